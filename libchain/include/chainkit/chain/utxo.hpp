@@ -1,0 +1,72 @@
+// The unspent-output set as consensus sees it: a read interface, an
+// in-memory set, and a write-back cache that collects one block's (or one
+// reorg's) changes so storage can commit them in a single atomic batch.
+// None of these types is thread-safe; each is owned by one thread at a time.
+#pragma once
+
+#include "chainkit/chain/transaction.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace chainkit::chain {
+
+struct Coin {
+    TxOut out;
+    std::uint64_t height = 0;  // height of the block that created it
+    bool coinbase = false;
+
+    friend bool operator==(const Coin&, const Coin&) = default;
+};
+
+class UtxoView {
+public:
+    virtual ~UtxoView() = default;
+    [[nodiscard]] virtual std::optional<Coin> get_coin(const OutPoint& o) const = 0;
+};
+
+// Outputs a block spent, in the order it spent them, so it can be undone.
+struct BlockUndo {
+    std::vector<std::pair<OutPoint, Coin>> spent;
+    friend bool operator==(const BlockUndo&, const BlockUndo&) = default;
+};
+
+// Changes layered over a base view. nullopt in changes() means "spent".
+class UtxoCache final : public UtxoView {
+public:
+    using Changes = std::unordered_map<OutPoint, std::optional<Coin>, OutPointHasher>;
+
+    explicit UtxoCache(const UtxoView& base) : m_base(&base) {}
+
+    [[nodiscard]] std::optional<Coin> get_coin(const OutPoint& o) const override;
+    void add_coin(const OutPoint& o, const Coin& c) { m_changes[o] = c; }
+    // Removes the coin; returns it, or nullopt if there was none.
+    std::optional<Coin> spend_coin(const OutPoint& o);
+
+    [[nodiscard]] const Changes& changes() const noexcept { return m_changes; }
+    [[nodiscard]] Changes take_changes() noexcept { return std::move(m_changes); }
+
+private:
+    const UtxoView* m_base;
+    Changes m_changes;
+};
+
+// A whole UTXO set in memory: the reference the storage layer is verified
+// against, and the view unit tests use.
+class MemoryUtxoSet final : public UtxoView {
+public:
+    [[nodiscard]] std::optional<Coin> get_coin(const OutPoint& o) const override;
+    void apply(const UtxoCache::Changes& changes);
+    void add(const OutPoint& o, const Coin& c) { m_coins[o] = c; }
+    [[nodiscard]] std::size_t size() const noexcept { return m_coins.size(); }
+    [[nodiscard]] const std::unordered_map<OutPoint, Coin, OutPointHasher>& coins() const noexcept { return m_coins; }
+
+private:
+    std::unordered_map<OutPoint, Coin, OutPointHasher> m_coins;
+};
+
+}  // namespace chainkit::chain

@@ -1,0 +1,112 @@
+// Consensus checks. Nothing here throws or reads a clock: every check
+// returns a ValidationResult naming the rule broken, and the network layer
+// maps reasons to ignore / disconnect / ban.
+#pragma once
+
+#include "chainkit/chain/block.hpp"
+#include "chainkit/chain/params.hpp"
+#include "chainkit/chain/utxo.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chainkit::chain {
+
+class SigCheckQueue;
+
+enum class RejectReason {
+    ok = 0,
+    // block, stateless
+    block_too_large,
+    bad_pow,
+    bad_merkle_root,
+    merkle_mutated,        // duplicate txs with a valid root (CVE-2012-2459)
+    no_coinbase,
+    multiple_coinbase,
+    duplicate_tx,
+    // transaction, stateless
+    tx_no_inputs,
+    tx_no_outputs,
+    tx_too_large,
+    bad_output_value,
+    output_sum_overflow,
+    duplicate_input,
+    null_prevout,          // a non-coinbase input spending the null outpoint
+    bad_coinbase_data,     // coinbase signature field not zero
+    // contextual
+    bad_coinbase_height,
+    missing_input,         // spends an output that does not exist or is spent
+    double_spend_in_block, // two txs of one block spend the same output
+    pubkey_mismatch,       // key does not hash to the spent output's key hash
+    bad_signature,
+    inputs_below_outputs,
+    immature_coinbase_spend,
+    coinbase_too_large,
+    time_too_old,          // not above the median time past
+    time_too_new,          // beyond the allowed future drift
+    bad_bits,              // not what the retarget rule requires
+    // chain state and mempool (used by libchain's ChainState and Mempool)
+    unknown_parent,
+    invalid_parent,
+    duplicate,
+    fee_too_low,
+    mempool_conflict,
+    mempool_full,
+};
+
+[[nodiscard]] std::string_view to_string(RejectReason r);
+
+struct [[nodiscard]] ValidationResult {
+    RejectReason reason = RejectReason::ok;
+    std::string message;
+
+    [[nodiscard]] bool ok() const noexcept { return reason == RejectReason::ok; }
+    explicit operator bool() const noexcept { return ok(); }
+    static ValidationResult success() { return {}; }
+    static ValidationResult fail(RejectReason r, std::string msg) { return {r, std::move(msg)}; }
+};
+
+// True for failures that say nothing about the block hash itself (the bytes
+// may have been mutated in transit), so the hash must not be marked invalid.
+[[nodiscard]] bool may_be_mutated(RejectReason r) noexcept;
+
+// Stateless: shape, value ranges, sums, duplicate inputs, size.
+ValidationResult check_transaction(const Transaction& tx, const ConsensusParams& p);
+// Stateless: proof of work against the header's own bits and pow_limit.
+ValidationResult check_block_header(const BlockHeader& h, const ConsensusParams& p);
+// Stateless: header, size, merkle root (with mutation), coinbase first and
+// only, unique txids, every transaction's shape.
+ValidationResult check_block(const Block& b, const ConsensusParams& p);
+
+// What the chain says about the parent of a new header.
+struct HeaderContext {
+    std::uint64_t height = 0;          // height of the new block
+    std::int64_t median_time_past = 0; // of the parent's chain
+    std::uint32_t expected_bits = 0;   // next_bits() of the parent's chain
+    std::int64_t now = 0;              // local time, adjusted; a parameter, never read here
+};
+ValidationResult check_header_contextual(const BlockHeader& h, const HeaderContext& ctx, const ConsensusParams& p);
+
+// Inputs of one non-coinbase transaction against `view` at `spend_height`:
+// existence, maturity, key hash match, value sums. Fills `spent` (one per
+// input, for the signature hash) and `fee`. Signatures are not checked here.
+ValidationResult check_tx_inputs(const Transaction& tx, const UtxoView& view, std::uint64_t spend_height,
+                                 const ConsensusParams& p, std::vector<SpentOutput>& spent, Amount& fee);
+// All signatures of one transaction, on the calling thread.
+ValidationResult check_tx_signatures(const Transaction& tx, const std::vector<SpentOutput>& spent);
+
+// Connects a block that passed check_block and check_header_contextual to
+// `view` at `height`: spends inputs, adds outputs, checks every input and the
+// coinbase value, and verifies all signatures on `queue` (all cores) or on
+// the calling thread when `queue` is null. On failure `view` and `undo` are
+// in an unspecified state: the caller discards them.
+ValidationResult connect_block(const Block& b, std::uint64_t height, const ConsensusParams& p, UtxoCache& view,
+                               BlockUndo& undo, SigCheckQueue* queue = nullptr);
+
+// Reverses connect_block with its undo data. False if the view does not
+// match the block (the database is corrupt).
+[[nodiscard]] bool disconnect_block(const Block& b, const BlockUndo& undo, UtxoCache& view);
+
+}  // namespace chainkit::chain

@@ -1,0 +1,135 @@
+// Contextual transaction checks and connecting/disconnecting a block
+// against a UTXO view.
+#include "chainkit/chain/check_queue.hpp"
+#include "chainkit/chain/validation.hpp"
+
+#include <fmt/format.h>
+
+#include <unordered_set>
+
+namespace chainkit::chain {
+
+using R = RejectReason;
+
+ValidationResult check_tx_inputs(const Transaction& tx, const UtxoView& view, std::uint64_t spend_height,
+                                 const ConsensusParams& p, std::vector<SpentOutput>& spent, Amount& fee) {
+    spent.clear();
+    spent.reserve(tx.inputs.size());
+    Amount in_total = 0;
+    for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
+        const auto& in = tx.inputs[i];
+        const auto coin = view.get_coin(in.prevout);
+        if (!coin)
+            return ValidationResult::fail(R::missing_input, fmt::format("input {} spends {}:{} which is missing or spent", i, in.prevout.txid.hex(), in.prevout.index));
+        if (coin->coinbase && spend_height < coin->height + p.coinbase_maturity)
+            return ValidationResult::fail(R::immature_coinbase_spend, fmt::format("input {} spends a coinbase of height {} before {} confirmations", i, coin->height, p.coinbase_maturity));
+        if (key_hash_of(in.pubkey) != coin->out.key_hash)
+            return ValidationResult::fail(R::pubkey_mismatch, fmt::format("input {} public key does not hash to the spent output's key hash", i));
+        in_total += coin->out.value;  // every stored value is in range
+        if (!money_range(in_total)) return ValidationResult::fail(R::bad_output_value, "sum of inputs out of range");
+        spent.push_back(SpentOutput{coin->out.value, coin->out.key_hash});
+    }
+    Amount out_total = 0;
+    for (const auto& out : tx.outputs) out_total += out.value;  // check_transaction bounded it
+    if (in_total < out_total)
+        return ValidationResult::fail(R::inputs_below_outputs, fmt::format("inputs {} below outputs {}", in_total, out_total));
+    fee = in_total - out_total;
+    return ValidationResult::success();
+}
+
+ValidationResult check_tx_signatures(const Transaction& tx, const std::vector<SpentOutput>& spent) {
+    for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
+        const auto msg = signature_hash(tx, static_cast<std::uint32_t>(i), spent);
+        if (!verify_signature(tx.inputs[i].pubkey, msg, tx.inputs[i].signature))
+            return ValidationResult::fail(R::bad_signature, fmt::format("input {} has an invalid signature", i));
+    }
+    return ValidationResult::success();
+}
+
+namespace {
+
+// Where each queued signature came from, for the error message.
+struct SigOrigin {
+    std::size_t tx;
+    std::size_t input;
+};
+
+}  // namespace
+
+ValidationResult connect_block(const Block& b, std::uint64_t height, const ConsensusParams& p, UtxoCache& view,
+                               BlockUndo& undo, SigCheckQueue* queue) {
+    if (b.txs.empty()) return ValidationResult::fail(R::no_coinbase, "block has no transactions");
+    if (b.txs[0].coinbase_height() != height)
+        return ValidationResult::fail(R::bad_coinbase_height, fmt::format("coinbase says height {}, block is at {}", b.txs[0].coinbase_height(), height));
+    undo.spent.clear();
+    std::vector<SigCheck> checks;
+    std::vector<SigOrigin> origins;
+    std::unordered_set<OutPoint, OutPointHasher> spent_here;
+    std::vector<SpentOutput> spent;
+    Amount fees = 0;
+    for (std::size_t t = 0; t < b.txs.size(); ++t) {
+        const auto& tx = b.txs[t];
+        const auto txid = tx.txid();
+        if (t > 0) {
+            for (const auto& in : tx.inputs) {
+                if (!spent_here.insert(in.prevout).second)
+                    return ValidationResult::fail(R::double_spend_in_block, fmt::format("transaction {} spends {}:{} already spent in this block", t, in.prevout.txid.hex(), in.prevout.index));
+            }
+            Amount fee = 0;
+            if (auto r = check_tx_inputs(tx, view, height, p, spent, fee); !r) {
+                r.message = fmt::format("transaction {}: {}", t, r.message);
+                return r;
+            }
+            fees += fee;
+            if (!money_range(fees)) return ValidationResult::fail(R::bad_output_value, "sum of fees out of range");
+            for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
+                const auto& in = tx.inputs[i];
+                checks.push_back(SigCheck{in.pubkey, signature_hash(tx, static_cast<std::uint32_t>(i), spent), in.signature});
+                origins.push_back(SigOrigin{t, i});
+                undo.spent.emplace_back(in.prevout, *view.spend_coin(in.prevout));
+            }
+        }
+        for (std::uint32_t o = 0; o < tx.outputs.size(); ++o)
+            view.add_coin(OutPoint{txid, o}, Coin{tx.outputs[o], height, t == 0});
+    }
+    Amount coinbase_value = 0;
+    for (const auto& out : b.txs[0].outputs) coinbase_value += out.value;
+    const Amount allowed = block_subsidy(height, p) + fees;
+    if (coinbase_value > allowed)
+        return ValidationResult::fail(R::coinbase_too_large, fmt::format("coinbase pays {} where subsidy plus fees is {}", coinbase_value, allowed));
+
+    std::optional<std::size_t> failure;
+    if (queue) {
+        failure = queue->verify(checks);
+    } else {
+        for (std::size_t i = 0; i < checks.size() && !failure; ++i)
+            if (!verify_signature(checks[i].pubkey, checks[i].message, checks[i].signature)) failure = i;
+    }
+    if (failure)
+        return ValidationResult::fail(R::bad_signature, fmt::format("transaction {} input {} has an invalid signature", origins[*failure].tx, origins[*failure].input));
+    return ValidationResult::success();
+}
+
+bool disconnect_block(const Block& b, const BlockUndo& undo, UtxoCache& view) {
+    bool clean = true;
+    std::size_t undo_end = undo.spent.size();
+    // Newest transaction first: remove its outputs, then restore what it
+    // spent, so a spend of an output made earlier in the block unwinds right.
+    for (std::size_t t = b.txs.size(); t-- > 0;) {
+        const auto& tx = b.txs[t];
+        const auto txid = tx.txid();
+        for (std::uint32_t o = 0; o < tx.outputs.size(); ++o) {
+            if (!view.spend_coin(OutPoint{txid, o})) clean = false;
+        }
+        if (t == 0) break;
+        if (tx.inputs.size() > undo_end) return false;
+        for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
+            const auto& [outpoint, coin] = undo.spent[--undo_end];
+            if (view.get_coin(outpoint)) clean = false;
+            view.add_coin(outpoint, coin);
+        }
+    }
+    return clean && undo_end == 0;
+}
+
+}  // namespace chainkit::chain

@@ -1,0 +1,104 @@
+#include "chainkit/chain/transaction.hpp"
+
+#include "chainkit/chain/sha256.hpp"
+
+#include <string_view>
+
+namespace chainkit::chain {
+
+void OutPoint::serialize(ByteWriter& w) const {
+    txid.serialize(w);
+    w.u32(index);
+}
+
+void OutPoint::deserialize(ByteReader& r) {
+    txid.deserialize(r);
+    index = r.u32();
+}
+
+void Transaction::serialize(ByteWriter& w, bool with_signatures) const {
+    w.u32(version);
+    w.compact_size(inputs.size());
+    for (const auto& in : inputs) {
+        in.prevout.serialize(w);
+        w.bytes(in.pubkey);
+        if (with_signatures) w.bytes(in.signature);
+    }
+    w.compact_size(outputs.size());
+    for (const auto& out : outputs) {
+        w.i64(out.value);
+        w.bytes(out.key_hash.bytes);
+    }
+}
+
+void Transaction::deserialize(ByteReader& r) {
+    version = r.u32();
+    // Caps come before allocation: a hostile length prefix cannot make us
+    // reserve more than the remaining input could possibly hold.
+    const auto n_in = r.compact_size(TX_MAX_INPUTS);
+    if (r.ok() && n_in * TXIN_SIZE > r.remaining()) r.fail(DecodeError::truncated);
+    inputs.assign(r.ok() ? n_in : 0, TxIn{});
+    for (auto& in : inputs) {
+        in.prevout.deserialize(r);
+        r.bytes(in.pubkey);
+        r.bytes(in.signature);
+    }
+    const auto n_out = r.compact_size(TX_MAX_OUTPUTS);
+    if (r.ok() && n_out * TXOUT_SIZE > r.remaining()) r.fail(DecodeError::truncated);
+    outputs.assign(r.ok() ? n_out : 0, TxOut{});
+    for (auto& out : outputs) {
+        out.value = r.i64();
+        r.bytes(out.key_hash.bytes);
+    }
+}
+
+namespace {
+std::size_t compact_size_len(std::uint64_t n) {
+    return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
+}
+}  // namespace
+
+std::size_t Transaction::serialized_size() const noexcept {
+    return 4 + compact_size_len(inputs.size()) + inputs.size() * TXIN_SIZE +
+           compact_size_len(outputs.size()) + outputs.size() * TXOUT_SIZE;
+}
+
+TxId Transaction::txid() const {
+    ByteWriter w;
+    serialize(w, /*with_signatures=*/false);
+    return hash_cast<TxId>(sha256(w.data()));
+}
+
+std::uint64_t Transaction::coinbase_height() const noexcept {
+    if (inputs.empty()) return 0;
+    std::uint64_t h = 0;
+    for (int i = 0; i < 8; ++i) h |= std::uint64_t{inputs[0].pubkey[i]} << (8 * i);
+    return h;
+}
+
+Hash256 signature_hash(const Transaction& tx, std::uint32_t input_index, std::span<const SpentOutput> spent) {
+    static constexpr std::string_view tag = "chainkit/sighash/v1";
+    ByteWriter w;
+    w.bytes(ByteSpan(reinterpret_cast<const std::uint8_t*>(tag.data()), tag.size()));
+    tx.serialize(w, /*with_signatures=*/false);
+    w.u32(input_index);
+    for (const auto& s : spent) {
+        w.i64(s.value);
+        w.bytes(s.key_hash.bytes);
+    }
+    return sha256(w.data());
+}
+
+Transaction make_coinbase(std::uint64_t height, Amount value, const KeyHash& to, std::uint64_t extra) {
+    Transaction tx;
+    TxIn in;
+    for (int i = 0; i < 8; ++i) {
+        in.pubkey[i] = static_cast<std::uint8_t>(height >> (8 * i));
+        in.pubkey[8 + i] = static_cast<std::uint8_t>(extra >> (8 * i));
+    }
+    tx.inputs.push_back(in);
+    tx.outputs.push_back(TxOut{value, to});
+    return tx;
+}
+
+}  // namespace chainkit::chain

@@ -1,0 +1,31 @@
+#include "chainkit/chain/utxo.hpp"
+
+namespace chainkit::chain {
+
+std::optional<Coin> UtxoCache::get_coin(const OutPoint& o) const {
+    if (auto it = m_changes.find(o); it != m_changes.end()) return it->second;
+    return m_base->get_coin(o);
+}
+
+std::optional<Coin> UtxoCache::spend_coin(const OutPoint& o) {
+    auto coin = get_coin(o);
+    if (coin) m_changes[o] = std::nullopt;
+    return coin;
+}
+
+std::optional<Coin> MemoryUtxoSet::get_coin(const OutPoint& o) const {
+    if (auto it = m_coins.find(o); it != m_coins.end()) return it->second;
+    return std::nullopt;
+}
+
+void MemoryUtxoSet::apply(const UtxoCache::Changes& changes) {
+    for (const auto& [outpoint, coin] : changes) {
+        if (coin) {
+            m_coins[outpoint] = *coin;
+        } else {
+            m_coins.erase(outpoint);
+        }
+    }
+}
+
+}  // namespace chainkit::chain
