@@ -47,6 +47,7 @@ std::string_view to_string(RejectReason r) {
     case R::fee_too_low: return "fee-too-low";
     case R::mempool_conflict: return "mempool-conflict";
     case R::mempool_full: return "mempool-full";
+    case R::coinbase_outside_block: return "coinbase-outside-block";
     }
     return "unknown";
 }

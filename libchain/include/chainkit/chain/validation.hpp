@@ -54,6 +54,7 @@ enum class RejectReason {
     fee_too_low,
     mempool_conflict,
     mempool_full,
+    coinbase_outside_block, // a coinbase offered to the mempool: only a block may hold one
 };
 
 [[nodiscard]] std::string_view to_string(RejectReason r);
