@@ -3,6 +3,7 @@
 #include "chainkit/chain/pow.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <vector>
 
@@ -25,18 +26,23 @@ std::uint32_t next_bits(std::span<const HeaderTimeBits> window, const ConsensusP
         const auto t = decode_compact(h.bits);
         sum += t ? *t : p.pow_limit;
     }
-    Uint256 target = sum / Uint256(static_cast<std::uint64_t>(intervals));
-    // actual <= expected * clamp is small, so it fits the 32-bit multiplier;
-    // divide first if the product could overflow 256 bits.
-    assert(actual > 0 && actual <= 0xffffffff);
-    if (target.bits() + 32 > 256) {
-        target /= Uint256(static_cast<std::uint64_t>(expected));
-        target *= static_cast<std::uint32_t>(actual);
+    const Uint256 mean = sum / Uint256(static_cast<std::uint64_t>(intervals));
+    // mean * actual / expected without overflow or early truncation: split
+    // mean = q * expected + r, so the result is q * actual + r * actual / expected.
+    assert(actual > 0 && actual <= 0xffffffff && expected <= 0xffffffff);
+    const auto act = static_cast<std::uint32_t>(actual);
+    const auto exp = static_cast<std::uint32_t>(expected);
+    const Uint256 q = mean / Uint256(exp);
+    const Uint256 r = mean - q * exp;
+    Uint256 target;
+    if (q.bits() + static_cast<unsigned>(std::bit_width(act)) > 256) {
+        // Only reachable with a pow_limit near 2^256: any easing hits the cap.
+        target = act >= exp ? p.pow_limit : q * act + (r * act) / Uint256(exp);
     } else {
-        target *= static_cast<std::uint32_t>(actual);
-        target /= Uint256(static_cast<std::uint64_t>(expected));
+        target = q * act + (r * act) / Uint256(exp);
     }
-    if (target > p.pow_limit || target.is_zero()) target = target.is_zero() ? Uint256(1) : p.pow_limit;
+    if (target > p.pow_limit) target = p.pow_limit;
+    if (target.is_zero()) target = Uint256(1);
     return encode_compact(target);
 }
 
