@@ -1,0 +1,40 @@
+// ChainStore in memory: the reference implementation unit tests (chain
+// state, mempool, wallet) run against without a database. Batches are
+// applied whole. Not thread-safe.
+#pragma once
+
+#include "chainkit/chain/chain_store.hpp"
+
+#include <map>
+#include <unordered_map>
+
+namespace chainkit::chain {
+
+class MemoryChainStore final : public ChainStore {
+public:
+    [[nodiscard]] std::optional<Coin> get_coin(const OutPoint& o) const override;
+    [[nodiscard]] Result<std::optional<ChainMeta>> read_meta() const override;
+    [[nodiscard]] Result<std::vector<std::pair<BlockHash, BlockIndexRecord>>> read_index() const override;
+    [[nodiscard]] Result<std::optional<Block>> read_block(const BlockHash& hash) const override;
+    [[nodiscard]] Result<std::optional<BlockUndo>> read_undo(const BlockHash& hash) const override;
+    [[nodiscard]] Result<std::vector<OwnedCoin>> coins_for(const KeyHash& key) const override;
+    [[nodiscard]] Result<void> for_each_coin(const std::function<bool(const OutPoint&, const Coin&)>& f) const override;
+    [[nodiscard]] Result<void> write(const StoreBatch& batch) override;
+    [[nodiscard]] bool writable() const noexcept override { return true; }
+
+    [[nodiscard]] std::size_t batches_written() const noexcept { return m_batches; }
+
+private:
+    void put_coin(const OutPoint& o, const Coin& c);
+    void erase_coin(const OutPoint& o);
+
+    std::optional<ChainMeta> m_meta;
+    std::unordered_map<BlockHash, BlockIndexRecord, HashHasher> m_index;
+    std::unordered_map<BlockHash, Block, HashHasher> m_blocks;
+    std::unordered_map<BlockHash, BlockUndo, HashHasher> m_undo;
+    std::unordered_map<OutPoint, Coin, OutPointHasher> m_coins;
+    std::map<KeyHash, std::map<OutPoint, Coin>> m_by_key;
+    std::size_t m_batches = 0;
+};
+
+}  // namespace chainkit::chain
