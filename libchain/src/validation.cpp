@@ -48,6 +48,7 @@ std::string_view to_string(RejectReason r) {
     case R::mempool_conflict: return "mempool-conflict";
     case R::mempool_full: return "mempool-full";
     case R::coinbase_outside_block: return "coinbase-outside-block";
+    case R::storage_failure: return "storage-failure";
     }
     return "unknown";
 }

@@ -180,7 +180,12 @@ private:
     void process_orphans(const BlockHash& parent, std::int64_t now, AcceptResult& result);
     [[nodiscard]] Result<bool> activate_best_chain();
     [[nodiscard]] Result<bool> activation_step(BlockIndex& target);
+    [[nodiscard]] Result<bool> connect_path(const std::vector<BlockIndex*>& path, UtxoCache& cache, StoreBatch& batch,
+                                            std::vector<Block>& connected);
     void set_tip(BlockIndex* tip);
+    void reset_candidates();
+    void notify_and_log(const std::vector<Block>& disconnected, std::uint64_t old_height,
+                        const std::vector<Block>& connected, std::uint64_t first_height);
     void log(std::string_view line) const;
     [[nodiscard]] Result<void> load_index();
     [[nodiscard]] Error storage_error(std::string msg) const;
@@ -192,7 +197,11 @@ private:
     std::vector<BlockIndex*> m_active;  // m_active[h] = block at height h
     std::set<BlockIndex*, CandidateOrder> m_candidates;
     BlockHash m_genesis;
+    ChainMeta m_meta;
     bool m_loaded = false;
+    // Why the last block that failed to connect failed, for accept_block's answer.
+    BlockHash m_last_failed;
+    ValidationResult m_last_failure;
     std::unordered_map<BlockHash, Orphan, HashHasher> m_orphans;
     std::multimap<BlockHash, BlockHash> m_orphans_by_parent;
     std::size_t m_orphan_bytes = 0;

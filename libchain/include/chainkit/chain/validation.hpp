@@ -55,6 +55,7 @@ enum class RejectReason {
     mempool_conflict,
     mempool_full,
     coinbase_outside_block, // a coinbase offered to the mempool: only a block may hold one
+    storage_failure,        // the node could not store or read chain data (not the block's fault)
 };
 
 [[nodiscard]] std::string_view to_string(RejectReason r);
