@@ -1,0 +1,147 @@
+// Moving the active chain to the most-work valid block: disconnects to the
+// fork with undo data, connects the new branch, all changes of one step in a
+// single store batch. A block that fails to connect is marked (with its
+// descendants) and nothing of that step is written but the marks.
+#include "chainkit/chain/chain_state.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace chainkit::chain {
+
+void ChainState::reset_candidates() {
+    m_candidates.clear();
+    const Uint256 floor = m_active.empty() ? Uint256{} : m_active.back()->work();
+    m_tree.for_each([&](const BlockIndex& n) {
+        if (n.has_chain && !is_failed(n.status()) && n.work() >= floor) m_candidates.insert(const_cast<BlockIndex*>(&n));
+    });
+}
+
+void ChainState::set_tip(BlockIndex* tip) {
+    if (!tip) {
+        m_active.clear();
+        return;
+    }
+    m_active.resize(tip->height() + 1, nullptr);
+    for (BlockIndex* b = tip; b && m_active[b->height()] != b; b = b->parent) m_active[b->height()] = b;
+}
+
+Result<bool> ChainState::activate_best_chain() {
+    bool changed = false;
+    const BlockHash old_tip = tip().hash;
+    while (!m_candidates.empty()) {
+        BlockIndex* best = *m_candidates.begin();
+        const BlockIndex* current = m_active.empty() ? nullptr : m_active.back();
+        if (current && !(best->work() > current->work())) break;
+        auto step = activation_step(*best);
+        if (!step) return step.error();
+        changed = changed || *step;
+    }
+    // Blocks with less work than the tip can never win: drop them.
+    if (!m_active.empty()) {
+        const Uint256 floor = m_active.back()->work();
+        while (!m_candidates.empty() && (*std::prev(m_candidates.end()))->work() < floor)
+            m_candidates.erase(std::prev(m_candidates.end()));
+    }
+    if (changed && tip().hash != old_tip) {
+        const auto t = tip();
+        log(fmt::format("new tip height {} {} work {}", t.height, t.hash.hex(), t.work.hex()));
+        for (auto* o : m_observers) o->on_tip_changed(t.hash, t.height);
+    }
+    return changed;
+}
+
+Result<bool> ChainState::activation_step(BlockIndex& target) {
+    BlockIndex* old_tip = m_active.empty() ? nullptr : m_active.back();
+    const BlockIndex* fork = old_tip ? BlockTree::fork_point(old_tip, &target) : nullptr;
+    std::vector<BlockIndex*> path;
+    for (BlockIndex* b = &target; b != fork; b = b->parent) {
+        if (!b) return Error{make_error_code(ChainError::corrupt), "the target branch does not reach the active chain"};
+        path.push_back(b);
+    }
+    std::reverse(path.begin(), path.end());
+    if (path.size() > MAX_CONNECTS_PER_STEP) path.resize(MAX_CONNECTS_PER_STEP);
+
+    UtxoCache cache(m_store);
+    StoreBatch batch;
+    std::vector<Block> disconnected;
+    for (BlockIndex* b = old_tip; b != fork; b = b->parent) {
+        auto block = m_store.read_block(b->hash);
+        auto undo = m_store.read_undo(b->hash);
+        if (!block || !undo) return storage_error("reading block or undo " + b->hash.hex());
+        if (!*block || !*undo) return Error{make_error_code(ChainError::corrupt), "missing block or undo " + b->hash.hex()};
+        if (!disconnect_block(**block, **undo, cache))
+            return Error{make_error_code(ChainError::corrupt), "undo data does not match block " + b->hash.hex()};
+        batch.erase_undo.push_back(b->hash);
+        disconnected.push_back(std::move(**block));
+    }
+    std::vector<Block> connected;
+    auto ok = connect_path(path, cache, batch, connected);
+    if (!ok) return ok.error();
+    if (!*ok) return false;  // a block failed: marked; nothing else written
+
+    BlockIndex* new_tip = path.empty() ? const_cast<BlockIndex*>(fork) : path.back();
+    batch.coins = cache.take_changes();
+    m_meta.tip = new_tip ? new_tip->hash : BlockHash{};
+    batch.meta = m_meta;
+    if (auto w = m_store.write(batch); !w) return storage_error("committing a chain step: " + w.error().message);
+    for (auto* b : path) b->record.status = BlockStatus::connected_once;
+    set_tip(new_tip);
+    notify_and_log(disconnected, old_tip ? old_tip->height() : 0, connected, fork ? fork->height() + 1 : 0);
+    return true;
+}
+
+Result<bool> ChainState::connect_path(const std::vector<BlockIndex*>& path, UtxoCache& cache, StoreBatch& batch,
+                                      std::vector<Block>& connected) {
+    for (BlockIndex* node : path) {
+        auto block = m_store.read_block(node->hash);
+        if (!block) return storage_error("reading block " + node->hash.hex());
+        if (!*block) return Error{make_error_code(ChainError::corrupt), "missing block " + node->hash.hex()};
+        UtxoCache child(cache);  // discarded on failure, merged on success
+        BlockUndo undo;
+        if (auto r = connect_block(**block, node->height(), m_params, child, undo, m_queue); !r) {
+            log(fmt::format("block {} {} failed: {} ({})", node->height(), node->hash.hex(), to_string(r.reason),
+                            r.message));
+            m_last_failed = node->hash;
+            m_last_failure = std::move(r);
+            StoreBatch marks;
+            mark_failed(*node, marks);
+            if (auto w = m_store.write(marks); !w) return storage_error("marking a failed block: " + w.error().message);
+            return false;
+        }
+        for (auto& [outpoint, coin] : child.take_changes()) {
+            if (coin) {
+                cache.add_coin(outpoint, *coin);
+            } else {
+                (void)cache.spend_coin(outpoint);
+            }
+        }
+        BlockIndexRecord rec = node->record;
+        rec.status = BlockStatus::connected_once;
+        batch.index.emplace_back(node->hash, rec);
+        batch.undo.emplace_back(node->hash, std::move(undo));
+        connected.push_back(std::move(**block));
+    }
+    return true;
+}
+
+void ChainState::notify_and_log(const std::vector<Block>& disconnected, std::uint64_t old_height,
+                                const std::vector<Block>& connected, std::uint64_t first_height) {
+    if (!disconnected.empty())
+        log(fmt::format("reorg: disconnecting {} blocks down to height {}", disconnected.size(), first_height));
+    std::uint64_t h = old_height;
+    for (const auto& b : disconnected) {
+        log(fmt::format("disconnected block {} {}", h, b.hash().hex()));
+        for (auto* o : m_observers) o->on_block_disconnected(b, h);
+        --h;
+    }
+    h = first_height;
+    for (const auto& b : connected) {
+        log(fmt::format("connected block {} {} ({} txs)", h, b.hash().hex(), b.txs.size()));
+        for (auto* o : m_observers) o->on_block_connected(b, h);
+        ++h;
+    }
+}
+
+}  // namespace chainkit::chain

@@ -1,0 +1,78 @@
+#include "chainkit/chain/memory_chain_store.hpp"
+
+namespace chainkit::chain {
+
+std::optional<Coin> MemoryChainStore::get_coin(const OutPoint& o) const {
+    if (auto it = m_coins.find(o); it != m_coins.end()) return it->second;
+    return std::nullopt;
+}
+
+Result<std::optional<ChainMeta>> MemoryChainStore::read_meta() const { return m_meta; }
+
+Result<std::vector<std::pair<BlockHash, BlockIndexRecord>>> MemoryChainStore::read_index() const {
+    return std::vector<std::pair<BlockHash, BlockIndexRecord>>(m_index.begin(), m_index.end());
+}
+
+Result<std::optional<Block>> MemoryChainStore::read_block(const BlockHash& hash) const {
+    if (auto it = m_blocks.find(hash); it != m_blocks.end()) return std::optional<Block>(it->second);
+    return std::optional<Block>();
+}
+
+Result<std::optional<BlockUndo>> MemoryChainStore::read_undo(const BlockHash& hash) const {
+    if (auto it = m_undo.find(hash); it != m_undo.end()) return std::optional<BlockUndo>(it->second);
+    return std::optional<BlockUndo>();
+}
+
+Result<std::vector<OwnedCoin>> MemoryChainStore::coins_for(const KeyHash& key) const {
+    std::vector<OwnedCoin> out;
+    if (auto it = m_by_key.find(key); it != m_by_key.end())
+        for (const auto& [o, c] : it->second) out.push_back(OwnedCoin{o, c});
+    return out;
+}
+
+Result<void> MemoryChainStore::for_each_coin(const std::function<bool(const OutPoint&, const Coin&)>& f) const {
+    for (const auto& [o, c] : m_coins)
+        if (!f(o, c)) break;
+    return {};
+}
+
+void MemoryChainStore::put_coin(const OutPoint& o, const Coin& c) {
+    erase_coin(o);
+    m_coins[o] = c;
+    m_by_key[c.out.key_hash][o] = c;
+}
+
+void MemoryChainStore::erase_coin(const OutPoint& o) {
+    auto it = m_coins.find(o);
+    if (it == m_coins.end()) return;
+    auto k = m_by_key.find(it->second.out.key_hash);
+    if (k != m_by_key.end()) {
+        k->second.erase(o);
+        if (k->second.empty()) m_by_key.erase(k);
+    }
+    m_coins.erase(it);
+}
+
+Result<void> MemoryChainStore::write(const StoreBatch& batch) {
+    // Nothing here can fail half-way, so applying in order is atomic.
+    if (batch.meta) m_meta = batch.meta;
+    for (const auto& [h, rec] : batch.index) m_index[h] = rec;
+    for (const auto& [h, block] : batch.blocks) m_blocks[h] = *block;
+    for (const auto& h : batch.erase_undo) m_undo.erase(h);
+    for (const auto& [h, undo] : batch.undo) m_undo[h] = undo;
+    if (batch.clear_utxo) {
+        m_coins.clear();
+        m_by_key.clear();
+    }
+    for (const auto& [o, c] : batch.coins) {
+        if (c) {
+            put_coin(o, *c);
+        } else {
+            erase_coin(o);
+        }
+    }
+    ++m_batches;
+    return {};
+}
+
+}  // namespace chainkit::chain
