@@ -34,6 +34,7 @@ class NetCategory final : public std::error_category {
       case errc::not_connected: return "not connected";
       case errc::host_stopped: return "host stopped";
       case errc::io_error: return "i/o error";
+      case errc::stream_closed: return "stream closed for writing";
     }
     return "unknown chainkit::net error";
   }

@@ -36,6 +36,7 @@ enum class errc {
   not_connected,
   host_stopped,
   io_error,
+  stream_closed,           // write after close_write
 };
 
 const std::error_category& net_category() noexcept;

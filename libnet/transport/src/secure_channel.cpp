@@ -1,0 +1,154 @@
+#include "secure_channel.hpp"
+
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/read.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+#include <algorithm>
+#include <cstring>
+
+#include "noise_payload.hpp"
+
+namespace chainkit::net::detail {
+namespace {
+constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+void put_be16(std::vector<std::uint8_t>& out, std::size_t n) {
+  out.push_back(static_cast<std::uint8_t>(n >> 8));
+  out.push_back(static_cast<std::uint8_t>(n & 0xff));
+}
+
+asio::awaitable<Result<void>> write_frame(asio::ip::tcp::socket& s, std::span<const std::uint8_t> msg) {
+  std::vector<std::uint8_t> buf;
+  put_be16(buf, msg.size());
+  buf.insert(buf.end(), msg.begin(), msg.end());
+  auto [ec, n] = co_await asio::async_write(s, asio::buffer(buf), use_tuple);
+  if (ec) co_return map_io_error(ec);
+  co_return Result<void>{};
+}
+
+asio::awaitable<Result<std::vector<std::uint8_t>>> read_handshake_frame(asio::ip::tcp::socket& s) {
+  std::array<std::uint8_t, 2> len{};
+  auto [ec, n] = co_await asio::async_read(s, asio::buffer(len), use_tuple);
+  if (ec) co_return map_io_error(ec);
+  const std::size_t size = std::size_t{len[0]} << 8 | len[1];
+  if (size > NOISE_MAX_HANDSHAKE_MESSAGE) co_return errc::frame_too_large;
+  std::vector<std::uint8_t> msg(size);
+  auto [ec2, n2] = co_await asio::async_read(s, asio::buffer(msg), use_tuple);
+  if (ec2) co_return map_io_error(ec2);
+  co_return msg;
+}
+}  // namespace
+
+std::error_code map_io_error(const std::error_code& ec) {
+  if (ec == asio::error::operation_aborted) return ec;  // cancellation (deadline or stop)
+  if (ec == asio::error::eof || ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+      ec == asio::error::bad_descriptor)
+    return make_error_code(errc::connection_closed);
+  return ec;
+}
+
+SecureChannel::SecureChannel(asio::ip::tcp::socket sock, CipherState send, CipherState recv, PeerId remote)
+    : m_sock(std::move(sock)), m_send(std::move(send)), m_recv(std::move(recv)), m_remote(std::move(remote)) {}
+
+void SecureChannel::close() {
+  std::error_code ignored;
+  m_sock.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  m_sock.close(ignored);
+}
+
+void SecureChannel::try_write_now(std::span<const std::uint8_t> data) {
+  if (data.size() > NOISE_MAX_PLAINTEXT) return;
+  std::vector<std::uint8_t> out;
+  put_be16(out, data.size() + NOISE_TAG);
+  m_send.encrypt({}, data, out);
+  std::error_code ec;
+  m_sock.non_blocking(true, ec);
+  if (!ec) m_sock.write_some(asio::buffer(out), ec);
+}
+
+asio::awaitable<Result<void>> SecureChannel::read_frame() {
+  std::array<std::uint8_t, 2> len{};
+  auto [ec, n] = co_await asio::async_read(m_sock, asio::buffer(len), use_tuple);
+  if (ec) co_return map_io_error(ec);
+  const std::size_t size = std::size_t{len[0]} << 8 | len[1];
+  if (size < NOISE_TAG) co_return errc::decrypt_failed;
+  m_cipher_in.resize(size);
+  auto [ec2, n2] = co_await asio::async_read(m_sock, asio::buffer(m_cipher_in), use_tuple);
+  if (ec2) co_return map_io_error(ec2);
+  m_plain.erase(m_plain.begin(), m_plain.begin() + static_cast<std::ptrdiff_t>(m_plain_off));
+  m_plain_off = 0;
+  co_return m_recv.decrypt({}, m_cipher_in, m_plain);
+}
+
+asio::awaitable<Result<void>> SecureChannel::read_exact(std::span<std::uint8_t> out) {
+  while (!out.empty()) {
+    if (m_plain_off == m_plain.size()) {
+      if (auto r = co_await read_frame(); !r) co_return r;
+      continue;
+    }
+    const std::size_t n = std::min(out.size(), m_plain.size() - m_plain_off);
+    std::memcpy(out.data(), m_plain.data() + m_plain_off, n);
+    m_plain_off += n;
+    out = out.subspan(n);
+  }
+  co_return Result<void>{};
+}
+
+asio::awaitable<Result<void>> SecureChannel::write_all(std::span<const std::uint8_t> data) {
+  m_out.clear();
+  while (!data.empty()) {
+    const std::size_t n = std::min(data.size(), NOISE_MAX_PLAINTEXT);
+    put_be16(m_out, n + NOISE_TAG);
+    m_send.encrypt({}, data.first(n), m_out);
+    data = data.subspan(n);
+  }
+  auto [ec, written] = co_await asio::async_write(m_sock, asio::buffer(m_out), use_tuple);
+  if (ec) co_return map_io_error(ec);
+  co_return Result<void>{};
+}
+
+asio::awaitable<Result<std::unique_ptr<SecureChannel>>> noise_handshake(asio::ip::tcp::socket sock,
+                                                                        const Identity& id, bool initiator) {
+  const auto static_key = X25519KeyPair::generate();
+  HandshakeXX hs(initiator, static_key);
+  const auto payload = make_noise_payload(id, static_key.pub);
+  std::optional<PeerId> remote;
+  // XX: the responder's payload rides in message 2, the initiator's in message 3.
+  for (int step = 0; step < 3; ++step) {
+    const bool ours = (step % 2 == 0) == initiator;
+    if (ours) {
+      auto msg = hs.write_message(step == 0 ? std::span<const std::uint8_t>{} : std::span(payload));
+      if (!msg) co_return msg.error();
+      if (auto r = co_await write_frame(sock, *msg); !r) co_return r.error();
+    } else {
+      auto frame = co_await read_handshake_frame(sock);
+      if (!frame) co_return frame.error();
+      auto their_payload = hs.read_message(*frame);
+      if (!their_payload) co_return their_payload.error();
+      if (step > 0) {
+        auto peer = verify_noise_payload(*their_payload, hs.remote_static());
+        if (!peer) co_return peer.error();
+        remote = *peer;
+      }
+    }
+  }
+  if (!remote) co_return errc::handshake_failed;
+  auto [send, recv] = hs.split();
+  co_return std::make_unique<SecureChannel>(std::move(sock), std::move(send), std::move(recv), *remote);
+}
+
+asio::awaitable<Result<void>> RawSocketIo::read_exact(std::span<std::uint8_t> out) {
+  auto [ec, n] = co_await asio::async_read(m_sock, asio::buffer(out.data(), out.size()), use_tuple);
+  if (ec) co_return map_io_error(ec);
+  co_return Result<void>{};
+}
+
+asio::awaitable<Result<void>> RawSocketIo::write_all(std::span<const std::uint8_t> data) {
+  auto [ec, n] = co_await asio::async_write(m_sock, asio::buffer(data.data(), data.size()), use_tuple);
+  if (ec) co_return map_io_error(ec);
+  co_return Result<void>{};
+}
+
+}  // namespace chainkit::net::detail

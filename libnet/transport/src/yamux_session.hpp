@@ -1,0 +1,144 @@
+#pragma once
+// A yamux session over a SecureChannel and its streams (StreamCore; the
+// public Stream wraps one). All on one executor. The session keeps its
+// streams in a map; a stream keeps its session alive while the user holds it.
+// Flow control: we grant each stream the 256 KiB initial window and top it up
+// as the application consumes bytes; a peer sending past it is dropped.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <asio/awaitable.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <chainkit/net/error.hpp>
+#include <chainkit/net/peer_id.hpp>
+
+#include "secure_channel.hpp"
+#include "signal.hpp"
+#include "yamux_frame.hpp"
+
+namespace chainkit::net::detail {
+
+class YamuxSession;
+
+struct YamuxConfig {
+  std::size_t max_streams = 256;
+  std::size_t max_write_queue = 1 << 20;
+  std::chrono::milliseconds keepalive{15000};
+  std::chrono::milliseconds ping_timeout{10000};
+  std::chrono::milliseconds idle_timeout{300000};  // 0 = never
+};
+
+/// Largest data frame we send: header + chunk fill one Noise frame.
+inline constexpr std::size_t YAMUX_MAX_CHUNK = NOISE_MAX_PLAINTEXT - YAMUX_HEADER_SIZE;
+
+class StreamCore : public std::enable_shared_from_this<StreamCore> {
+ public:
+  StreamCore(std::shared_ptr<YamuxSession> session, std::uint32_t id);
+
+  asio::awaitable<Result<std::size_t>> read_some(std::span<std::uint8_t> buf);
+  asio::awaitable<Result<void>> read_exact(std::span<std::uint8_t> buf);
+  asio::awaitable<Result<void>> write_all(std::span<const std::uint8_t> data);
+  Result<void> close_write();
+  void reset();
+  /// Moves up to `max` buffered bytes ending at the first '\n' into `line`;
+  /// true once the newline was found (not copied). Used by the line reader.
+  bool take_line_bytes(std::string& line, std::size_t max);
+  /// Waits until bytes, end of stream, reset or a connection error.
+  asio::awaitable<Result<void>> wait_readable();
+  /// Resets unless both directions are already closed (owner dropped it).
+  void abandon();
+
+  std::uint32_t id() const noexcept { return m_id; }
+  const PeerId& remote_peer() const noexcept;
+  std::string protocol;
+
+ private:
+  friend class YamuxSession;
+  Result<void> on_data(std::span<const std::uint8_t> data);
+  Result<void> on_window_update(std::uint32_t delta);
+  void on_fin();
+  void on_reset();
+  void on_session_closed(std::error_code ec);
+  std::size_t buffered() const noexcept { return m_rx.size() - m_rx_off; }
+  void consume(std::size_t n);
+  std::error_code write_error() const;
+
+  std::shared_ptr<YamuxSession> m_session;
+  std::uint32_t m_id;
+  std::vector<std::uint8_t> m_rx;
+  std::size_t m_rx_off = 0;
+  std::uint32_t m_recv_window = YAMUX_INITIAL_WINDOW;
+  std::uint32_t m_consumed = 0;  // read by the app, not yet returned to the peer
+  std::uint64_t m_send_window = YAMUX_INITIAL_WINDOW;
+  bool m_local_fin = false;
+  bool m_remote_fin = false;
+  bool m_reset = false;
+  std::error_code m_conn_error;
+  Signal m_readable;
+  Signal m_writable;
+};
+
+class YamuxSession : public std::enable_shared_from_this<YamuxSession> {
+ public:
+  using StreamFn = std::function<void(std::shared_ptr<StreamCore>)>;
+  using ClosedFn = std::function<void(std::error_code)>;
+
+  YamuxSession(std::unique_ptr<SecureChannel> channel, bool is_client, YamuxConfig config);
+  void start(StreamFn on_stream, ClosedFn on_closed);
+  /// Allocates an id and announces it (SYN) without waiting for the ACK.
+  Result<std::shared_ptr<StreamCore>> open_stream();
+  /// Idempotent. Pending stream operations fail with `why`.
+  void close(std::error_code why, GoAwayCode code = GoAwayCode::normal);
+
+  bool is_closed() const noexcept { return static_cast<bool>(m_closed); }
+  const PeerId& remote_peer() const noexcept { return m_channel->remote_peer(); }
+  std::size_t stream_count() const noexcept { return m_streams.size(); }
+  asio::any_io_executor get_executor() { return m_channel->socket().get_executor(); }
+
+  // For StreamCore.
+  void send_frame(const YamuxHeader& h, std::span<const std::uint8_t> payload = {});
+  bool queue_full() const noexcept { return m_pending.size() >= m_config.max_write_queue; }
+  asio::awaitable<void> wait_queue_room() { co_await m_room.wait(); }
+  void forget_stream(std::uint32_t id);
+  std::error_code close_reason() const noexcept { return m_closed; }
+
+ private:
+  asio::awaitable<void> reader_loop();
+  asio::awaitable<void> writer_loop();
+  asio::awaitable<void> ticker_loop();
+  asio::awaitable<Result<void>> handle_frame(const YamuxHeader& h);
+  Result<std::shared_ptr<StreamCore>> stream_for(const YamuxHeader& h);
+  void apply_stream_flags(StreamCore& s, const YamuxHeader& h);
+  Result<void> handle_ping(const YamuxHeader& h);
+  void tick();
+
+  std::unique_ptr<SecureChannel> m_channel;
+  bool m_client;
+  YamuxConfig m_config;
+  std::map<std::uint32_t, std::shared_ptr<StreamCore>> m_streams;
+  std::uint32_t m_next_id;
+  std::vector<std::uint8_t> m_pending;  // encoded frames waiting for the writer
+  std::vector<std::uint8_t> m_batch;
+  std::vector<std::uint8_t> m_scratch;
+  bool m_writing = false;
+  Signal m_wake_writer;
+  Signal m_room;
+  asio::steady_timer m_ticker;
+  std::error_code m_closed;
+  StreamFn m_on_stream;
+  ClosedFn m_on_closed;
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point m_idle_since;
+  Clock::time_point m_last_ping_sent;
+  std::optional<std::uint32_t> m_ping_outstanding;
+  std::uint32_t m_ping_counter = 0;
+};
+
+}  // namespace chainkit::net::detail
