@@ -1,0 +1,21 @@
+// Whole-file reads and crash-safe replacement, for the wallet file.
+// write_file_atomic writes a temporary file beside the target, fsyncs it,
+// renames it over the target and fsyncs the directory: after a crash at any
+// instant the target holds either the old bytes or the new ones, never a mix.
+// Thread-compatible (two writers of one path must be serialized by the caller).
+#pragma once
+
+#include "chainkit/chain/bytes.hpp"
+#include "chainkit/chain/result.hpp"
+
+#include <cstddef>
+#include <filesystem>
+
+namespace chainkit::wallet {
+
+// file_not_found if absent, file_io on any OS error or a file above max_size.
+[[nodiscard]] Result<chain::Bytes> read_whole_file(const std::filesystem::path& path, std::size_t max_size);
+// Creates the file with mode 0600 (it may hold unencrypted keys).
+[[nodiscard]] Result<void> write_file_atomic(const std::filesystem::path& path, chain::ByteSpan data);
+
+}  // namespace chainkit::wallet

@@ -1,0 +1,65 @@
+#include "chainkit/wallet/wallet.hpp"
+
+#include "chainkit/wallet/address.hpp"
+#include "chainkit/wallet/file_io.hpp"
+#include "chainkit/wallet/secure_memory.hpp"
+
+#include <algorithm>
+
+namespace chainkit::wallet {
+
+Result<Wallet> Wallet::load(const std::filesystem::path& path, const chain::ConsensusParams& p,
+                            std::optional<std::string_view> passphrase) {
+    auto bytes = read_whole_file(path, WALLET_MAX_FILE_SIZE);
+    if (!bytes) return bytes.error();
+    auto contents = decode_wallet_file(*bytes, p, passphrase);
+    secure_wipe(bytes->data(), bytes->size());  // an unencrypted file holds seeds
+    if (!contents) return contents.error();
+    Wallet w(p);
+    w.m_contents = std::move(contents).value();
+    return w;
+}
+
+Result<void> Wallet::save(const std::filesystem::path& path, const EncodeOptions& options) const {
+    chain::Bytes file = encode_wallet_file(m_contents, m_params, options);
+    auto r = write_file_atomic(path, file);
+    secure_wipe(file.data(), file.size());
+    return r;
+}
+
+const KeyPair& Wallet::new_key() {
+    m_contents.keys.push_back(KeyPair::generate());
+    return m_contents.keys.back();
+}
+
+const KeyPair* Wallet::find(const chain::KeyHash& h) const noexcept {
+    for (const auto& k : m_contents.keys)
+        if (k.key_hash() == h) return &k;
+    return nullptr;
+}
+
+std::vector<std::string> Wallet::addresses() const {
+    std::vector<std::string> out;
+    out.reserve(m_contents.keys.size());
+    for (const auto& k : m_contents.keys) out.push_back(encode_address(k.key_hash(), m_params));
+    return out;
+}
+
+std::set<chain::OutPoint> Wallet::pending_spends() const {
+    std::set<chain::OutPoint> out;
+    for (const auto& tx : m_contents.pending)
+        for (const auto& in : tx.inputs) out.insert(in.prevout);
+    return out;
+}
+
+std::size_t Wallet::prune_pending(const chain::UtxoView& utxo) {
+    auto& pending = m_contents.pending;
+    const auto before = pending.size();
+    std::erase_if(pending, [&](const chain::Transaction& tx) {
+        return std::any_of(tx.inputs.begin(), tx.inputs.end(),
+                           [&](const chain::TxIn& in) { return !utxo.get_coin(in.prevout).has_value(); });
+    });
+    return before - pending.size();
+}
+
+}  // namespace chainkit::wallet

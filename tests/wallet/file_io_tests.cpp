@@ -1,0 +1,49 @@
+// Whole-file reads and atomic replacement.
+#include "chainkit/wallet/file_io.hpp"
+
+#include "chainkit/wallet/errors.hpp"
+#include "support/scratch_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sys/stat.h>
+
+using namespace chainkit;
+using wallet::WalletErrc;
+
+TEST_CASE("write_file_atomic replaces the file and leaves no temporary", "[file_io]") {
+    test::ScratchDir dir("wallet-io");
+    const auto path = dir / "w.dat";
+    const chain::Bytes first = {1, 2, 3};
+    const chain::Bytes second(1000, 9);
+    REQUIRE(wallet::write_file_atomic(path, first).ok());
+    REQUIRE(wallet::write_file_atomic(path, second).ok());
+    auto back = wallet::read_whole_file(path, 4096);
+    REQUIRE(back.ok());
+    CHECK(*back == second);
+    CHECK_FALSE(std::filesystem::exists(dir / "w.dat.tmp"));
+    struct stat st{};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);  // may hold unencrypted keys
+}
+
+TEST_CASE("read_whole_file distinguishes missing, oversized and unwritable", "[file_io]") {
+    test::ScratchDir dir("wallet-io");
+    auto missing = wallet::read_whole_file(dir / "nope.dat", 100);
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().code == WalletErrc::file_not_found);
+
+    REQUIRE(wallet::write_file_atomic(dir / "big.dat", chain::Bytes(200, 1)).ok());
+    auto big = wallet::read_whole_file(dir / "big.dat", 100);
+    REQUIRE_FALSE(big.ok());
+    CHECK(big.error().code == WalletErrc::file_io);
+
+    auto in_missing_dir = wallet::write_file_atomic(dir / "no-such-dir" / "w.dat", chain::Bytes{1});
+    REQUIRE_FALSE(in_missing_dir.ok());
+    CHECK(in_missing_dir.error().code == WalletErrc::file_io);
+
+    auto a_dir = wallet::read_whole_file(dir.path(), 100);
+    REQUIRE_FALSE(a_dir.ok());
+    CHECK(a_dir.error().code == WalletErrc::file_io);
+}

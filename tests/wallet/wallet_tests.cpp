@@ -1,0 +1,94 @@
+// Wallet: load/save through the file, pending spends, never touching a file
+// it could not read.
+#include "chainkit/wallet/wallet.hpp"
+
+#include "chainkit/wallet/address.hpp"
+#include "chainkit/wallet/errors.hpp"
+#include "chainkit/wallet/file_io.hpp"
+#include "support/scratch_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace chainkit;
+using wallet::WalletErrc;
+
+namespace {
+const auto REGTEST = chain::params_for(chain::Network::regtest);
+const wallet::EncodeOptions FAST_ENCRYPTED{"pw", wallet::KdfLimits::minimum()};
+}  // namespace
+
+TEST_CASE("a saved wallet loads with the same addresses", "[wallet]") {
+    test::ScratchDir dir("wallet");
+    const auto path = dir / "wallet_1.dat";
+    for (const auto& options : {wallet::EncodeOptions{}, FAST_ENCRYPTED}) {
+        wallet::Wallet w(REGTEST);
+        const auto first = w.new_key().key_hash();
+        w.new_key();
+        REQUIRE(w.find(first) == &w.keys()[0]);
+        REQUIRE(w.save(path, options).ok());
+        auto back = wallet::Wallet::load(path, REGTEST, options.passphrase);
+        REQUIRE(back.ok());
+        CHECK(back->addresses() == w.addresses());
+        CHECK(back->addresses()[0] == wallet::encode_address(first, REGTEST));
+    }
+}
+
+TEST_CASE("a wallet that fails to load is left byte for byte as it was", "[wallet]") {
+    test::ScratchDir dir("wallet");
+    const auto path = dir / "wallet_1.dat";
+    wallet::Wallet w(REGTEST);
+    w.new_key();
+    REQUIRE(w.save(path, FAST_ENCRYPTED).ok());
+    auto before = wallet::read_whole_file(path, 1 << 20);
+    REQUIRE(before.ok());
+
+    auto wrong = wallet::Wallet::load(path, REGTEST, "nope");
+    REQUIRE_FALSE(wrong.ok());
+    CHECK(wrong.error().code == WalletErrc::wrong_passphrase);
+
+    auto corrupt = *before;
+    corrupt[corrupt.size() / 2] ^= 0x10;
+    REQUIRE(wallet::write_file_atomic(path, corrupt).ok());
+    auto bad = wallet::Wallet::load(path, REGTEST, "pw");
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().code == WalletErrc::file_corrupt);
+    auto after = wallet::read_whole_file(path, 1 << 20);
+    REQUIRE(after.ok());
+    CHECK(*after == corrupt);
+
+    auto missing = wallet::Wallet::load(dir / "other.dat", REGTEST, std::nullopt);
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().code == WalletErrc::file_not_found);
+}
+
+TEST_CASE("pending transactions hide their inputs until pruned", "[wallet]") {
+    wallet::Wallet w(REGTEST);
+    const auto& k = w.new_key();
+    chain::OutPoint spent_a, spent_b;
+    spent_a.txid.bytes()[0] = 1;
+    spent_a.index = 0;
+    spent_b.txid.bytes()[0] = 2;
+    spent_b.index = 3;
+    chain::Transaction tx;
+    for (const auto& o : {spent_a, spent_b}) {
+        chain::TxIn in;
+        in.prevout = o;
+        tx.inputs.push_back(in);
+    }
+    tx.outputs.push_back(chain::TxOut{1, k.key_hash()});
+    w.add_pending(tx);
+    CHECK(w.pending_spends() == std::set<chain::OutPoint>{spent_a, spent_b});
+
+    chain::MemoryUtxoSet utxo;
+    const chain::Coin coin{chain::TxOut{5, k.key_hash()}, 1, false};
+    utxo.add(spent_a, coin);
+    utxo.add(spent_b, coin);
+    CHECK(w.prune_pending(utxo) == 0);  // both inputs still unspent: still pending
+    CHECK(w.pending().size() == 1);
+
+    chain::MemoryUtxoSet after_block;  // a block spent spent_b: confirmed or conflicted
+    after_block.add(spent_a, coin);
+    CHECK(w.prune_pending(after_block) == 1);
+    CHECK(w.pending().empty());
+    CHECK(w.pending_spends().empty());
+}
