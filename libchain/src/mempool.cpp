@@ -1,0 +1,281 @@
+#include "chainkit/chain/mempool.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace chainkit::chain {
+
+using R = RejectReason;
+
+namespace {
+
+// fee <= MAX_MONEY < 2^51 and size < 2^32: the cross products need 83 bits.
+__extension__ using Wide = unsigned __int128;
+
+Wide cross(Amount fee, std::size_t size) { return static_cast<Wide>(static_cast<std::uint64_t>(fee)) * size; }
+
+// The chain's UTXO set seen through the pool: outputs of pool transactions
+// exist (at the next height, never coinbase) and outputs a pool transaction
+// spends do not, so a new transaction can neither double-spend the pool
+// silently nor miss a parent that is still unconfirmed.
+class PoolView final : public UtxoView {
+public:
+    PoolView(const UtxoView& chain, const std::unordered_map<TxId, MempoolEntry, HashHasher>& entries,
+             const std::unordered_map<OutPoint, TxId, OutPointHasher>& spent_by, std::uint64_t height)
+        : m_chain(chain), m_entries(entries), m_spent_by(spent_by), m_height(height) {}
+
+    [[nodiscard]] std::optional<Coin> get_coin(const OutPoint& o) const override {
+        if (m_spent_by.contains(o)) return std::nullopt;
+        if (auto it = m_entries.find(o.txid); it != m_entries.end()) {
+            const auto& outs = it->second.tx.outputs;
+            if (o.index >= outs.size()) return std::nullopt;
+            return Coin{outs[o.index], m_height, false};
+        }
+        return m_chain.get_coin(o);
+    }
+
+private:
+    const UtxoView& m_chain;
+    const std::unordered_map<TxId, MempoolEntry, HashHasher>& m_entries;
+    const std::unordered_map<OutPoint, TxId, OutPointHasher>& m_spent_by;
+    std::uint64_t m_height;
+};
+
+}  // namespace
+
+bool operator<(const FeeRate& a, const FeeRate& b) noexcept { return cross(a.fee, b.size) < cross(b.fee, a.size); }
+bool operator==(const FeeRate& a, const FeeRate& b) noexcept { return cross(a.fee, b.size) == cross(b.fee, a.size); }
+
+Mempool::Mempool(const ConsensusParams& params, const UtxoView& chain, std::uint64_t tip_height,
+                 MempoolOptions options)
+    : m_params(params), m_chain(chain), m_tip_height(tip_height), m_options(options) {}
+
+ValidationResult Mempool::accept(const Transaction& tx) {
+    auto r = accept_checked(tx, /*check_signatures=*/true);
+    if (r) {
+        for (auto* o : m_observers) o->on_tx_accepted(tx);
+    }
+    return r;
+}
+
+ValidationResult Mempool::accept_checked(const Transaction& tx, bool check_signatures) {
+    const TxId txid = tx.txid();
+    if (m_entries.contains(txid)) return ValidationResult::fail(R::duplicate, fmt::format("transaction {} is already in the pool", txid.hex()));
+    if (tx.is_coinbase()) return ValidationResult::fail(R::coinbase_outside_block, "a coinbase is valid only as the first transaction of a block");
+    if (auto r = check_transaction(tx, m_params); !r) return r;
+    // A confirmed transaction whose outputs are not all spent yet: its inputs
+    // would report missing, which hides the real cause from the sender.
+    for (std::uint32_t i = 0; i < tx.outputs.size(); ++i) {
+        if (m_chain.get_coin(OutPoint{txid, i}))
+            return ValidationResult::fail(R::duplicate, fmt::format("transaction {} is already confirmed", txid.hex()));
+    }
+    for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
+        const auto& prev = tx.inputs[i].prevout;
+        if (auto it = m_spent_by.find(prev); it != m_spent_by.end())
+            return ValidationResult::fail(R::mempool_conflict, fmt::format("input {} spends {}:{} already spent by pool transaction {}", i, prev.txid.hex(), prev.index, it->second.hex()));
+    }
+    MempoolEntry e;
+    const PoolView view(m_chain, m_entries, m_spent_by, m_tip_height + 1);
+    if (auto r = check_tx_inputs(tx, view, m_tip_height + 1, m_params, e.spent, e.fee); !r) return r;
+    e.size = tx.serialized_size();
+    // size <= max_block_size and min_fee_rate is a small policy number.
+    const Amount required = m_params.min_fee_rate * static_cast<Amount>(e.size);
+    if (e.fee < required)
+        return ValidationResult::fail(R::fee_too_low, fmt::format("fee {} below {} for {} bytes at {} per byte", e.fee, required, e.size, m_params.min_fee_rate));
+    if (check_signatures) {
+        if (auto r = check_tx_signatures(tx, e.spent); !r) return r;
+    }
+    e.tx = tx;
+    e.txid = txid;
+    std::vector<TxId> evict;
+    if (auto r = make_room(e, evict); !r) return r;
+    remove_with_descendants(evict);
+    insert(std::move(e));
+    return ValidationResult::success();
+}
+
+// Chooses what to evict so that `e` fits, without changing the pool: the
+// lowest fee-rate entries with their descendants, as long as each is below
+// `e`'s own rate and none is an ancestor `e` needs.
+ValidationResult Mempool::make_room(const MempoolEntry& e, std::vector<TxId>& evict) const {
+    if (e.size > m_options.max_bytes)
+        return ValidationResult::fail(R::mempool_full, fmt::format("transaction of {} bytes exceeds the pool limit {}", e.size, m_options.max_bytes));
+    if (m_bytes + e.size <= m_options.max_bytes) return ValidationResult::success();
+    std::unordered_set<TxId, HashHasher> needed;  // e's in-pool ancestors
+    for (std::vector<TxId> todo = parents_in_pool(e); !todo.empty();) {
+        const TxId id = todo.back();
+        todo.pop_back();
+        if (!needed.insert(id).second) continue;
+        for (const auto& p : parents_in_pool(m_entries.at(id))) todo.push_back(p);
+    }
+    std::unordered_set<TxId, HashHasher> chosen;
+    std::size_t freed = 0;
+    for (auto it = m_by_rate.begin(); m_bytes - freed + e.size > m_options.max_bytes; ++it) {
+        if (it != m_by_rate.end() && chosen.contains(it->txid)) continue;  // a descendant already chosen
+        if (it == m_by_rate.end() || !(it->rate < e.fee_rate()) || needed.contains(it->txid))
+            return ValidationResult::fail(R::mempool_full, fmt::format("pool full: fee rate {}/{} does not beat the lowest pool entries", e.fee, e.size));
+        for (const auto& id : with_descendants({it->txid})) {
+            if (needed.contains(id))
+                return ValidationResult::fail(R::mempool_full, "pool full: making room would evict an ancestor of the transaction");
+            if (chosen.insert(id).second) freed += m_entries.at(id).size;
+        }
+        evict.push_back(it->txid);
+    }
+    return ValidationResult::success();
+}
+
+void Mempool::insert(MempoolEntry e) {
+    e.sequence = m_next_sequence++;
+    for (const auto& in : e.tx.inputs) m_spent_by.emplace(in.prevout, e.txid);
+    m_by_rate.insert(RateKey{e.fee_rate(), e.sequence, e.txid});
+    for (const auto& kh : key_hashes_of(e)) m_by_key.emplace(kh, e.txid);
+    m_bytes += e.size;
+    const TxId id = e.txid;
+    m_entries.emplace(id, std::move(e));
+}
+
+void Mempool::erase(const TxId& txid) {
+    const auto it = m_entries.find(txid);
+    if (it == m_entries.end()) return;
+    const auto& e = it->second;
+    for (const auto& in : e.tx.inputs) {
+        if (auto s = m_spent_by.find(in.prevout); s != m_spent_by.end() && s->second == txid) m_spent_by.erase(s);
+    }
+    m_by_rate.erase(RateKey{e.fee_rate(), e.sequence, txid});
+    for (const auto& kh : key_hashes_of(e)) m_by_key.erase({kh, txid});
+    m_bytes -= e.size;
+    m_entries.erase(it);
+}
+
+std::vector<TxId> Mempool::with_descendants(const std::vector<TxId>& roots) const {
+    std::vector<TxId> out;
+    std::unordered_set<TxId, HashHasher> seen;
+    std::vector<TxId> todo = roots;
+    while (!todo.empty()) {  // iterative: a long chain must not exhaust the stack
+        const TxId id = todo.back();
+        todo.pop_back();
+        const auto it = m_entries.find(id);
+        if (it == m_entries.end() || !seen.insert(id).second) continue;
+        out.push_back(id);
+        for (std::uint32_t i = 0; i < it->second.tx.outputs.size(); ++i) {
+            if (auto s = m_spent_by.find(OutPoint{id, i}); s != m_spent_by.end()) todo.push_back(s->second);
+        }
+    }
+    return out;
+}
+
+void Mempool::remove_with_descendants(const std::vector<TxId>& roots) {
+    for (const auto& id : with_descendants(roots)) erase(id);
+}
+
+const MempoolEntry* Mempool::get(const TxId& txid) const {
+    const auto it = m_entries.find(txid);
+    return it == m_entries.end() ? nullptr : &it->second;
+}
+
+const TxId* Mempool::spender_of(const OutPoint& o) const {
+    const auto it = m_spent_by.find(o);
+    return it == m_spent_by.end() ? nullptr : &it->second;
+}
+
+std::vector<const MempoolEntry*> Mempool::entries() const {
+    std::vector<const MempoolEntry*> out;
+    out.reserve(m_entries.size());
+    for (const auto& [id, e] : m_entries) out.push_back(&e);
+    std::sort(out.begin(), out.end(), [](const auto* a, const auto* b) { return a->sequence < b->sequence; });
+    return out;
+}
+
+std::vector<TxId> Mempool::parents_in_pool(const MempoolEntry& e) const {
+    std::vector<TxId> out;
+    for (const auto& in : e.tx.inputs) {
+        if (m_entries.contains(in.prevout.txid) && std::find(out.begin(), out.end(), in.prevout.txid) == out.end())
+            out.push_back(in.prevout.txid);
+    }
+    return out;
+}
+
+std::vector<KeyHash> Mempool::key_hashes_of(const MempoolEntry& e) const {
+    std::vector<KeyHash> out;
+    for (const auto& s : e.spent) out.push_back(s.key_hash);
+    for (const auto& o : e.tx.outputs) out.push_back(o.key_hash);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+std::vector<MempoolSpend> Mempool::spends_of(const KeyHash& kh) const {
+    std::vector<MempoolSpend> out;
+    for (auto it = m_by_key.lower_bound({kh, TxId{}}); it != m_by_key.end() && it->first == kh; ++it) {
+        const auto& e = m_entries.at(it->second);
+        for (std::size_t i = 0; i < e.tx.inputs.size(); ++i) {
+            if (e.spent[i].key_hash == kh) out.push_back(MempoolSpend{e.tx.inputs[i].prevout, e.spent[i], e.txid});
+        }
+    }
+    return out;
+}
+
+std::vector<MempoolOutput> Mempool::outputs_to(const KeyHash& kh) const {
+    std::vector<MempoolOutput> out;
+    for (auto it = m_by_key.lower_bound({kh, TxId{}}); it != m_by_key.end() && it->first == kh; ++it) {
+        const auto& e = m_entries.at(it->second);
+        for (std::uint32_t i = 0; i < e.tx.outputs.size(); ++i) {
+            const OutPoint o{e.txid, i};
+            if (e.tx.outputs[i].key_hash == kh && !m_spent_by.contains(o)) out.push_back(MempoolOutput{o, e.tx.outputs[i]});
+        }
+    }
+    return out;
+}
+
+void Mempool::on_block_connected(const Block& block, std::uint64_t height) {
+    m_tip_height = height;
+    // Included transactions leave alone: their pool children stay valid,
+    // now spending confirmed outputs.
+    for (std::size_t t = 1; t < block.txs.size(); ++t) erase(block.txs[t].txid());
+    std::vector<TxId> conflicts;
+    for (std::size_t t = 1; t < block.txs.size(); ++t) {
+        for (const auto& in : block.txs[t].inputs) {
+            if (auto it = m_spent_by.find(in.prevout); it != m_spent_by.end()) conflicts.push_back(it->second);
+        }
+    }
+    remove_with_descendants(conflicts);
+}
+
+void Mempool::on_block_disconnected(const Block& block, std::uint64_t height) {
+    m_tip_height = height == 0 ? 0 : height - 1;
+    // The UTXO view may already show the end of the whole reorg (observers
+    // may be told after the commit), so revalidation waits for the tip change.
+    std::vector<Transaction> txs;
+    if (block.txs.size() > 1) txs.assign(block.txs.begin() + 1, block.txs.end());
+    m_disconnected.push_back(std::move(txs));
+}
+
+void Mempool::on_tip_changed(const BlockHash& /*tip*/, std::uint64_t height) {
+    m_tip_height = height;
+    if (!m_disconnected.empty()) revalidate_after_reorg();
+}
+
+// Rebuilds the pool against the new tip: transactions of disconnected blocks
+// first (oldest block first, block order within: parents before children),
+// then the former entries in arrival order. Whatever no longer validates
+// (spent by the new branch, spending a vanished coinbase, immature) drops.
+// Signatures are not checked again: each was verified over the outputs its
+// outpoints name, and a txid commits to its outputs, so the result cannot
+// have changed.
+void Mempool::revalidate_after_reorg() {
+    std::vector<Transaction> txs;
+    for (auto b = m_disconnected.rbegin(); b != m_disconnected.rend(); ++b)
+        for (auto& tx : *b) txs.push_back(std::move(tx));
+    m_disconnected.clear();
+    for (const auto* e : entries()) txs.push_back(e->tx);
+    m_entries.clear();
+    m_spent_by.clear();
+    m_by_rate.clear();
+    m_by_key.clear();
+    m_bytes = 0;
+    for (const auto& tx : txs) (void)accept_checked(tx, /*check_signatures=*/false);
+}
+
+}  // namespace chainkit::chain
