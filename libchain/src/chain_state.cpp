@@ -238,7 +238,8 @@ AcceptResult ChainState::accept_block(const Block& block, std::int64_t now) {
     return res;
 }
 
-AcceptResult ChainState::accept_connected_block(const Block& block, const BlockHash& hash, std::int64_t now) {
+AcceptResult ChainState::accept_connected_block(const Block& block, const BlockHash& hash, std::int64_t now,
+                                                bool activate) {
     BlockIndex* parent = m_tree.find(block.header.prev);
     BlockIndex* node = m_tree.find(hash);
     StoreBatch batch;
@@ -270,6 +271,7 @@ AcceptResult ChainState::accept_connected_block(const Block& block, const BlockH
         return {ValidationResult::fail(RejectReason::storage_failure, "storage failure: " + w.error().message), false, false};
     }
     update_has_chain(*node);
+    if (!activate) return {};
     const auto old_tip = tip().hash;
     auto changed = activate_best_chain();
     if (!changed) {
@@ -334,7 +336,10 @@ void ChainState::add_orphan(const Block& block, const BlockHash& hash) {
 }
 
 void ChainState::process_orphans(const BlockHash& parent, std::int64_t now, AcceptResult& result) {
+    // Store every descendant first and activate once: a long branch arriving
+    // in reverse connects in a few steps instead of one activation per block.
     std::vector<BlockHash> parents{parent};
+    bool stored_any = false;
     while (!parents.empty()) {
         const BlockHash p = parents.back();
         parents.pop_back();
@@ -348,11 +353,20 @@ void ChainState::process_orphans(const BlockHash& parent, std::int64_t now, Acce
             Orphan orphan = std::move(it->second);
             m_orphans.erase(it);
             m_orphan_bytes -= orphan.bytes;
-            auto r = accept_connected_block(orphan.block, child, now);
-            result.tip_changed = result.tip_changed || r.tip_changed;
-            if (r.ok()) parents.push_back(child);
+            auto r = accept_connected_block(orphan.block, child, now, false);
+            if (r.ok()) {
+                parents.push_back(child);
+                stored_any = true;
+            }
         }
     }
+    if (!stored_any) return;
+    const auto old_tip = tip().hash;
+    if (auto a = activate_best_chain(); !a) {
+        log("activating the best chain failed: " + a.error().message);
+        return;
+    }
+    result.tip_changed = result.tip_changed || tip().hash != old_tip;
 }
 
 }  // namespace chainkit::chain

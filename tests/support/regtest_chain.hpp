@@ -102,11 +102,26 @@ inline chain::Block build_on(const chain::ChainState& cs, const chain::Consensus
                              const chain::BlockHash& prev, const chain::KeyHash& to,
                              std::vector<chain::Transaction> txs = {}, chain::Amount fees = 0,
                              std::uint64_t extra = 0) {
+    const auto prev_height = cs.height_of(prev);
+    if (!prev_height) throw std::invalid_argument("build_on: parent unknown to the chain state (use build_child)");
     chain::BlockContext ctx;
     ctx.prev = prev;
-    ctx.height = *cs.height_of(prev) + 1;
+    ctx.height = *prev_height + 1;
     ctx.bits = p.pow_limit_bits;
     ctx.time = cs.header(prev)->time + p.target_spacing;
+    return make_block(ctx, to, std::move(txs), p, fees, extra);
+}
+
+// A mined block on `prev` (its height read from prev's coinbase), one target
+// spacing later, same bits: for branches no chain state has seen yet.
+inline chain::Block build_child(const chain::Block& prev, const chain::ConsensusParams& p, const chain::KeyHash& to,
+                                std::vector<chain::Transaction> txs = {}, chain::Amount fees = 0,
+                                std::uint64_t extra = 0) {
+    chain::BlockContext ctx;
+    ctx.prev = prev.hash();
+    ctx.height = prev.txs.at(0).coinbase_height() + 1;
+    ctx.bits = prev.header.bits;
+    ctx.time = prev.header.time + p.target_spacing;
     return make_block(ctx, to, std::move(txs), p, fees, extra);
 }
 

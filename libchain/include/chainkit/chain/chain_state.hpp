@@ -170,7 +170,7 @@ private:
         bool operator()(const BlockIndex* a, const BlockIndex* b) const;
     };
 
-    AcceptResult accept_connected_block(const Block& block, const BlockHash& hash, std::int64_t now);
+    AcceptResult accept_connected_block(const Block& block, const BlockHash& hash, std::int64_t now, bool activate = true);
     ValidationResult check_contextual(const BlockHeader& h, const BlockIndex& parent, std::int64_t now) const;
     HeaderContext header_context(const BlockIndex& parent, std::int64_t now) const;
     BlockIndex* add_index(const BlockHash& hash, const BlockHeader& h, BlockIndex& parent, BlockStatus status);

@@ -1,0 +1,155 @@
+// The RocksDB store: reopening, refusing another network, read-only opens
+// beside a running writer, the address index, records that fail to decode.
+#include "store_fixture.hpp"
+
+#include "../../libchain/store/src/records.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace chainkit;
+using namespace chainkit::test;
+
+namespace {
+
+chain::ConsensusParams regtest() { return chain::params_for(chain::Network::regtest); }
+
+// Creates a chain of `n` blocks in `dir`, each paying its coinbase to `key`.
+chain::BlockHash make_chain(const std::filesystem::path& dir, int n, const TestKey& key) {
+    const auto p = regtest();
+    auto db = store::open(dir, p, store::OpenMode::read_write);
+    REQUIRE(db.ok());
+    chain::ChainState cs(p, **db);
+    REQUIRE(cs.create(make_genesis(p, key.key_hash)).ok());
+    for (int i = 0; i < n; ++i) {
+        auto b = build_on(cs, p, cs.tip().hash, key.key_hash);
+        REQUIRE(cs.accept_block(b, GENESIS_TIME + 1'000'000).ok());
+    }
+    return cs.tip().hash;
+}
+
+}  // namespace
+
+TEST_CASE("a reopened database loads the same chain and passes verify", "[store]") {
+    TempDir dir;
+    const auto key = TestKey::from_seed(4);
+    const auto tip = make_chain(dir.path(), 6, key);
+    const auto p = regtest();
+    auto db = store::open(dir.path(), p, store::OpenMode::read_write);
+    REQUIRE(db.ok());
+    chain::ChainState cs(p, **db);
+    REQUIRE(cs.load().ok());
+    CHECK(cs.tip().hash == tip);
+    CHECK(cs.height() == 6);
+    CHECK(indexed_balance(cs, key.key_hash) == 7 * chain::block_subsidy(0, p));
+    auto report = cs.verify();
+    REQUIRE(report.ok());
+    CHECK(report->ok);
+    CHECK(report->coins_checked == 7);
+    SECTION("load_or_create refuses another genesis") {
+        auto other = make_genesis(p, TestKey::from_seed(5).key_hash);
+        chain::ChainState again(p, **db);
+        auto r = again.load_or_create(other);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == chain::ChainError::wrong_genesis);
+    }
+}
+
+TEST_CASE("a database of another network is refused with a clear message", "[store]") {
+    TempDir dir;
+    make_chain(dir.path(), 1, TestKey::from_seed(4));
+    const auto main = chain::params_for(chain::Network::main);
+    for (auto mode : {store::OpenMode::read_write, store::OpenMode::read_only}) {
+        auto db = store::open(dir.path(), main, mode);
+        REQUIRE_FALSE(db.ok());
+        CHECK(db.error().code == store::StoreError::wrong_network);
+        CHECK(db.error().message.find("not main") != std::string::npos);
+    }
+    // The chain state refuses too, whatever store carries the foreign chain.
+    chain::MemoryChainStore mem;
+    chain::ChainState regtest_state(regtest(), mem);
+    REQUIRE(regtest_state.create(make_genesis(regtest(), TestKey::from_seed(4).key_hash)).ok());
+    chain::ChainState main_state(main, mem);
+    auto r = main_state.load();
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == chain::ChainError::wrong_network);
+}
+
+TEST_CASE("a read-only open answers queries while a writer holds the database", "[store]") {
+    TempDir dir;
+    const auto p = regtest();
+    const auto key = TestKey::from_seed(6);
+    auto writer_db = store::open(dir.path(), p, store::OpenMode::read_write);
+    REQUIRE(writer_db.ok());
+    chain::ChainState writer(p, **writer_db);
+    REQUIRE(writer.create(make_genesis(p, key.key_hash)).ok());
+    for (int i = 0; i < 3; ++i)
+        REQUIRE(writer.accept_block(build_on(writer, p, writer.tip().hash, key.key_hash), GENESIS_TIME + 1'000'000).ok());
+
+    auto reader_db = store::open(dir.path(), p, store::OpenMode::read_only);
+    REQUIRE(reader_db.ok());
+    CHECK_FALSE((*reader_db)->writable());
+    chain::ChainState reader(p, **reader_db);
+    REQUIRE(reader.load().ok());
+    CHECK(reader.tip().hash == writer.tip().hash);
+    CHECK(indexed_balance(reader, key.key_hash) == indexed_balance(writer, key.key_hash));
+    auto w = (*reader_db)->write(chain::StoreBatch{});
+    REQUIRE_FALSE(w.ok());
+    CHECK(w.error().code == store::StoreError::read_only);
+    CHECK_FALSE(reader.reindex().ok());
+}
+
+TEST_CASE("opening a missing database read-only fails with the path", "[store]") {
+    TempDir dir;
+    auto db = store::open(dir.path() / "nothing", regtest(), store::OpenMode::read_only);
+    REQUIRE_FALSE(db.ok());
+    CHECK(db.error().code == store::StoreError::open_failed);
+    CHECK(db.error().message.find("nothing") != std::string::npos);
+}
+
+TEST_CASE("the address index follows spends and reorgs", "[store]") {
+    Node<RocksBackend> n;
+    const auto key2 = TestKey::from_seed(2);
+    auto b1 = n.build_on(n.genesis.hash());
+    REQUIRE(n.state.accept_block(b1, n.now()).ok());
+    const auto& out = b1.txs[0].outputs[0];
+    chain::OwnedCoin coin{chain::OutPoint{b1.txs[0].txid(), 0}, chain::Coin{out, 1, true}};
+    auto pay = make_spend({coin}, n.miner, {chain::TxOut{300, key2.key_hash}, chain::TxOut{out.value - 400, n.miner.key_hash}});
+    auto b2 = n.build_on(b1.hash(), {pay}, 100);
+    REQUIRE(n.state.accept_block(b2, n.now()).ok());
+    auto coins = n.state.coins_for(key2.key_hash);
+    REQUIRE(coins.ok());
+    REQUIRE(coins->size() == 1);
+    CHECK(coins->front().coin.out.value == 300);
+    CHECK(coins->front().outpoint == chain::OutPoint{pay.txid(), 0});
+    // The spent coinbase left the miner's index.
+    auto mine = n.state.coins_for(n.miner.key_hash);
+    REQUIRE(mine.ok());
+    CHECK(std::none_of(mine->begin(), mine->end(), [&](const auto& c) { return c.outpoint == coin.outpoint; }));
+    // A heavier branch without the payment removes it from the index.
+    auto c2 = n.build_on(b1.hash(), {}, 0, 9);
+    auto c3 = n.child(c2, {}, 0, 9);
+    REQUIRE(n.state.accept_block(c2, n.now()).ok());
+    REQUIRE(n.state.accept_block(c3, n.now()).tip_changed);
+    CHECK(n.state.coins_for(key2.key_hash)->empty());
+}
+
+TEST_CASE("records round-trip and corrupt records are refused", "[store]") {
+    chain::Coin c{chain::TxOut{12345, TestKey::from_seed(1).key_hash}, 77, true};
+    auto enc = store::records::encode_coin(c);
+    CHECK(store::records::decode_coin(enc) == c);
+    CHECK_FALSE(store::records::decode_coin(enc.substr(0, enc.size() - 1)).has_value());
+    CHECK_FALSE(store::records::decode_coin(enc + "x").has_value());
+
+    chain::BlockUndo u;
+    u.spent.emplace_back(chain::OutPoint{chain::TxId{}, 5}, c);
+    auto uenc = store::records::encode_undo(u);
+    CHECK(store::records::decode_undo(uenc) == u);
+    auto huge = uenc;
+    huge[2] = '\x7f';  // the count claims far more entries than the bytes hold
+    CHECK_FALSE(store::records::decode_undo(huge).has_value());
+
+    chain::ChainMeta m{chain::CHAIN_SCHEMA_VERSION, 0x01020304, chain::BlockHash{}, chain::BlockHash{}};
+    CHECK(store::records::decode_meta(store::records::encode_meta(m)) == m);
+    auto o = chain::OutPoint{chain::TxId{}, 0x01020304};
+    CHECK(store::records::parse_outpoint_key(store::records::outpoint_key(o)) == o);
+}
