@@ -7,7 +7,8 @@
 using namespace chainkit::chain;
 
 TEST_CASE("compact sizes match the reference vectors both ways", "[bytes]") {
-    for (const auto& v : chainkit::test::load_vectors("encoding.json")["compact_sizes"]) {
+    const auto vectors = chainkit::test::load_vectors("encoding.json");
+    for (const auto& v : vectors["compact_sizes"]) {
         ByteWriter w;
         w.compact_size(v["value"].get<std::uint64_t>());
         CHECK(to_hex(w.data()) == v["hex"].get<std::string>());

@@ -7,7 +7,8 @@
 using namespace chainkit::chain;
 
 TEST_CASE("merkle roots match the reference for 1 to 9 leaves", "[merkle]") {
-    for (const auto& c : chainkit::test::load_vectors("encoding.json")["merkle"]) {
+    const auto vectors = chainkit::test::load_vectors("encoding.json");
+    for (const auto& c : vectors["merkle"]) {
         std::vector<TxId> leaves;
         for (const auto& l : c["leaves"]) leaves.push_back(*TxId::from_hex(l.get<std::string>()));
         bool mutated = true;

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Sets everything up and passes the whole test suite (what CI runs):
+#   1. installs missing Debian packages (scripts/bootstrap.sh);
+#   2. builds everything under AddressSanitizer + UBSan with warnings as
+#      errors and runs every CTest test (unit, integration, interop);
+#   3. builds the optimized tree (libraries, apps, benchmarks), installs it
+#      and builds and runs tests/consumer against the installed package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+bash scripts/bootstrap.sh
+bash tests/interop/setup.sh
+
+echo "== asan-ubsan build and tests"
+cmake --preset asan-ubsan >/dev/null
+cmake --build --preset asan-ubsan -j "$jobs"
+ctest --preset asan-ubsan -j "$jobs"
+
+echo "== release build, install and consumer"
+cmake --preset release -DCHAINKIT_BUILD_TESTS=OFF >/dev/null
+cmake --build --preset release -j "$jobs"
+rm -rf build/install
+cmake --install build/release --prefix build/install >/dev/null
+cmake -S tests/consumer -B build/consumer -G Ninja -DCMAKE_PREFIX_PATH="$PWD/build/install" >/dev/null
+cmake --build build/consumer
+./build/consumer/chainkit_consumer
+echo "test.sh: all steps passed"
