@@ -53,6 +53,9 @@ Mempool::Mempool(const ConsensusParams& params, const UtxoView& chain, std::uint
     : m_params(params), m_chain(chain), m_tip_height(tip_height), m_options(options) {}
 
 ValidationResult Mempool::accept(const Transaction& tx) {
+    // A reorg that ended on its starting tip reports no tip change; the
+    // chain is settled whenever a caller outside the callbacks gets here.
+    if (!m_disconnected.empty()) revalidate_after_reorg();
     auto r = accept_checked(tx, /*check_signatures=*/true);
     if (r) {
         for (auto* o : m_observers) o->on_tx_accepted(tx);

@@ -1,5 +1,7 @@
 #include "chainkit/chain/mempool.hpp"
 
+#include "chainkit/chain/block_template.hpp"
+
 #include "support/mempool_fixture.hpp"
 
 #include <catch2/catch.hpp>
@@ -25,6 +27,12 @@ struct Fixture {
 
     RejectReason reason(const Transaction& tx) { return pool.accept(tx).reason; }
 };
+
+std::vector<TxId> txids_of(const Block& b) {
+    std::vector<TxId> out;
+    for (std::size_t i = 1; i < b.txs.size(); ++i) out.push_back(b.txs[i].txid());
+    return out;
+}
 
 struct Recorder final : ChainObserver {
     std::vector<TxId> accepted;
@@ -245,6 +253,16 @@ TEST_CASE("reorg returns disconnected transactions that are still valid", "[memp
         f.chain.connect(r1, f.pool);
         f.chain.connect(r2, f.pool);
     }
+    SECTION("reported without a tip change: settled by the next accept") {
+        const auto gone = f.chain.apply_disconnect();
+        f.chain.apply_connect(r1);
+        f.chain.apply_connect(r2);
+        f.pool.on_block_disconnected(gone, 1);
+        f.pool.on_block_connected(r1, 1);
+        f.pool.on_block_connected(r2, 2);
+        CHECK_FALSE(f.pool.contains(a.txid()));  // still set aside
+        CHECK(f.pool.accept(a_child).reason == RejectReason::duplicate);
+    }
     CHECK(f.pool.tip_height() == 2);
     CHECK(f.pool.contains(a.txid()));         // back in the pool
     CHECK(f.pool.contains(a_child.txid()));   // its child kept
@@ -314,4 +332,55 @@ TEST_CASE("eviction needing several entries counts each descendant once", "[memp
     CHECK(pool.size() == 1);
     CHECK(pool.contains(big.txid()));
     CHECK(pool.bytes() == big.serialized_size());
+}
+
+TEST_CASE("mempool as a ChainState observer: templates mined, reorg returns transactions", "[mempool][chain_state]") {
+    chainkit::test::TestChain tc;
+    Mempool pool(tc.params, tc.state.utxo(), tc.state.height());
+    tc.state.add_observer(&pool);
+    const TestKey bob = TestKey::from_seed(2);
+    auto coins = tc.state.coins_for(tc.miner.key_hash);
+    REQUIRE(coins.ok());
+    REQUIRE(coins->size() == 1);  // the genesis coinbase
+    const auto a = pay({coins->at(0)}, tc.miner, bob.key_hash, FEE);
+    const auto a_child = pay({coin_of(a, 0)}, bob, bob.key_hash, FEE);
+    REQUIRE(pool.accept(a).ok());
+    REQUIRE(pool.accept(a_child).ok());
+
+    // Mine a template holding both: the pool empties.
+    const auto fork_hash = tc.state.tip().hash;
+    auto t = make_block_template(pool, tc.state.next_block_context(tc.now()), TemplateOptions{tc.miner.key_hash}, tc.params);
+    REQUIRE(t.block.txs.size() == 3);
+    chainkit::test::mine_header(t.block.header, tc.params);
+    const auto accepted = tc.state.accept_block(t.block, tc.now());
+    REQUIRE(accepted.validation.message.empty());
+    REQUIRE(accepted.tip_changed);
+    CHECK(pool.size() == 0);
+    CHECK(pool.tip_height() == 1);
+
+    // A pool spend of the new block's coinbase, which the reorg will remove.
+    const auto from_coinbase = pay({coin_of(t.block.txs[0], 0)}, tc.miner, bob.key_hash, FEE);
+    REQUIRE(pool.accept(from_coinbase).ok());
+
+    // A heavier branch from the genesis without those transactions.
+    const auto r1 = tc.build_on(fork_hash, {}, 0, /*extra=*/1);
+    REQUIRE(tc.state.accept_block(r1, tc.now()).ok());
+    CHECK(tc.state.tip().hash == t.block.hash());  // equal work: first seen stays
+    const auto r2 = tc.build_on(r1.hash());
+    const auto reorg = tc.state.accept_block(r2, tc.now());
+    REQUIRE(reorg.ok());
+    REQUIRE(tc.state.tip().hash == r2.hash());
+    CHECK(pool.tip_height() == 2);
+    CHECK(pool.contains(a.txid()));
+    CHECK(pool.contains(a_child.txid()));
+    CHECK_FALSE(pool.contains(from_coinbase.txid()));
+    CHECK(pool.size() == 2);
+
+    // Mining them again on the new branch passes the chain state.
+    auto again = make_block_template(pool, tc.state.next_block_context(tc.now()), TemplateOptions{tc.miner.key_hash}, tc.params);
+    CHECK(txids_of(again.block) == std::vector<TxId>{a.txid(), a_child.txid()});
+    chainkit::test::mine_header(again.block.header, tc.params);
+    REQUIRE(tc.state.accept_block(again.block, tc.now()).validation.message.empty());
+    CHECK(pool.size() == 0);
+    tc.state.remove_observer(&pool);
 }

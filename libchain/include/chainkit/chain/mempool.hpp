@@ -107,7 +107,8 @@ public:
     // conflicting with its spends (with descendants). A disconnect sets the
     // block's transactions aside; at the next tip change (when the UTXO view
     // reflects the new tip) the pool is revalidated: the set-aside
-    // transactions first, in chain order, then the previous pool entries.
+    // transactions first, in chain order, then the previous pool entries
+    // (or at the next accept(), should a reorg end without a tip change).
     void on_block_connected(const Block& block, std::uint64_t height) override;
     void on_block_disconnected(const Block& block, std::uint64_t height) override;
     void on_tip_changed(const BlockHash& tip, std::uint64_t height) override;
