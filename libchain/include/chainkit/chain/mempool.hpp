@@ -65,8 +65,9 @@ struct MempoolOptions {
 
 class Mempool final : public ChainObserver {
 public:
-    // `chain` is the committed UTXO set of the active chain (ChainState::utxo())
-    // and `tip_height` the height of its tip; both must outlive the pool.
+    // `chain` is the committed UTXO set of the active chain (ChainState::utxo()),
+    // which must outlive the pool, and `tip_height` the height of its tip.
+    // Register the pool with ChainState::add_observer to keep it current.
     Mempool(const ConsensusParams& params, const UtxoView& chain, std::uint64_t tip_height,
             MempoolOptions options = {});
 
@@ -137,7 +138,7 @@ private:
     void revalidate_after_reorg();
     [[nodiscard]] std::vector<KeyHash> key_hashes_of(const MempoolEntry& e) const;
 
-    const ConsensusParams& m_params;
+    ConsensusParams m_params;
     const UtxoView& m_chain;
     std::uint64_t m_tip_height;
     MempoolOptions m_options;
