@@ -97,8 +97,8 @@ ThreadOutcome search_share(const Job& job, unsigned index, std::stop_source& don
 }
 
 unsigned thread_count(unsigned requested) noexcept {
-    if (requested != 0) return requested;
-    return std::max(1u, std::thread::hardware_concurrency());
+    const unsigned n = requested != 0 ? requested : std::thread::hardware_concurrency();
+    return std::clamp(n, 1u, MAX_MINER_THREADS);
 }
 
 Job make_job(const BlockHeader& tmpl, const Uint256& target, const MinerOptions& opts, unsigned threads) {

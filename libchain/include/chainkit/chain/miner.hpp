@@ -9,7 +9,8 @@
 //
 // Thread-safety: HeaderHasher is a value type (thread-compatible).
 // mine_header/mine_block are reentrant: each call owns its worker threads and
-// joins them before returning; the calling thread searches too.
+// joins them before returning; the calling thread searches too. They throw
+// only std::system_error, when the system cannot start a thread.
 #pragma once
 
 #include "chainkit/chain/block.hpp"
@@ -45,8 +46,11 @@ private:
     alignas(16) std::array<std::uint8_t, 64> m_tail{};
 };
 
+// Upper bound on search threads: a user-supplied count above it is clamped.
+inline constexpr unsigned MAX_MINER_THREADS = 256;
+
 struct MinerOptions {
-    // Search threads; 0 means one per hardware thread.
+    // Search threads; 0 means one per hardware thread (at most MAX_MINER_THREADS).
     unsigned threads = 0;
     // Nonces tried per timestamp across all threads before each thread bumps
     // time by one; 0 means the whole 64-bit space (tests set it small to
