@@ -130,22 +130,32 @@ TEST_CASE("miner: one thread returns the first hit in search order", "[miner]") 
 }
 
 TEST_CASE("miner: threads partition the nonce space and bump time", "[miner]") {
-    // 2 threads sharing 2 nonces per timestamp: each owns exactly one nonce,
-    // so any hit carries one of the two and a later time in most searches.
+    // `per_time` nonces per timestamp split evenly over the threads (the
+    // remainder unused): thread i owns [1000 + i*share, 1000 + (i+1)*share).
+    // Shares this small force time bumps in most searches.
     const auto params = params_for(Network::regtest);
-    bool saw_bump = false;
-    for (std::uint64_t seed = 100; seed < 110; ++seed) {
-        BlockHeader tmpl = regtest_template(seed);
-        tmpl.bits = ONE_IN_256_BITS;
-        tmpl.nonce = 1000;
-        const MineResult r = mine_header(tmpl, MinerOptions{2, 2});
-        REQUIRE(r.header);
-        CHECK(check_block_header(*r.header, params).ok());
-        CHECK((r.header->nonce == 1000 || r.header->nonce == 1001));
-        CHECK(r.header->time >= tmpl.time);
-        saw_bump = saw_bump || r.header->time > tmpl.time;
+    struct Case {
+        unsigned threads;
+        std::uint64_t per_time;
+        std::uint64_t nonces_used;
+    };
+    for (const Case c : {Case{2, 2, 2}, Case{3, 3, 3}, Case{2, 5, 4}}) {
+        bool saw_bump = false;
+        for (std::uint64_t seed = 100; seed < 110; ++seed) {
+            BlockHeader tmpl = regtest_template(seed);
+            tmpl.bits = ONE_IN_256_BITS;
+            tmpl.nonce = 1000;
+            const MineResult r = mine_header(tmpl, MinerOptions{c.threads, c.per_time});
+            INFO("threads " << c.threads << " per_time " << c.per_time << " seed " << seed);
+            REQUIRE(r.header);
+            CHECK(check_block_header(*r.header, params).ok());
+            CHECK(r.header->nonce >= 1000);
+            CHECK(r.header->nonce < 1000 + c.nonces_used);
+            CHECK(r.header->time >= tmpl.time);
+            saw_bump = saw_bump || r.header->time > tmpl.time;
+        }
+        CHECK(saw_bump);
     }
-    CHECK(saw_bump);
 }
 
 TEST_CASE("miner: mine_block mines a block in place", "[miner]") {
