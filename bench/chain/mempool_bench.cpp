@@ -24,7 +24,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 struct Key {
     PublicKey pk{};
@@ -115,7 +117,8 @@ int main(int argc, char** argv) {
 
     std::printf("transactions in pool:        %zu (%zu bytes)\n", pool.size(), pool.bytes());
     std::printf("ed25519 verify, 1 thread:    %.0f /s\n", verify_per_s);
-    std::printf("mempool accept, 1 thread:    %.0f tx/s  ratio to verify %.2f\n", accept_per_s, accept_per_s / verify_per_s);
+    std::printf("mempool accept, 1 thread:    %.0f tx/s  ratio to verify %.2f\n", accept_per_s,
+                accept_per_s / verify_per_s);
     std::printf("block template (%zu txs, %zu bytes of %zu): %.2f ms\n", t.block.txs.size() - 1, t.size,
                 params.max_block_size, template_ms);
     std::printf("reorg revalidation of the pool: %.2f ms (%.0f tx/s)\n", reorg_ms,

@@ -9,7 +9,9 @@
 namespace chainkit::chain {
 namespace {
 
-std::size_t compact_size_len(std::uint64_t n) { return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9; }
+std::size_t compact_size_len(std::uint64_t n) {
+    return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
+}
 
 // Candidates ordered best first: highest fee rate, then oldest.
 struct Candidate {
@@ -66,7 +68,8 @@ std::vector<const MempoolEntry*> select(const Mempool& pool, std::size_t room, s
 
 BlockTemplate make_block_template(const Mempool& pool, const BlockContext& ctx, const TemplateOptions& options,
                                   const ConsensusParams& params) {
-    const std::size_t max_size = options.max_size == 0 ? params.max_block_size : std::min(options.max_size, params.max_block_size);
+    const std::size_t max_size =
+        options.max_size == 0 ? params.max_block_size : std::min(options.max_size, params.max_block_size);
     BlockTemplate t;
     Block& b = t.block;
     b.header.version = 1;
@@ -74,14 +77,16 @@ BlockTemplate make_block_template(const Mempool& pool, const BlockContext& ctx, 
     b.header.bits = ctx.bits;
     b.header.time = std::max(ctx.time, ctx.median_time_past + 1);
     // The coinbase's size does not depend on its value: measure it first.
-    const std::size_t coinbase_size = make_coinbase(ctx.height, 0, options.payout, options.extra_nonce).serialized_size();
+    const std::size_t coinbase_size =
+        make_coinbase(ctx.height, 0, options.payout, options.extra_nonce).serialized_size();
     const std::size_t fixed = HEADER_SIZE + compact_size_len(1) + coinbase_size;
     std::vector<const MempoolEntry*> chosen;
     if (pool.tip_height() + 1 == ctx.height && fixed <= max_size)
         chosen = select(pool, max_size - fixed, BLOCK_MAX_TXS - 1);
     for (const auto* e : chosen) t.fees += e->fee;
     b.txs.reserve(chosen.size() + 1);
-    b.txs.push_back(make_coinbase(ctx.height, block_subsidy(ctx.height, params) + t.fees, options.payout, options.extra_nonce));
+    b.txs.push_back(
+        make_coinbase(ctx.height, block_subsidy(ctx.height, params) + t.fees, options.payout, options.extra_nonce));
     for (const auto* e : chosen) b.txs.push_back(e->tx);
     b.header.merkle_root = block_merkle_root(b);
     t.size = b.serialized_size();

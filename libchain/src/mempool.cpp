@@ -14,7 +14,9 @@ namespace {
 // fee <= MAX_MONEY < 2^51 and size < 2^32: the cross products need 83 bits.
 __extension__ using Wide = unsigned __int128;
 
-Wide cross(Amount fee, std::size_t size) { return static_cast<Wide>(static_cast<std::uint64_t>(fee)) * size; }
+Wide cross(Amount fee, std::size_t size) {
+    return static_cast<Wide>(static_cast<std::uint64_t>(fee)) * size;
+}
 
 // The chain's UTXO set seen through the pool: outputs of pool transactions
 // exist (at the next height, never coinbase) and outputs a pool transaction
@@ -45,11 +47,14 @@ private:
 
 }  // namespace
 
-bool operator<(const FeeRate& a, const FeeRate& b) noexcept { return cross(a.fee, b.size) < cross(b.fee, a.size); }
-bool operator==(const FeeRate& a, const FeeRate& b) noexcept { return cross(a.fee, b.size) == cross(b.fee, a.size); }
+bool operator<(const FeeRate& a, const FeeRate& b) noexcept {
+    return cross(a.fee, b.size) < cross(b.fee, a.size);
+}
+bool operator==(const FeeRate& a, const FeeRate& b) noexcept {
+    return cross(a.fee, b.size) == cross(b.fee, a.size);
+}
 
-Mempool::Mempool(const ConsensusParams& params, const UtxoView& chain, std::uint64_t tip_height,
-                 MempoolOptions options)
+Mempool::Mempool(const ConsensusParams& params, const UtxoView& chain, std::uint64_t tip_height, MempoolOptions options)
     : m_params(params), m_chain(chain), m_tip_height(tip_height), m_options(options) {}
 
 ValidationResult Mempool::accept(const Transaction& tx) {
@@ -65,8 +70,11 @@ ValidationResult Mempool::accept(const Transaction& tx) {
 
 ValidationResult Mempool::accept_checked(const Transaction& tx, bool check_signatures) {
     const TxId txid = tx.txid();
-    if (m_entries.contains(txid)) return ValidationResult::fail(R::duplicate, fmt::format("transaction {} is already in the pool", txid.hex()));
-    if (tx.is_coinbase()) return ValidationResult::fail(R::coinbase_outside_block, "a coinbase is valid only as the first transaction of a block");
+    if (m_entries.contains(txid))
+        return ValidationResult::fail(R::duplicate, fmt::format("transaction {} is already in the pool", txid.hex()));
+    if (tx.is_coinbase())
+        return ValidationResult::fail(R::coinbase_outside_block,
+                                      "a coinbase is valid only as the first transaction of a block");
     if (auto r = check_transaction(tx, m_params); !r) return r;
     // A confirmed transaction whose outputs are not all spent yet: its inputs
     // would report missing, which hides the real cause from the sender.
@@ -77,7 +85,9 @@ ValidationResult Mempool::accept_checked(const Transaction& tx, bool check_signa
     for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
         const auto& prev = tx.inputs[i].prevout;
         if (auto it = m_spent_by.find(prev); it != m_spent_by.end())
-            return ValidationResult::fail(R::mempool_conflict, fmt::format("input {} spends {}:{} already spent by pool transaction {}", i, prev.txid.hex(), prev.index, it->second.hex()));
+            return ValidationResult::fail(R::mempool_conflict,
+                                          fmt::format("input {} spends {}:{} already spent by pool transaction {}", i,
+                                                      prev.txid.hex(), prev.index, it->second.hex()));
     }
     MempoolEntry e;
     const PoolView view(m_chain, m_entries, m_spent_by, m_tip_height + 1);
@@ -86,7 +96,8 @@ ValidationResult Mempool::accept_checked(const Transaction& tx, bool check_signa
     // size <= max_block_size and min_fee_rate is a small policy number.
     const Amount required = m_params.min_fee_rate * static_cast<Amount>(e.size);
     if (e.fee < required)
-        return ValidationResult::fail(R::fee_too_low, fmt::format("fee {} below {} for {} bytes at {} per byte", e.fee, required, e.size, m_params.min_fee_rate));
+        return ValidationResult::fail(R::fee_too_low, fmt::format("fee {} below {} for {} bytes at {} per byte", e.fee,
+                                                                  required, e.size, m_params.min_fee_rate));
     if (check_signatures) {
         if (auto r = check_tx_signatures(tx, e.spent); !r) return r;
     }
@@ -104,7 +115,8 @@ ValidationResult Mempool::accept_checked(const Transaction& tx, bool check_signa
 // `e`'s own rate and none is an ancestor `e` needs.
 ValidationResult Mempool::make_room(const MempoolEntry& e, std::vector<TxId>& evict) const {
     if (e.size > m_options.max_bytes)
-        return ValidationResult::fail(R::mempool_full, fmt::format("transaction of {} bytes exceeds the pool limit {}", e.size, m_options.max_bytes));
+        return ValidationResult::fail(R::mempool_full, fmt::format("transaction of {} bytes exceeds the pool limit {}",
+                                                                   e.size, m_options.max_bytes));
     if (m_bytes + e.size <= m_options.max_bytes) return ValidationResult::success();
     std::unordered_set<TxId, HashHasher> needed;  // e's in-pool ancestors
     for (std::vector<TxId> todo = parents_in_pool(e); !todo.empty();) {
@@ -118,10 +130,13 @@ ValidationResult Mempool::make_room(const MempoolEntry& e, std::vector<TxId>& ev
     for (auto it = m_by_rate.begin(); m_bytes - freed + e.size > m_options.max_bytes; ++it) {
         if (it != m_by_rate.end() && chosen.contains(it->txid)) continue;  // a descendant already chosen
         if (it == m_by_rate.end() || !(it->rate < e.fee_rate()) || needed.contains(it->txid))
-            return ValidationResult::fail(R::mempool_full, fmt::format("pool full: fee rate {}/{} does not beat the lowest pool entries", e.fee, e.size));
+            return ValidationResult::fail(
+                R::mempool_full,
+                fmt::format("pool full: fee rate {}/{} does not beat the lowest pool entries", e.fee, e.size));
         for (const auto& id : with_descendants({it->txid})) {
             if (needed.contains(id))
-                return ValidationResult::fail(R::mempool_full, "pool full: making room would evict an ancestor of the transaction");
+                return ValidationResult::fail(R::mempool_full,
+                                              "pool full: making room would evict an ancestor of the transaction");
             if (chosen.insert(id).second) freed += m_entries.at(id).size;
         }
         evict.push_back(it->txid);
@@ -226,7 +241,8 @@ std::vector<MempoolOutput> Mempool::outputs_to(const KeyHash& kh) const {
         const auto& e = m_entries.at(it->second);
         for (std::uint32_t i = 0; i < e.tx.outputs.size(); ++i) {
             const OutPoint o{e.txid, i};
-            if (e.tx.outputs[i].key_hash == kh && !m_spent_by.contains(o)) out.push_back(MempoolOutput{o, e.tx.outputs[i]});
+            if (e.tx.outputs[i].key_hash == kh && !m_spent_by.contains(o))
+                out.push_back(MempoolOutput{o, e.tx.outputs[i]});
         }
     }
     return out;

@@ -57,10 +57,12 @@ struct Run {
         for (const auto& c : in) total += c.coin.out.value;
         const Amount fee = static_cast<Amount>(400 + pick(5'000));
         if (total <= 2 * fee) return;
-        auto tx = chainkit::test::make_spend(in, key, {TxOut{total / 2, key.key_hash}, TxOut{total - total / 2 - fee, key.key_hash}});
+        auto tx = chainkit::test::make_spend(
+            in, key, {TxOut{total / 2, key.key_hash}, TxOut{total - total / 2 - fee, key.key_hash}});
         const auto size_before = pool.size();
         const auto r = pool.accept(tx);
-        const bool expected = r.ok() || r.reason == RejectReason::mempool_conflict || r.reason == RejectReason::mempool_full;
+        const bool expected =
+            r.ok() || r.reason == RejectReason::mempool_conflict || r.reason == RejectReason::mempool_full;
         INFO(r.message);
         REQUIRE(expected);
         if (!conflict) REQUIRE(r.reason != RejectReason::mempool_conflict);
@@ -106,7 +108,8 @@ struct Run {
         }
         std::vector<TxId> disconnected;
         for (std::size_t i = chain.blocks.size() - depth; i < chain.blocks.size(); ++i)
-            for (std::size_t t = 1; t < chain.blocks[i].txs.size(); ++t) disconnected.push_back(chain.blocks[i].txs[t].txid());
+            for (std::size_t t = 1; t < chain.blocks[i].txs.size(); ++t)
+                disconnected.push_back(chain.blocks[i].txs[t].txid());
         chain.reorg(depth, branch, pool);
         ++reorgs;
         // The branch is empty, so every disconnected transaction is valid again

@@ -1,6 +1,5 @@
-#include "chainkit/chain/mempool.hpp"
-
 #include "chainkit/chain/block_template.hpp"
+#include "chainkit/chain/mempool.hpp"
 
 #include "support/mempool_fixture.hpp"
 
@@ -85,8 +84,10 @@ TEST_CASE("mempool refuses coinbases and stateless failures by name", "[mempool]
     no_in.outputs.push_back(TxOut{COIN, f.bob.key_hash});
     CHECK(f.reason(no_in) == RejectReason::tx_no_inputs);
     CHECK(f.reason(chainkit::test::make_spend({coin}, f.alice, {})) == RejectReason::tx_no_outputs);
-    CHECK(f.reason(chainkit::test::make_spend({coin}, f.alice, {TxOut{-1, f.bob.key_hash}})) == RejectReason::bad_output_value);
-    CHECK(f.reason(chainkit::test::make_spend({coin}, f.alice, {TxOut{MAX_MONEY, f.bob.key_hash}, TxOut{MAX_MONEY, f.bob.key_hash}})) ==
+    CHECK(f.reason(chainkit::test::make_spend({coin}, f.alice, {TxOut{-1, f.bob.key_hash}})) ==
+          RejectReason::bad_output_value);
+    CHECK(f.reason(chainkit::test::make_spend({coin}, f.alice,
+                                              {TxOut{MAX_MONEY, f.bob.key_hash}, TxOut{MAX_MONEY, f.bob.key_hash}})) ==
           RejectReason::output_sum_overflow);
     CHECK(f.reason(pay({coin, coin}, f.alice, f.bob.key_hash, FEE)) == RejectReason::duplicate_input);
     chainkit::chain::OwnedCoin null_coin{OutPoint{}, coin.coin};
@@ -95,7 +96,10 @@ TEST_CASE("mempool refuses coinbases and stateless failures by name", "[mempool]
     ConsensusParams small = f.params;
     small.max_block_size = 300;
     Mempool tight(small, f.chain.utxo, 0);
-    CHECK(tight.accept(pay({coin, f.chain.fund(f.alice, COIN), f.chain.fund(f.alice, COIN)}, f.alice, f.bob.key_hash, FEE)).reason == RejectReason::tx_too_large);
+    CHECK(
+        tight
+            .accept(pay({coin, f.chain.fund(f.alice, COIN), f.chain.fund(f.alice, COIN)}, f.alice, f.bob.key_hash, FEE))
+            .reason == RejectReason::tx_too_large);
     CHECK(f.pool.size() == 0);
     CHECK(tight.size() == 0);
 }
@@ -264,9 +268,9 @@ TEST_CASE("reorg returns disconnected transactions that are still valid", "[memp
         CHECK(f.pool.accept(a_child).reason == RejectReason::duplicate);
     }
     CHECK(f.pool.tip_height() == 2);
-    CHECK(f.pool.contains(a.txid()));         // back in the pool
-    CHECK(f.pool.contains(a_child.txid()));   // its child kept
-    CHECK_FALSE(f.pool.contains(b.txid()));   // double-spent by the new branch
+    CHECK(f.pool.contains(a.txid()));                    // back in the pool
+    CHECK(f.pool.contains(a_child.txid()));              // its child kept
+    CHECK_FALSE(f.pool.contains(b.txid()));              // double-spent by the new branch
     CHECK_FALSE(f.pool.contains(from_coinbase.txid()));  // its coinbase is gone
     CHECK(f.pool.size() == 2);
     const auto all = f.pool.entries();
@@ -325,8 +329,8 @@ TEST_CASE("eviction needing several entries counts each descendant once", "[memp
     for (const auto* tx : {&p, &child, &q}) REQUIRE(pool.accept(*tx).ok());
     // Three inputs: more than p and its child free, so q goes too; the child,
     // already evicted with p, is met again in rate order and not counted twice.
-    const auto big = pay({f.chain.fund(f.alice, COIN), f.chain.fund(f.alice, COIN), f.chain.fund(f.alice, COIN)}, f.alice,
-                         f.bob.key_hash, 100'000);
+    const auto big = pay({f.chain.fund(f.alice, COIN), f.chain.fund(f.alice, COIN), f.chain.fund(f.alice, COIN)},
+                         f.alice, f.bob.key_hash, 100'000);
     REQUIRE(big.serialized_size() > 2 * one_tx);
     REQUIRE(pool.accept(big).ok());
     CHECK(pool.size() == 1);
@@ -349,7 +353,8 @@ TEST_CASE("mempool as a ChainState observer: templates mined, reorg returns tran
 
     // Mine a template holding both: the pool empties.
     const auto fork_hash = tc.state.tip().hash;
-    auto t = make_block_template(pool, tc.state.next_block_context(tc.now()), TemplateOptions{tc.miner.key_hash}, tc.params);
+    auto t =
+        make_block_template(pool, tc.state.next_block_context(tc.now()), TemplateOptions{tc.miner.key_hash}, tc.params);
     REQUIRE(t.block.txs.size() == 3);
     chainkit::test::mine_header(t.block.header, tc.params);
     const auto accepted = tc.state.accept_block(t.block, tc.now());
@@ -377,7 +382,8 @@ TEST_CASE("mempool as a ChainState observer: templates mined, reorg returns tran
     CHECK(pool.size() == 2);
 
     // Mining them again on the new branch passes the chain state.
-    auto again = make_block_template(pool, tc.state.next_block_context(tc.now()), TemplateOptions{tc.miner.key_hash}, tc.params);
+    auto again =
+        make_block_template(pool, tc.state.next_block_context(tc.now()), TemplateOptions{tc.miner.key_hash}, tc.params);
     CHECK(txids_of(again.block) == std::vector<TxId>{a.txid(), a_child.txid()});
     chainkit::test::mine_header(again.block.header, tc.params);
     REQUIRE(tc.state.accept_block(again.block, tc.now()).validation.message.empty());

@@ -4,12 +4,12 @@
 // Header-only; link Sodium::sodium and chainkit::chain.
 #pragma once
 
-#include "support/regtest_chain.hpp"
-
 #include "chainkit/chain/block_template.hpp"
 #include "chainkit/chain/mempool.hpp"
 #include "chainkit/chain/utxo.hpp"
 #include "chainkit/chain/validation.hpp"
+
+#include "support/regtest_chain.hpp"
 
 #include <cstdint>
 #include <stdexcept>
@@ -124,8 +124,8 @@ inline chain::OwnedCoin coin_of(const chain::Transaction& tx, std::uint32_t inde
 
 // Spends `coins` (all paying `from`) to one output for `to` of their value
 // minus `fee`.
-inline chain::Transaction pay(const std::vector<chain::OwnedCoin>& coins, const TestKey& from,
-                              const chain::KeyHash& to, chain::Amount fee) {
+inline chain::Transaction pay(const std::vector<chain::OwnedCoin>& coins, const TestKey& from, const chain::KeyHash& to,
+                              chain::Amount fee) {
     chain::Amount total = 0;
     for (const auto& c : coins) total += c.coin.out.value;
     return make_spend(coins, from, {chain::TxOut{total - fee, to}});

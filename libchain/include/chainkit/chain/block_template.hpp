@@ -28,8 +28,8 @@ struct TemplateOptions {
 };
 
 struct BlockTemplate {
-    Block block;        // merkle root set; nonce 0: mine it, then submit
-    Amount fees = 0;    // sum of the included transactions' fees
+    Block block;           // merkle root set; nonce 0: mine it, then submit
+    Amount fees = 0;       // sum of the included transactions' fees
     std::size_t size = 0;  // serialized size of `block`
 };
 

@@ -39,9 +39,9 @@ struct MempoolEntry {
     Transaction tx;
     TxId txid;
     Amount fee = 0;
-    std::size_t size = 0;               // serialized bytes
-    std::vector<SpentOutput> spent;     // one per input: what it spends
-    std::uint64_t sequence = 0;         // arrival order: parents before children
+    std::size_t size = 0;            // serialized bytes
+    std::vector<SpentOutput> spent;  // one per input: what it spends
+    std::uint64_t sequence = 0;      // arrival order: parents before children
 
     [[nodiscard]] FeeRate fee_rate() const noexcept { return {fee, size}; }
 };
