@@ -98,13 +98,15 @@ ValidationResult Mempool::accept_checked(const Transaction& tx, bool check_signa
     if (e.fee < required)
         return ValidationResult::fail(R::fee_too_low, fmt::format("fee {} below {} for {} bytes at {} per byte", e.fee,
                                                                   required, e.size, m_params.min_fee_rate));
-    if (check_signatures) {
-        if (auto r = check_tx_signatures(tx, e.spent); !r) return r;
-    }
     e.tx = tx;
     e.txid = txid;
     std::vector<TxId> evict;
     if (auto r = make_room(e, evict); !r) return r;
+    // Signatures last: the costliest check is spent only on a transaction
+    // that would otherwise enter.
+    if (check_signatures) {
+        if (auto r = check_tx_signatures(tx, e.spent); !r) return r;
+    }
     remove_with_descendants(evict);
     insert(std::move(e));
     return ValidationResult::success();

@@ -313,6 +313,13 @@ TEST_CASE("a full pool evicts the lowest fee rates with their descendants", "[me
     CHECK(pool.size() == 3);
     CHECK(pool.contains(cheap.txid()));
 
+    // A bad signature is found only after the room check, and evicts nothing.
+    auto forged = pay({f.chain.fund(f.alice, 10 * COIN)}, f.alice, f.bob.key_hash, 90'000);
+    forged.inputs[0].signature[0] ^= 1;
+    CHECK(pool.accept(forged).reason == RejectReason::bad_signature);
+    CHECK(pool.size() == 3);
+    CHECK(pool.bytes() == 3 * one_tx);
+
     // Larger than the whole pool.
     Mempool tiny(f.params, f.chain.utxo, 0, MempoolOptions{one_tx - 1});
     CHECK(tiny.accept(lower).reason == RejectReason::mempool_full);

@@ -76,7 +76,7 @@ public:
     // stateless and input reasons of check_transaction / check_tx_inputs
     // (missing_input for an output the chain does not have or already spent),
     // mempool_conflict (an input another pool transaction spends), fee_too_low,
-    // bad_signature, mempool_full. A refused tx leaves the pool unchanged.
+    // mempool_full, bad_signature (checked last: the costliest). A refused tx leaves the pool unchanged.
     ValidationResult accept(const Transaction& tx);
 
     [[nodiscard]] bool contains(const TxId& txid) const { return m_entries.contains(txid); }
