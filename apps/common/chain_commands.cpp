@@ -1,0 +1,103 @@
+// createblockchain, getbalance, reindexutxo, verify, mine.
+#include "commands.hpp"
+
+#include "errors.hpp"
+#include "genesis_file.hpp"
+
+#include "chainkit/chain/merkle.hpp"
+#include "chainkit/chain/miner.hpp"
+#include "chainkit/wallet/address.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <chrono>
+#include <set>
+
+namespace chainkit::apps {
+
+std::int64_t now_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+chain::KeyHash parse_address_arg(const NodeContext& ctx, const std::string& text, std::string_view option) {
+    auto h = wallet::parse_address(text, ctx.config.params);
+    if (!h) throw UserError(fmt::format("{} '{}': {}", option, text, h.error().message));
+    return *h;
+}
+
+chain::Amount parse_amount_arg(const std::string& text, std::string_view option) {
+    const auto v = chain::parse_coins(text);
+    if (!v) throw UserError(fmt::format("{} '{}' is not an amount in coins (digits, at most 8 decimals, e.g. 0.5)", option, text));
+    return *v;
+}
+
+void cmd_createblockchain(NodeContext& ctx, const std::string& address, const std::string& export_path, std::ostream& out) {
+    const auto to = parse_address_arg(ctx, address, "--address");
+    if (std::filesystem::exists(ctx.config.data_dir))
+        throw UserError(fmt::format("{} already exists: remove it or choose another --data-dir / --node-id", ctx.config.data_dir.string()));
+    const auto genesis = mine_genesis(ctx.config.params, to, now_seconds(), ctx.stop.get_token());
+    // The file first: if it cannot be written, no database is left behind.
+    write_genesis_file(export_path, genesis, ctx.config.params);
+    ctx.create_chain(genesis);
+    fmt::print(out, "Done! Genesis block {} pays {} to {}\nGenesis exported to {}\n", genesis.hash().hex(),
+               chain::format_coins(genesis.txs[0].outputs[0].value), address, export_path);
+}
+
+void cmd_getbalance(NodeContext& ctx, const std::string& address, std::ostream& out) {
+    const auto key = parse_address_arg(ctx, address, "--address");
+    auto& chain = ctx.open_chain(ChainAccess::read_only);
+    const auto coins = value_or_throw(chain.coins_for(key));
+    chain::Amount balance = 0;
+    for (const auto& c : coins) balance += c.coin.out.value;
+    fmt::print(out, "Balance of '{}': {}\n", address, chain::format_coins(balance));
+}
+
+void cmd_reindexutxo(NodeContext& ctx, std::ostream& out) {
+    auto& chain = ctx.open_chain(ChainAccess::read_write);
+    check_or_throw(chain.reindex());
+    std::set<chain::TxId> txs;
+    std::size_t outputs = 0;
+    check_or_throw(ctx.db->for_each_coin([&](const chain::OutPoint& o, const chain::Coin&) {
+        txs.insert(o.txid);
+        ++outputs;
+        return true;
+    }));
+    fmt::print(out, "Done! There are {} transactions ({} outputs) in the UTXO set.\n", txs.size(), outputs);
+}
+
+void cmd_verify(NodeContext& ctx, std::ostream& out) {
+    auto& chain = ctx.open_chain(ChainAccess::read_only);
+    const auto report = value_or_throw(chain.verify());
+    if (!report.ok) throw UserError(fmt::format("verify failed: {}", report.first_difference));
+    fmt::print(out, "ok: chain of height {} verified, {} unspent outputs match the blocks\n", chain.height(), report.coins_checked);
+}
+
+chain::BlockHash mine_and_connect(NodeContext& ctx, std::vector<chain::Transaction> txs, chain::Amount fees,
+                                  const chain::KeyHash& to) {
+    const auto& p = ctx.config.params;
+    const std::int64_t now = now_seconds();
+    const auto next = ctx.chain->next_block_context(now);
+    chain::Block b;
+    b.header.prev = next.prev;
+    b.header.time = next.time;
+    b.header.bits = next.bits;
+    b.txs.push_back(chain::make_coinbase(next.height, chain::block_subsidy(next.height, p) + fees, to));
+    for (auto& tx : txs) b.txs.push_back(std::move(tx));
+    b.header.merkle_root = chain::block_merkle_root(b);
+    if (!chain::mine_block(b, {}, ctx.stop.get_token()).header) throw UserError("interrupted while mining", 130);
+    const auto r = ctx.chain->accept_block(b, now);
+    if (!r.ok()) throw UserError(fmt::format("the mined block was refused: {} ({})", r.validation.message, chain::to_string(r.validation.reason)));
+    return b.hash();
+}
+
+void cmd_mine(NodeContext& ctx, const std::string& address, std::uint64_t blocks, std::ostream& out) {
+    const auto to = parse_address_arg(ctx, address, "--address");
+    ctx.open_chain(ChainAccess::read_write);
+    for (std::uint64_t i = 0; i < blocks; ++i) {
+        const auto hash = mine_and_connect(ctx, {}, 0, to);
+        fmt::print(out, "mined block {} at height {}\n", hash.hex(), ctx.chain->height());
+    }
+}
+
+}  // namespace chainkit::apps

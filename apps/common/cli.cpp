@@ -1,0 +1,120 @@
+#include "cli.hpp"
+
+#include "commands.hpp"
+#include "config.hpp"
+#include "errors.hpp"
+#include "runtime.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <functional>
+#include <iostream>
+#include <unistd.h>
+
+namespace chainkit::apps {
+namespace {
+
+using Action = std::function<void(NodeContext&)>;
+
+// Argument storage for every subcommand; filled by CLI11 before the action runs.
+struct Args {
+    std::string address;
+    std::string export_genesis = "genesis.dat";
+    SendArgs send;
+    PrintChainArgs print;
+    std::uint64_t blocks = 1;
+};
+
+void add_shared_commands(CLI::App& app, Args& a, Action& action) {
+    app.add_subcommand("createwallet", "Add a new address to this node's wallet")
+        ->callback([&] { action = [](NodeContext& c) { cmd_createwallet(c, std::cout); }; });
+    app.add_subcommand("listaddresses", "List the addresses of this node's wallet")
+        ->callback([&] { action = [](NodeContext& c) { cmd_listaddresses(c, std::cout); }; });
+    auto* bal = app.add_subcommand("getbalance", "Confirmed balance of an address");
+    bal->add_option("--address", a.address, "Address")->required();
+    bal->callback([&] { action = [&](NodeContext& c) { cmd_getbalance(c, a.address, std::cout); }; });
+    auto* send = app.add_subcommand("send", "Pay from one of this wallet's addresses");
+    send->add_option("--from", a.send.from, "Paying address (in this wallet)")->required();
+    send->add_option("--to", a.send.to, "Receiving address")->required();
+    send->add_option("--amount", a.send.amount, "Amount in coins, e.g. 3 or 0.5")->required();
+    send->add_option("--fee", a.send.fee, "Fee in coins (default: fee rate x size)");
+    send->add_option("--fee-rate", a.send.fee_rate, "Fee rate in base units per byte (default: the network minimum)");
+    send->add_flag("--mine", a.send.mine, "Mine the block at once on this node, its coinbase paying the sender");
+    send->callback([&] { action = [&](NodeContext& c) { cmd_send(c, a.send, std::cout); }; });
+    auto* print = app.add_subcommand("printchain", "Blocks from the tip down with their transactions");
+    print->add_flag("--json", a.print.json, "JSON output");
+    print->add_option("--from", a.print.from, "Start height (default: the tip)");
+    print->add_option("--count", a.print.count, "Number of blocks (default: down to genesis)");
+    print->callback([&] {
+        a.print.color = ::isatty(STDOUT_FILENO) == 1;
+        action = [&](NodeContext& c) { cmd_printchain(c, a.print, std::cout); };
+    });
+    app.add_subcommand("reindexutxo", "Rebuild the UTXO set from the stored blocks")
+        ->callback([&] { action = [](NodeContext& c) { cmd_reindexutxo(c, std::cout); }; });
+    app.add_subcommand("verify", "Check the stored UTXO set against the blocks")
+        ->callback([&] { action = [](NodeContext& c) { cmd_verify(c, std::cout); }; });
+}
+
+void add_role_commands(Role role, CLI::App& app, Args& a, Action& action) {
+    if (role == Role::central) {
+        auto* create = app.add_subcommand("createblockchain", "Create a new chain whose genesis pays ADDRESS");
+        create->add_option("--address", a.address, "Address the genesis coinbase pays")->required();
+        create->add_option("--export-genesis", a.export_genesis, "Where to write the genesis file for other nodes");
+        create->callback([&] { action = [&](NodeContext& c) { cmd_createblockchain(c, a.address, a.export_genesis, std::cout); }; });
+    }
+    if (role == Role::miner) {
+        auto* mine = app.add_subcommand("mine", "Mine blocks on this node's tip");
+        mine->add_option("--address", a.address, "Address the coinbases pay")->required();
+        mine->add_option("--blocks", a.blocks, "Number of blocks")->check(CLI::Range(1, 1'000'000));
+        mine->callback([&] { action = [&](NodeContext& c) { cmd_mine(c, a.address, a.blocks, std::cout); }; });
+    }
+}
+
+const char* role_name(Role r) {
+    switch (r) {
+    case Role::central: return "central";
+    case Role::miner: return "miner";
+    case Role::wallet: return "wallet";
+    }
+    return "chainkit";
+}
+
+int report(const std::string& message, int code) {
+    std::cerr << "error: " << message << '\n';
+    return code;
+}
+
+}  // namespace
+
+int run_app(Role role, int argc, char** argv) {
+    try {
+        CLI::App app{fmt::format("chainkit {} node", role_name(role)), role_name(role)};
+        app.require_subcommand(1);
+        app.fallthrough();  // common options also after the command name
+        CommonOptions options;
+        add_common_options(app, options);
+        Args args;
+        Action action;
+        add_shared_commands(app, args, action);
+        add_role_commands(role, app, args, action);
+        try {
+            app.parse(argc, argv);
+        } catch (const CLI::ParseError& e) {
+            if (e.get_exit_code() == 0) return app.exit(e);  // --help
+            return report(e.what(), 2);
+        }
+        NodeContext ctx(resolve_config(options));
+        SignalWatcher signals(ctx.stop);  // before any thread starts
+        setup_logging(options.log_level);
+        action(ctx);
+        return 0;
+    } catch (const UserError& e) {
+        return report(e.what(), e.exit_code());
+    } catch (const std::exception& e) {
+        return report(e.what(), 1);
+    }
+}
+
+}  // namespace chainkit::apps

@@ -1,0 +1,58 @@
+// The node commands, callable in-process (the CLI in cli.cpp and the
+// benchmark use the same functions). Each writes its result to `out` and
+// throws UserError on a user error, leaving files and the database as they
+// were (every write is one atomic step, done last).
+#pragma once
+
+#include "node_context.hpp"
+
+#include "chainkit/chain/amount.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+
+namespace chainkit::apps {
+
+// Seconds since the Unix epoch: the one clock read of the apps.
+[[nodiscard]] std::int64_t now_seconds();
+
+// Parses an address of this network; UserError naming the option otherwise.
+[[nodiscard]] chain::KeyHash parse_address_arg(const NodeContext& ctx, const std::string& text, std::string_view option);
+// Parses an amount in coins ("3", "0.5"); UserError naming the option otherwise.
+[[nodiscard]] chain::Amount parse_amount_arg(const std::string& text, std::string_view option);
+
+void cmd_createblockchain(NodeContext& ctx, const std::string& address, const std::string& export_path, std::ostream& out);
+void cmd_createwallet(NodeContext& ctx, std::ostream& out);
+void cmd_listaddresses(NodeContext& ctx, std::ostream& out);
+void cmd_getbalance(NodeContext& ctx, const std::string& address, std::ostream& out);
+
+struct SendArgs {
+    std::string from;
+    std::string to;
+    std::string amount;
+    std::optional<std::string> fee;  // coins; default fee_rate x size
+    std::optional<chain::Amount> fee_rate;  // base units per byte; default params.min_fee_rate
+    bool mine = false;
+};
+void cmd_send(NodeContext& ctx, const SendArgs& args, std::ostream& out);
+
+struct PrintChainArgs {
+    bool json = false;
+    std::optional<std::uint64_t> from;  // height; default the tip
+    std::optional<std::uint64_t> count; // default down to genesis
+    bool color = false;
+};
+void cmd_printchain(NodeContext& ctx, const PrintChainArgs& args, std::ostream& out);
+void cmd_reindexutxo(NodeContext& ctx, std::ostream& out);
+void cmd_verify(NodeContext& ctx, std::ostream& out);
+// Mines `blocks` empty blocks on the tip paying `address`.
+void cmd_mine(NodeContext& ctx, const std::string& address, std::uint64_t blocks, std::ostream& out);
+
+// Mines a block on the tip holding `txs` (fees `fees`) with its coinbase
+// paying `to`, and connects it. Returns its hash.
+chain::BlockHash mine_and_connect(NodeContext& ctx, std::vector<chain::Transaction> txs, chain::Amount fees,
+                                  const chain::KeyHash& to);
+
+}  // namespace chainkit::apps
