@@ -273,7 +273,10 @@ AcceptResult ChainState::accept_connected_block(const Block& block, const BlockH
     update_has_chain(*node);
     if (!activate) return {};
     const auto old_tip = tip().hash;
+    m_arriving = &block;
+    m_arriving_hash = hash;
     auto changed = activate_best_chain();
+    m_arriving = nullptr;
     if (!changed) {
         log("activating the best chain failed: " + changed.error().message);
         return {ValidationResult::fail(RejectReason::storage_failure, "storage failure: " + changed.error().message), false,

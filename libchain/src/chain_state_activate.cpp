@@ -74,6 +74,11 @@ Result<bool> ChainState::activation_step(BlockIndex& target) {
         if (!disconnect_block(**block, **undo, cache))
             return Error{make_error_code(ChainError::corrupt), "undo data does not match block " + b->hash.hex()};
         batch.erase_undo.push_back(b->hash);
+        for (const auto& tx : (*block)->txs) {
+            const auto txid = tx.txid();
+            for (std::uint32_t o = 0; o < tx.outputs.size(); ++o)
+                batch.erased_keys[OutPoint{txid, o}] = tx.outputs[o].key_hash;
+        }
         disconnected.push_back(std::move(**block));
     }
     std::vector<Block> connected;
@@ -95,7 +100,12 @@ Result<bool> ChainState::activation_step(BlockIndex& target) {
 Result<bool> ChainState::connect_path(const std::vector<BlockIndex*>& path, UtxoCache& cache, StoreBatch& batch,
                                       std::vector<Block>& connected) {
     for (BlockIndex* node : path) {
-        auto block = m_store.read_block(node->hash);
+        Result<std::optional<Block>> block = std::optional<Block>();
+        if (m_arriving && node->hash == m_arriving_hash) {
+            block = std::optional<Block>(*m_arriving);
+        } else {
+            block = m_store.read_block(node->hash);
+        }
         if (!block) return storage_error("reading block " + node->hash.hex());
         if (!*block) return Error{make_error_code(ChainError::corrupt), "missing block " + node->hash.hex()};
         UtxoCache child(cache);  // discarded on failure, merged on success
@@ -120,6 +130,7 @@ Result<bool> ChainState::connect_path(const std::vector<BlockIndex*>& path, Utxo
         BlockIndexRecord rec = node->record;
         rec.status = BlockStatus::connected_once;
         batch.index.emplace_back(node->hash, rec);
+        for (const auto& [outpoint, coin] : undo.spent) batch.erased_keys[outpoint] = coin.out.key_hash;
         batch.undo.emplace_back(node->hash, std::move(undo));
         connected.push_back(std::move(**block));
     }

@@ -146,6 +146,12 @@ Result<void> add_coin_changes(const ChainDb::Impl& impl, const chain::StoreBatch
             continue;
         }
         if (batch.clear_utxo) continue;
+        if (auto hint = batch.erased_keys.find(o); hint != batch.erased_keys.end()) {
+            // Deleting an absent key is harmless: no read needed.
+            (void)wb.Delete(impl.cf(UTXO), key);
+            (void)wb.Delete(impl.cf(ADDR), records::addr_key(hint->second, o));
+            continue;
+        }
         auto old = impl.get(UTXO, key);
         if (!old) return old.error();
         if (!*old) continue;

@@ -202,6 +202,9 @@ private:
     // Why the last block that failed to connect failed, for accept_block's answer.
     BlockHash m_last_failed;
     ValidationResult m_last_failure;
+    // The block being accepted, so activation need not read it back from the store.
+    const Block* m_arriving = nullptr;
+    BlockHash m_arriving_hash;
     std::unordered_map<BlockHash, Orphan, HashHasher> m_orphans;
     std::multimap<BlockHash, BlockHash> m_orphans_by_parent;
     std::size_t m_orphan_bytes = 0;

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -42,6 +43,10 @@ struct StoreBatch {
     std::vector<BlockHash> erase_undo;                          // after a disconnect
     bool clear_utxo = false;  // drop the whole UTXO set (and address index) first
     UtxoCache::Changes coins; // nullopt = spent (erase); applied after clear_utxo
+    // Key hash of coins erased in `coins`, where the writer knows it (undo
+    // data, a disconnected block's outputs): spares the store a read to find
+    // the address-index entry. Optional; entries must be correct.
+    std::unordered_map<OutPoint, KeyHash, OutPointHasher> erased_keys;
 
     [[nodiscard]] bool empty() const noexcept {
         return !meta && index.empty() && blocks.empty() && undo.empty() && erase_undo.empty() && !clear_utxo &&

@@ -1,0 +1,205 @@
+// store_bench: the chain-state/store figures of docs/perf_sections/store.md,
+// each against its bar or a peer measured in the same run.
+//
+//   connect tx/s (blocks of 1,000 signed txs, all cores)  vs  Ed25519 verify/s, all cores   bar >= 0.6
+//   balance query at 100,000 txs                          vs  the same query at 1,000 txs   bar: flat (<= ~1.5)
+//   reindex of a 10,000-block chain                        blocks/s (and vs initial accept)
+//   peak RSS of a process loading + reindexing that chain  vs  100 MiB                       bar < 1.0
+//
+// Usage: store_bench [work dir, default /tmp]   (store_bench hold <dir> is the
+// child mode that measures the 10,000-block node in a fresh process)
+#include "bench_chain.hpp"
+
+#include "chainkit/chain/check_queue.hpp"
+#include "chainkit/store/chain_db.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+using namespace chainkit;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+long peak_rss_kib() {
+    std::ifstream f("/proc/self/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+    return -1;
+}
+
+std::unique_ptr<store::ChainDb> open_db(const std::filesystem::path& dir, const chain::ConsensusParams& p) {
+    auto db = store::open(dir, p, store::OpenMode::read_write);
+    if (!db) throw std::runtime_error(db.error().message);
+    return std::move(*db);
+}
+
+void accept(chain::ChainState& cs, const chain::Block& b) {
+    auto r = cs.accept_block(b, test::GENESIS_TIME + 1'000'000'000);
+    if (!r.ok()) throw std::runtime_error("block refused: " + r.validation.message);
+}
+
+// All-cores Ed25519 verification rate over the signatures of `blocks`.
+double verify_rate(const std::vector<chain::Block>& blocks, const std::vector<chain::Transaction>& sources,
+                   chain::SigCheckQueue& queue) {
+    std::vector<chain::SigCheck> checks;
+    std::vector<chain::TxId> source_ids;
+    for (const auto& src : sources) source_ids.push_back(src.txid());
+    for (const auto& b : blocks) {
+        for (std::size_t t = 1; t < b.txs.size(); ++t) {
+            const auto& tx = b.txs[t];
+            const auto& in = tx.inputs[0];
+            for (std::size_t s = 0; s < sources.size(); ++s) {
+                if (source_ids[s] != in.prevout.txid) continue;
+                const auto& o = sources[s].outputs[in.prevout.index];
+                const chain::SpentOutput spent{o.value, o.key_hash};
+                checks.push_back({in.pubkey, chain::signature_hash(tx, 0, {&spent, 1}), in.signature});
+            }
+        }
+    }
+    double best = 0;
+    for (int round = 0; round < 3; ++round) {
+        const auto t = Clock::now();
+        if (queue.verify(checks)) throw std::runtime_error("a benchmark signature failed");
+        best = std::max(best, static_cast<double>(checks.size()) / since(t));
+    }
+    return best;
+}
+
+double median_query_us(const chain::ChainState& cs, const chain::KeyHash& key, std::size_t expect) {
+    std::vector<double> us;
+    for (int i = 0; i < 301; ++i) {
+        const auto t = Clock::now();
+        auto coins = cs.coins_for(key);
+        us.push_back(since(t) * 1e6);
+        if (!coins || coins->size() != expect) throw std::runtime_error("wrong coins_for answer");
+    }
+    std::sort(us.begin(), us.end());
+    return us[us.size() / 2];
+}
+
+void connect_and_balance(const std::filesystem::path& dir) {
+    const auto p = chain::params_for(chain::Network::regtest);
+    const auto key = test::TestKey::from_seed(11), other = test::TestKey::from_seed(12), wallet = test::TestKey::from_seed(13);
+    std::filesystem::remove_all(dir);
+    auto db = open_db(dir, p);
+    chain::SigCheckQueue queue;
+    chain::ChainState cs(p, *db, &queue);
+    chain::Block prev = test::make_genesis(p, key.key_hash);
+    if (!cs.create(prev)) throw std::runtime_error("create failed");
+    std::vector<chain::Transaction> sources;
+    for (int f = 0; f < 10; ++f) {  // 10 x 10,000 spendable outputs
+        prev = bench::fan_out_block(prev, key, 10'000, p);
+        sources.push_back(prev.txs[1]);
+        accept(cs, prev);
+    }
+    std::size_t next = 0;
+    auto wallet_block = bench::spend_blocks(prev, sources[0], next, 1, 10, key, wallet.key_hash, p);
+    accept(cs, wallet_block[0]);
+    prev = wallet_block[0];
+    std::fprintf(stderr, "signing 100 blocks of 1,000 transactions...\n");
+    std::vector<chain::Block> blocks;
+    for (std::size_t s = 0; s < sources.size(); ++s) {
+        std::size_t from = s == 0 ? next : 0;
+        auto part = bench::spend_blocks(prev, sources[s], from, s == 0 ? 9 : 10, 1000, key, other.key_hash, p);
+        prev = part.back();
+        blocks.insert(blocks.end(), part.begin(), part.end());
+    }
+    const double sig_rate = verify_rate(std::vector<chain::Block>(blocks.begin(), blocks.begin() + 20), sources, queue);
+    double connect_seconds = 0;
+    std::size_t txs = 0;
+    std::vector<std::pair<std::size_t, double>> queries;
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+        const auto t = Clock::now();
+        accept(cs, blocks[i]);
+        connect_seconds += since(t);
+        txs += blocks[i].txs.size() - 1;
+        if (i == 0 || i == 9 || i == blocks.size() - 1) queries.emplace_back(txs + 10, median_query_us(cs, wallet.key_hash, 10));
+    }
+    const double tx_rate = static_cast<double>(txs) / connect_seconds;
+    fmt::print("| connect blocks of 1,000 signed txs, {} threads | {:.0f} tx/s | Ed25519 verify, same threads: {:.0f}/s | **{:.2f}** | >= 0.6 |\n",
+               queue.threads(), tx_rate, sig_rate, tx_rate / sig_rate);
+    for (const auto& [n, us] : queries)
+        fmt::print("| balance query (10 coins) with {} txs in the chain | {:.1f} us | at {} txs: {:.1f} us | **{:.2f}** | flat |\n",
+                   n, us, queries[0].first, queries[0].second, us / queries[0].second);
+}
+
+void build_10k(const std::filesystem::path& dir) {
+    const auto p = chain::params_for(chain::Network::regtest);
+    const auto key = test::TestKey::from_seed(21);
+    std::filesystem::remove_all(dir);
+    auto db = open_db(dir, p);
+    chain::SigCheckQueue queue;
+    chain::ChainState cs(p, *db, &queue);
+    chain::Block prev = test::make_genesis(p, key.key_hash);
+    if (!cs.create(prev)) throw std::runtime_error("create failed");
+    std::vector<chain::Block> blocks;
+    for (int i = 0; i < 10'000; ++i) {  // each spends the previous coinbase, split in two
+        const auto& cb = prev.txs[0];
+        chain::OwnedCoin coin{chain::OutPoint{cb.txid(), 0}, chain::Coin{cb.outputs[0], 0, true}};
+        const auto half = cb.outputs[0].value / 2;
+        auto tx = test::make_spend({coin}, key, {chain::TxOut{half, key.key_hash}, chain::TxOut{cb.outputs[0].value - half, key.key_hash}});
+        blocks.push_back(test::build_child(prev, p, key.key_hash, {tx}));
+        prev = blocks.back();
+    }
+    const auto t = Clock::now();
+    for (const auto& b : blocks) accept(cs, b);
+    const double secs = since(t);
+    fmt::print("| accept 10,000 blocks (1 signed tx each) | {:.0f} blocks/s | | | |\n", 10'000 / secs);
+}
+
+int hold(const std::filesystem::path& dir) {
+    const auto p = chain::params_for(chain::Network::regtest);
+    auto db = open_db(dir, p);
+    chain::SigCheckQueue queue;
+    chain::ChainState cs(p, *db, &queue);
+    if (auto r = cs.load(); !r) throw std::runtime_error(r.error().message);
+    const auto t = Clock::now();
+    if (auto r = cs.reindex(); !r) throw std::runtime_error(r.error().message);
+    const double secs = since(t);
+    const auto report = cs.verify();
+    if (!report || !report->ok) throw std::runtime_error("verify failed after reindex");
+    const double mib = static_cast<double>(peak_rss_kib()) / 1024.0;
+    fmt::print("| reindex of a {}-block chain | {:.0f} blocks/s ({:.1f} s) | | | |\n", cs.height(), cs.height() / secs, secs);
+    fmt::print("| peak RSS: load + reindex + verify of that chain | {:.1f} MiB | limit 100 MiB | **{:.2f}** | < 1.0 |\n", mib, mib / 100.0);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        if (argc == 3 && std::string(argv[1]) == "hold") return hold(argv[2]);
+        if (argc == 3 && std::string(argv[1]) == "connect") {  // the first figures alone (profiling)
+            connect_and_balance(argv[2]);
+            std::filesystem::remove_all(argv[2]);
+            return 0;
+        }
+        const std::filesystem::path work = argc > 1 ? argv[1] : "/tmp";
+        const auto dir1 = work / fmt::format("store_bench_{}_a", ::getpid());
+        const auto dir2 = work / fmt::format("store_bench_{}_b", ::getpid());
+        fmt::print("| figure | measured | peer / limit | ratio | bar |\n|---|---|---|---|---|\n");
+        std::fflush(stdout);
+        connect_and_balance(dir1);
+        std::filesystem::remove_all(dir1);
+        build_10k(dir2);
+        std::fflush(stdout);
+        const int rc = std::system(fmt::format("'{}' hold '{}'", argv[0], dir2.string()).c_str());
+        std::filesystem::remove_all(dir2);
+        return rc == 0 ? 0 : 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "store_bench: %s\n", e.what());
+        return 1;
+    }
+}
