@@ -60,7 +60,7 @@ Mempool::Mempool(const ConsensusParams& params, const UtxoView& chain, std::uint
 ValidationResult Mempool::accept(const Transaction& tx) {
     // A reorg that ended on its starting tip reports no tip change; the
     // chain is settled whenever a caller outside the callbacks gets here.
-    if (!m_disconnected.empty()) revalidate_after_reorg();
+    if (m_reorg_pending) revalidate_after_reorg();
     auto r = accept_checked(tx, /*check_signatures=*/true);
     if (r) {
         for (auto* o : m_observers) o->on_tx_accepted(tx);
@@ -268,14 +268,23 @@ void Mempool::on_block_disconnected(const Block& block, std::uint64_t height) {
     m_tip_height = height == 0 ? 0 : height - 1;
     // The UTXO view may already show the end of the whole reorg (observers
     // may be told after the commit), so revalidation waits for the tip change.
+    m_reorg_pending = true;
     std::vector<Transaction> txs;
     if (block.txs.size() > 1) txs.assign(block.txs.begin() + 1, block.txs.end());
+    for (const auto& tx : txs) m_disconnected_bytes += tx.serialized_size();
     m_disconnected.push_back(std::move(txs));
+    // A deep reorg must not hold more than a pool's worth of transactions:
+    // drop the newest blocks' first, keeping the deeper ones their
+    // descendants need.
+    while (m_disconnected_bytes > m_options.max_bytes && !m_disconnected.empty()) {
+        for (const auto& tx : m_disconnected.front()) m_disconnected_bytes -= tx.serialized_size();
+        m_disconnected.pop_front();
+    }
 }
 
 void Mempool::on_tip_changed(const BlockHash& /*tip*/, std::uint64_t height) {
     m_tip_height = height;
-    if (!m_disconnected.empty()) revalidate_after_reorg();
+    if (m_reorg_pending) revalidate_after_reorg();
 }
 
 // Rebuilds the pool against the new tip: transactions of disconnected blocks
@@ -290,6 +299,8 @@ void Mempool::revalidate_after_reorg() {
     for (auto b = m_disconnected.rbegin(); b != m_disconnected.rend(); ++b)
         for (auto& tx : *b) txs.push_back(std::move(tx));
     m_disconnected.clear();
+    m_disconnected_bytes = 0;
+    m_reorg_pending = false;
     for (const auto* e : entries()) txs.push_back(e->tx);
     m_entries.clear();
     m_spent_by.clear();

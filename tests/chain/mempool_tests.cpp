@@ -397,3 +397,30 @@ TEST_CASE("mempool as a ChainState observer: templates mined, reorg returns tran
     CHECK(pool.size() == 0);
     tc.state.remove_observer(&pool);
 }
+
+TEST_CASE("a deep reorg sets aside at most a pool's worth, keeping the deepest blocks", "[mempool]") {
+    Fixture f;
+    const auto a = pay({f.chain.fund(f.alice, COIN)}, f.alice, f.bob.key_hash, FEE);
+    const auto b = pay({f.chain.fund(f.alice, COIN)}, f.alice, f.bob.key_hash, FEE);
+    // c pays more: had it been set aside, it would have evicted a or b.
+    const auto c = pay({f.chain.fund(f.alice, COIN)}, f.alice, f.bob.key_hash, 5 * FEE);
+    Mempool pool(f.params, f.chain.utxo, 0, MempoolOptions{2 * a.serialized_size()});
+    const auto fork = f.chain.next_context();
+    f.chain.connect(f.chain.build({a, b}, f.alice.key_hash, 2 * FEE), pool);
+    f.chain.connect(f.chain.build({c}, f.alice.key_hash, 5 * FEE), pool);
+    REQUIRE(pool.size() == 0);
+
+    std::vector<Block> branch;
+    auto ctx = fork;
+    for (int i = 0; i < 3; ++i) {
+        branch.push_back(chainkit::test::make_block(ctx, f.bob.key_hash, {}, f.params, 0, /*extra=*/5));
+        ctx.prev = branch.back().hash();
+        ++ctx.height;
+    }
+    f.chain.reorg(2, branch, pool);
+    CHECK(pool.tip_height() == 3);
+    CHECK(pool.contains(a.txid()));
+    CHECK(pool.contains(b.txid()));
+    CHECK_FALSE(pool.contains(c.txid()));  // the newest block's, dropped to stay in bounds
+    CHECK(pool.bytes() == pool.max_bytes());
+}

@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <set>
 #include <unordered_map>
 #include <utility>
@@ -152,7 +153,10 @@ private:
 
     // Transactions of disconnected blocks, newest block first, awaiting the
     // tip change that ends the reorg.
-    std::vector<std::vector<Transaction>> m_disconnected;
+    // Bounded by max_bytes; m_reorg_pending stays set even if all are dropped.
+    std::deque<std::vector<Transaction>> m_disconnected;
+    std::size_t m_disconnected_bytes = 0;
+    bool m_reorg_pending = false;
     std::vector<ChainObserver*> m_observers;
 };
 
