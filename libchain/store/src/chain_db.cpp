@@ -102,7 +102,9 @@ Result<std::optional<chain::BlockUndo>> ChainDb::read_undo(const chain::BlockHas
 Result<std::vector<chain::OwnedCoin>> ChainDb::coins_for(const chain::KeyHash& key) const {
     std::vector<chain::OwnedCoin> out;
     const std::string prefix = records::addr_prefix(key);
-    std::unique_ptr<rocksdb::Iterator> it(m_impl->db->NewIterator(rocksdb::ReadOptions(), m_impl->cf(ADDR)));
+    rocksdb::ReadOptions ro;
+    ro.prefix_same_as_start = true;  // with the family's prefix extractor: bloom-filtered prefix scan
+    std::unique_ptr<rocksdb::Iterator> it(m_impl->db->NewIterator(ro, m_impl->cf(ADDR)));
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
         const auto k = view(it->key());
         auto o = records::parse_outpoint_key(k.substr(prefix.size()));

@@ -8,23 +8,35 @@
 #include <fmt/format.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 
 #include <array>
+#include <string_view>
 
 namespace chainkit::store {
 namespace {
 
 Error open_error(StoreError e, std::string msg) { return store_error(e, std::move(msg)); }
 
-rocksdb::ColumnFamilyOptions cf_options(const OpenOptions& o, const std::shared_ptr<rocksdb::Cache>& cache) {
+rocksdb::ColumnFamilyOptions cf_options(const OpenOptions& o, const std::shared_ptr<rocksdb::Cache>& cache,
+                                        std::string_view name) {
     rocksdb::ColumnFamilyOptions cf;
     cf.write_buffer_size = o.write_buffer_bytes;
     cf.max_write_buffer_number = 2;
     rocksdb::BlockBasedTableOptions table;
     table.block_cache = cache;  // one cache shared by all families bounds memory
     table.cache_index_and_filter_blocks = true;
+    // Bloom filters let a lookup skip table files that cannot hold the key;
+    // on the address index they work on the key-hash prefix, so a balance
+    // query touches only files holding that key's coins (flat as the chain grows).
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    if (name == "addr") {
+        cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(chain::KeyHash::SIZE));
+        table.whole_key_filtering = false;
+    }
     cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     return cf;
 }
@@ -41,7 +53,7 @@ Result<std::unique_ptr<ChainDb>> open(const std::filesystem::path& path, const c
     db_options.max_background_jobs = 2;
     auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const char* name : CF_NAMES) descriptors.emplace_back(name, cf_options(options, cache));
+    for (const char* name : CF_NAMES) descriptors.emplace_back(name, cf_options(options, cache, name));
 
     auto impl = std::make_unique<ChainDb::Impl>();
     impl->path = path;
