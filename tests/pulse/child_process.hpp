@@ -113,32 +113,39 @@ class Child {
     for (auto& l : m_lines) t += l + "\n";
     return t + "--- stderr:\n" + stderr_text();
   }
-  bool running() {
-    if (m_pid <= 0) return false;
-    int status = 0;
-    if (::waitpid(m_pid, &status, WNOHANG) == m_pid) {
-      m_pid = -1;
-      return false;
-    }
-    return true;
+  bool running() { return m_pid > 0 && !reap(false); }
+  /// Waits up to `timeout` for the process to exit on its own; its exit
+  /// code, or -1 (still running or killed by a signal).
+  int wait_exit(std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (m_pid > 0 && !reap(false) && std::chrono::steady_clock::now() < deadline) ::usleep(20'000);
+    return m_pid > 0 ? -1 : m_exit_code;
   }
-  /// SIGTERM, then SIGKILL after 3 s.
-  void stop() {
-    if (m_pid <= 0) return;
+  /// SIGTERM, then SIGKILL after 5 s; returns the exit code as wait_exit.
+  int stop() {
+    if (m_pid <= 0) return m_exit_code;
     ::kill(m_pid, SIGTERM);
-    for (int i = 0; i < 60; ++i) {
-      if (::waitpid(m_pid, nullptr, WNOHANG) == m_pid) {
-        m_pid = -1;
-        return;
-      }
-      ::usleep(50'000);
-    }
+    if (wait_exit(std::chrono::seconds(5)) >= 0 || m_pid <= 0) return m_exit_code;
     ::kill(m_pid, SIGKILL);
-    ::waitpid(m_pid, nullptr, 0);
-    m_pid = -1;
+    reap(true);
+    return m_exit_code;
+  }
+  /// stop()s, then true iff it exited 0 without a sanitizer report.
+  bool stop_cleanly() {
+    int code = stop();
+    std::string err = stderr_text();
+    return code == 0 && err.find("Sanitizer") == std::string::npos && err.find("runtime error:") == std::string::npos;
   }
 
  private:
+  bool reap(bool block) {
+    int status = 0;
+    if (::waitpid(m_pid, &status, block ? 0 : WNOHANG) != m_pid) return false;
+    m_exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    m_pid = -1;
+    return true;
+  }
+
   bool read_more(std::chrono::milliseconds timeout) {
     pollfd p{m_out, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return true;  // timeout: caller re-checks
@@ -154,6 +161,7 @@ class Child {
   }
 
   pid_t m_pid = -1;
+  int m_exit_code = -1;
   int m_in = -1;
   int m_out = -1;
   std::string m_err_path;

@@ -71,6 +71,7 @@ TEST_CASE("pulse_p2p dials a js-libp2p original-logic peer", "[pulse][interop]")
   auto four = pulse.wait_prefix("added block: 4 blocks, tip ", WAIT);
   REQUIRE(four);
   CHECK(js.wait_line([&](const std::string& l) { return l == "CHAIN 4 " + four->substr(four->rfind(' ') + 1) + " adopted"; }, WAIT));
+  CHECK(pulse.stop_cleanly());
 }
 
 TEST_CASE("a js-libp2p original-logic peer dials pulse_p2p", "[pulse][interop]") {
@@ -92,6 +93,7 @@ TEST_CASE("a js-libp2p original-logic peer dials pulse_p2p", "[pulse][interop]")
   auto js_added = js.wait_prefix("CHAIN 3 ", WAIT);
   REQUIRE(js_added);
   REQUIRE(pulse.wait_contains("3 blocks, tip " + js_added->substr(8, 64), WAIT));
+  CHECK(pulse.stop_cleanly());
 }
 
 TEST_CASE("an original peer with its own time.Now genesis is refused, not fatal", "[pulse][interop]") {
@@ -107,4 +109,5 @@ TEST_CASE("an original peer with its own time.Now genesis is refused, not fatal"
   CHECK(pulse.running());
   pulse.write_line("71");
   CHECK(pulse.wait_prefix("added block: 2 blocks, tip ", WAIT));
+  CHECK(pulse.stop_cleanly());
 }
