@@ -62,7 +62,10 @@ asio::awaitable<void> Host::Impl::handle_inbound(tcp::socket sock) {
     co_return;
   }
   const auto peer = (**channel)->remote_peer();
-  add_connection(std::move(**channel), ConnectionInfo{peer, remote.with_peer(peer), Direction::inbound});
+  // Named, not a braced temporary: GCC 12 mishandles non-trivial temporaries
+  // in coroutine argument lists (double destruction).
+  ConnectionInfo info{peer, remote.with_peer(peer), Direction::inbound};
+  add_connection(std::move(**channel), std::move(info));
 }
 
 asio::awaitable<Result<std::unique_ptr<detail::SecureChannel>>> Host::Impl::connect_and_upgrade(Multiaddr addr) {
@@ -113,7 +116,8 @@ asio::awaitable<Result<PeerId>> Host::Impl::dial(Multiaddr addr) {
   }
   const auto peer = (**channel)->remote_peer();
   store.add_address(peer, addr);
-  add_connection(std::move(**channel), ConnectionInfo{peer, addr.with_peer(peer), Direction::outbound});
+  ConnectionInfo info{peer, addr.with_peer(peer), Direction::outbound};  // named: see handle_inbound
+  add_connection(std::move(**channel), std::move(info));
   co_return peer;
 }
 

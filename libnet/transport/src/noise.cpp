@@ -13,9 +13,11 @@ static_assert(PROTOCOL_NAME.size() == 32, "name of exactly HASHLEN bytes is used
 
 Key32 hmac(std::span<const std::uint8_t> key, std::span<const std::uint8_t> a, std::span<const std::uint8_t> b = {}) {
   crypto_auth_hmacsha256_state st;
-  crypto_auth_hmacsha256_init(&st, key.data(), key.size());
-  crypto_auth_hmacsha256_update(&st, a.data(), a.size());
-  crypto_auth_hmacsha256_update(&st, b.data(), b.size());
+  static const std::uint8_t no_key = 0;
+  crypto_auth_hmacsha256_init(&st, key.empty() ? &no_key : key.data(), key.size());
+  // Empty spans may carry a null pointer, which libsodium passes to memcpy.
+  if (!a.empty()) crypto_auth_hmacsha256_update(&st, a.data(), a.size());
+  if (!b.empty()) crypto_auth_hmacsha256_update(&st, b.data(), b.size());
   Key32 out{};
   crypto_auth_hmacsha256_final(&st, out.data());
   sodium_memzero(&st, sizeof st);
@@ -95,7 +97,7 @@ void HandshakeXX::mix_hash(std::span<const std::uint8_t> data) {
   crypto_hash_sha256_state st;
   crypto_hash_sha256_init(&st);
   crypto_hash_sha256_update(&st, m_h.data(), m_h.size());
-  crypto_hash_sha256_update(&st, data.data(), data.size());
+  if (!data.empty()) crypto_hash_sha256_update(&st, data.data(), data.size());
   crypto_hash_sha256_final(&st, m_h.data());
 }
 

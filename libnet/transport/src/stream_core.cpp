@@ -90,7 +90,8 @@ asio::awaitable<Result<void>> StreamCore::write_all(std::span<const std::uint8_t
       continue;
     }
     const auto n = static_cast<std::uint32_t>(std::min<std::uint64_t>({data.size(), m_send_window, YAMUX_MAX_CHUNK}));
-    m_session->send_frame({YamuxType::data, 0, m_id, n}, data.first(n));
+    const YamuxHeader head{YamuxType::data, 0, m_id, n};
+    m_session->send_frame(head, data.first(n));
     m_send_window -= n;
     data = data.subspan(n);
   }
