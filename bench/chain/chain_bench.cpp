@@ -6,8 +6,8 @@
 //   SigCheckQueue, all threads    vs  libsodium Ed25519 verify, 1 thread       bar >= 1.8
 //
 // Usage: chain_bench [seconds per measurement, default 1] [rounds, default 3]
-// Each figure is the best of `rounds` measurements, taken in alternation so a
-// burst of load from other processes hits every figure alike. Every figure is
+// Each round measures every figure once, one after the other; each figure and
+// each ratio is the median over the rounds of its per-round value. Every figure is
 // given per wall second and per CPU second of the process: on a machine busy
 // with other work the wall ratios fall while the CPU-time ones stay true, and
 // "cores obtained" shows how much of the machine the run actually had.
@@ -162,55 +162,81 @@ std::string load_average() {
     return a + " " + b + " " + c;
 }
 
-// Best of the rounds, each column on its own: load from other processes only
-// ever lowers a figure.
-void keep_best(Rate& best, const Rate& r) {
-    best.wall = std::max(best.wall, r.wall);
-    best.cpu = std::max(best.cpu, r.cpu);
-    best.cores = std::max(best.cores, r.cores);
-}
-
 struct Figures {
     Rate compress_independent, compress_chained, compress_multi, miner_one, miner_all, sodium_one, queue_one, queue_all;
 };
 
-void print_rate(const char* name, const Rate& r) {
-    std::printf("| %s | %.3e | %.3e | %.2f |\n", name, r.wall, r.cpu, r.cores);
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t m = v.size() / 2;
+    return v.size() % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+// Median over the rounds of a value computed within each round: a ratio is
+// only taken between measurements made seconds apart, and the median drops
+// the rounds where a burst of outside load hit one side of it.
+template <class F>
+double median_over(const std::vector<Figures>& rounds, F value) {
+    std::vector<double> v;
+    for (const auto& r : rounds) v.push_back(value(r));
+    return median(v);
+}
+
+Rate median_rate(const std::vector<Figures>& rounds, Rate Figures::*m) {
+    return {median_over(rounds, [m](const Figures& f) { return (f.*m).wall; }),
+            median_over(rounds, [m](const Figures& f) { return (f.*m).cpu; }),
+            median_over(rounds, [m](const Figures& f) { return (f.*m).cores; })};
+}
+
+void print_rate(const std::string& name, const std::vector<Figures>& rounds, Rate Figures::*m) {
+    const Rate r = median_rate(rounds, m);
+    std::printf("| %s | %.3e | %.3e | %.2f |\n", name.c_str(), r.wall, r.cpu, r.cores);
 }
 
 const char* verdict(double ratio, double bar) { return ratio >= bar ? "meets" : "MISSES"; }
 
-void print_ratio(const char* name, double wall, double cpu, double bar) {
-    std::printf("| %s | %.3f | %.3f | %.2f | %s |\n", name, wall, cpu, bar, verdict(wall, bar));
+// `ratio(f, wall)` is the ratio within round f, on wall or CPU rates.
+template <class F>
+void print_ratio(const std::string& name, const std::vector<Figures>& rounds, double bar, F ratio) {
+    const double wall = median_over(rounds, [&](const Figures& f) { return ratio(f, &Rate::wall); });
+    const double cpu = median_over(rounds, [&](const Figures& f) { return ratio(f, &Rate::cpu); });
+    std::printf("| %s | %.3f | %.3f | %.2f | %s |\n", name.c_str(), wall, cpu, bar, verdict(wall, bar));
 }
 
-void print_report(const Figures& f, unsigned all, Sha256Impl impl) {
+void print_report(const std::vector<Figures>& rounds, unsigned all, Sha256Impl impl) {
     const std::string kernel(to_string(impl));
-    std::printf("| figure | per wall second | per CPU second | cores obtained |\n|---|---:|---:|---:|\n");
-    print_rate(("SHA-256 compressions, " + kernel + ", independent blocks").c_str(), f.compress_independent);
-    print_rate(("SHA-256 compressions, " + kernel + ", chained blocks").c_str(), f.compress_chained);
-    print_rate(("SHA-256 compressions, " + kernel + ", 1,024 blocks per call (information)").c_str(),
-               f.compress_multi);
-    print_rate("miner nonces, 1 thread", f.miner_one);
-    print_rate(("miner nonces, " + std::to_string(all) + " threads").c_str(), f.miner_all);
-    print_rate("Ed25519 verifications, libsodium, 1 thread", f.sodium_one);
-    print_rate("Ed25519 verifications, SigCheckQueue(1)", f.queue_one);
-    print_rate(("Ed25519 verifications, SigCheckQueue(" + std::to_string(all) + ")").c_str(), f.queue_all);
+    const std::string n_threads = std::to_string(all);
+    std::printf("| figure (median of rounds) | per wall second | per CPU second | cores obtained |\n"
+                "|---|---:|---:|---:|\n");
+    print_rate("SHA-256 compressions, " + kernel + ", independent blocks", rounds, &Figures::compress_independent);
+    print_rate("SHA-256 compressions, " + kernel + ", chained blocks", rounds, &Figures::compress_chained);
+    print_rate("SHA-256 compressions, " + kernel + ", 1,024 blocks per call (information)", rounds,
+               &Figures::compress_multi);
+    print_rate("miner nonces, 1 thread", rounds, &Figures::miner_one);
+    print_rate("miner nonces, " + n_threads + " threads", rounds, &Figures::miner_all);
+    print_rate("Ed25519 verifications, libsodium, 1 thread", rounds, &Figures::sodium_one);
+    print_rate("Ed25519 verifications, SigCheckQueue(1)", rounds, &Figures::queue_one);
+    print_rate("Ed25519 verifications, SigCheckQueue(" + n_threads + ")", rounds, &Figures::queue_all);
 
-    // The limit is the better of the two compression loops, per column.
-    const double limit_wall = std::max(f.compress_independent.wall, f.compress_chained.wall);
-    const double limit_cpu = std::max(f.compress_independent.cpu, f.compress_chained.cpu);
-    // Scaling per CPU second is the per-thread efficiency times the threads:
-    // what the wall ratio becomes when every thread gets a core of its own.
+    // The limit is the better of the two one-block loops. Scaling on CPU
+    // rates is the per-thread efficiency times the threads: what the wall
+    // ratio would be if every thread had a core of its own.
     const double n = static_cast<double>(all);
-    std::printf("\n| ratio | wall clock | CPU-time based | bar | verdict (wall) |\n|---|---:|---:|---:|---|\n");
-    print_ratio("miner 1 thread / SHA-256 limit", f.miner_one.wall / limit_wall, f.miner_one.cpu / limit_cpu, 0.70);
-    print_ratio("miner 1 thread / 1,024-block calls (information)", f.miner_one.wall / f.compress_multi.wall,
-                f.miner_one.cpu / f.compress_multi.cpu, 0.70);
-    print_ratio(("miner " + std::to_string(all) + " threads / miner 1 thread").c_str(),
-                f.miner_all.wall / f.miner_one.wall, n * f.miner_all.cpu / f.miner_one.cpu, 1.8);
-    print_ratio(("SigCheckQueue(" + std::to_string(all) + ") / libsodium 1 thread").c_str(),
-                f.queue_all.wall / f.sodium_one.wall, n * f.queue_all.cpu / f.sodium_one.cpu, 1.8);
+    std::printf("\n| ratio (median of per-round ratios) | wall clock | CPU-time based | bar | verdict (wall) |\n"
+                "|---|---:|---:|---:|---|\n");
+    print_ratio("miner 1 thread / SHA-256 limit", rounds, 0.70, [](const Figures& f, double Rate::*c) {
+        return f.miner_one.*c / std::max(f.compress_independent.*c, f.compress_chained.*c);
+    });
+    print_ratio("miner 1 thread / 1,024-block calls (information)", rounds, 0.70,
+                [](const Figures& f, double Rate::*c) { return f.miner_one.*c / f.compress_multi.*c; });
+    print_ratio("miner " + n_threads + " threads / miner 1 thread", rounds, 1.8,
+                [n](const Figures& f, double Rate::*c) {
+                    return c == &Rate::cpu ? n * f.miner_all.cpu / f.miner_one.cpu : f.miner_all.wall / f.miner_one.wall;
+                });
+    print_ratio("SigCheckQueue(" + n_threads + ") / libsodium 1 thread", rounds, 1.8,
+                [n](const Figures& f, double Rate::*c) {
+                    return c == &Rate::cpu ? n * f.queue_all.cpu / f.sodium_one.cpu : f.queue_all.wall / f.sodium_one.wall;
+                });
 }
 
 }  // namespace
@@ -231,18 +257,20 @@ int main(int argc, char** argv) {
 
     std::printf("chain_bench: %u hardware threads, SHA-256 kernel %s, %.2f s x %d rounds, load average before %s\n\n",
                 all, std::string(to_string(impl)).c_str(), seconds, rounds, load_average().c_str());
-    Figures f;
+    std::vector<Figures> all_rounds;
     for (int r = 0; r < rounds; ++r) {
-        keep_best(f.compress_independent, compress_rate(impl, seconds));
-        keep_best(f.compress_chained, chained_compress_rate(impl, seconds));
-        keep_best(f.compress_multi, multi_block_rate(impl, seconds));
-        keep_best(f.miner_one, miner_rate(1, seconds));
-        keep_best(f.miner_all, miner_rate(0, seconds));
-        keep_best(f.sodium_one, sodium_verify_rate(batch, seconds));
-        keep_best(f.queue_one, queue_verify_rate(queue_one, batch, seconds));
-        keep_best(f.queue_all, queue_verify_rate(queue_all, batch, seconds));
+        Figures f;
+        f.compress_independent = compress_rate(impl, seconds);
+        f.compress_chained = chained_compress_rate(impl, seconds);
+        f.compress_multi = multi_block_rate(impl, seconds);
+        f.miner_one = miner_rate(1, seconds);
+        f.miner_all = miner_rate(0, seconds);
+        f.sodium_one = sodium_verify_rate(batch, seconds);
+        f.queue_one = queue_verify_rate(queue_one, batch, seconds);
+        f.queue_all = queue_verify_rate(queue_all, batch, seconds);
+        all_rounds.push_back(f);
     }
-    print_report(f, all, impl);
+    print_report(all_rounds, all, impl);
     std::printf("\nload average after %s\n", load_average().c_str());
     return 0;
 }
