@@ -210,7 +210,8 @@ void ChainState::update_has_chain(BlockIndex& b) {
 AcceptResult ChainState::accept_block(const Block& block, std::int64_t now) {
     AcceptResult res;
     const auto hash = block.hash();
-    if (!m_loaded) return {ValidationResult::fail(RejectReason::duplicate, "chain state not loaded"), false, false};
+    if (!m_loaded)
+        return {ValidationResult::fail(RejectReason::storage_failure, "chain state not loaded"), false, false};
     if (m_orphans.contains(hash))
         return {ValidationResult::fail(RejectReason::duplicate, "block already in the orphan pool"), false, true};
     BlockIndex* known = m_tree.find(hash);

@@ -62,6 +62,8 @@ TEMPLATE_TEST_CASE("a heavier branch one block deep reorganizes the chain", "[ch
     Node<TestType> n;
     CountingObserver obs;
     n.state.add_observer(&obs);
+    std::vector<std::string> lines;
+    n.state.set_log([&](std::string_view l) { lines.emplace_back(l); });
     const auto key2 = TestKey::from_seed(2);
     auto main = extend(n, n.genesis, 3, key2.key_hash, 0);
     REQUIRE(n.state.height() == 3);
@@ -82,6 +84,12 @@ TEMPLATE_TEST_CASE("a heavier branch one block deep reorganizes the chain", "[ch
     CHECK_FALSE(n.state.on_active_chain(main[2].hash()));
     CHECK(obs.disconnected == 1);
     CHECK(obs.connected == 3 + 2);
+    const auto logged = [&](const std::string& text) {
+        return std::any_of(lines.begin(), lines.end(), [&](const auto& l) { return l.find(text) != std::string::npos; });
+    };
+    CHECK(logged("disconnected block 3 " + main[2].hash().hex()));
+    CHECK(logged("connected block 4 " + c4.hash().hex()));
+    CHECK(logged("new tip height 4 " + c4.hash().hex()));
     check_against_rebuild(n.state, n.params);
 }
 
@@ -273,4 +281,26 @@ TEMPLATE_TEST_CASE("headers first, then bodies; locator and fork", "[chain_state
     CHECK(ctx.height == 16);
     CHECK(ctx.bits == n.params.pow_limit_bits);
     CHECK(ctx.time > ctx.median_time_past);
+}
+
+TEMPLATE_TEST_CASE("an interrupted reindex resumes on load", "[chain_state]", MemoryBackend, RocksBackend) {
+    Node<TestType> n;
+    const auto key2 = TestKey::from_seed(2);
+    auto blocks = extend(n, n.genesis, 5, key2.key_hash, 0);
+    REQUIRE(n.state.utxo().get_coin(chain::OutPoint{blocks.back().txs[0].txid(), 0}).has_value());
+    // What reindex's first batch leaves if the process dies right after it.
+    auto meta = n.backend.open_store().read_meta();
+    REQUIRE(meta.ok());
+    chain::StoreBatch reset;
+    reset.clear_utxo = true;
+    reset.meta = **meta;
+    reset.meta->tip = chain::BlockHash{};
+    REQUIRE(n.backend.open_store().write(reset));
+    const chain::OutPoint last_coinbase{blocks.back().txs[0].txid(), 0};
+    CHECK_FALSE(n.backend.open_store().get_coin(last_coinbase).has_value());
+    chain::ChainState again(n.params, n.backend.open_store());
+    REQUIRE(again.load());
+    CHECK(again.tip().hash == blocks.back().hash());
+    CHECK(again.utxo().get_coin(last_coinbase).has_value());
+    check_against_rebuild(again, n.params);
 }
