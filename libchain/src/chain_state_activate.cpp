@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 
 namespace chainkit::chain {
 
@@ -81,8 +82,9 @@ Result<bool> ChainState::activation_step(BlockIndex& target) {
         }
         disconnected.push_back(std::move(**block));
     }
-    std::vector<Block> connected;
-    auto ok = connect_path(path, cache, batch, connected);
+    std::deque<Block> owned;  // blocks read from the store (stable addresses)
+    std::vector<const Block*> connected;
+    auto ok = connect_path(path, cache, batch, owned, connected);
     if (!ok) return ok.error();
     if (!*ok) return false;  // a block failed: marked; nothing else written
 
@@ -98,19 +100,20 @@ Result<bool> ChainState::activation_step(BlockIndex& target) {
 }
 
 Result<bool> ChainState::connect_path(const std::vector<BlockIndex*>& path, UtxoCache& cache, StoreBatch& batch,
-                                      std::vector<Block>& connected) {
+                                      std::deque<Block>& owned, std::vector<const Block*>& connected) {
     for (BlockIndex* node : path) {
-        Result<std::optional<Block>> block = std::optional<Block>();
+        const Block* block = nullptr;
         if (m_arriving && node->hash == m_arriving_hash) {
-            block = std::optional<Block>(*m_arriving);
+            block = m_arriving;  // just received: no need to read it back
         } else {
-            block = m_store.read_block(node->hash);
+            auto read = m_store.read_block(node->hash);
+            if (!read) return storage_error("reading block " + node->hash.hex());
+            if (!*read) return Error{make_error_code(ChainError::corrupt), "missing block " + node->hash.hex()};
+            block = &owned.emplace_back(std::move(**read));
         }
-        if (!block) return storage_error("reading block " + node->hash.hex());
-        if (!*block) return Error{make_error_code(ChainError::corrupt), "missing block " + node->hash.hex()};
         UtxoCache child(cache);  // discarded on failure, merged on success
         BlockUndo undo;
-        if (auto r = connect_block(**block, node->height(), m_params, child, undo, m_queue); !r) {
+        if (auto r = connect_block(*block, node->height(), m_params, child, undo, m_queue); !r) {
             log(fmt::format("block {} {} failed: {} ({})", node->height(), node->hash.hex(), to_string(r.reason),
                             r.message));
             m_last_failed = node->hash;
@@ -132,13 +135,13 @@ Result<bool> ChainState::connect_path(const std::vector<BlockIndex*>& path, Utxo
         batch.index.emplace_back(node->hash, rec);
         for (const auto& [outpoint, coin] : undo.spent) batch.erased_keys[outpoint] = coin.out.key_hash;
         batch.undo.emplace_back(node->hash, std::move(undo));
-        connected.push_back(std::move(**block));
+        connected.push_back(block);
     }
     return true;
 }
 
 void ChainState::notify_and_log(const std::vector<Block>& disconnected, std::uint64_t old_height,
-                                const std::vector<Block>& connected, std::uint64_t first_height) {
+                                const std::vector<const Block*>& connected, std::uint64_t first_height) {
     if (!disconnected.empty())
         log(fmt::format("reorg: disconnecting {} blocks down to height {}", disconnected.size(), first_height));
     std::uint64_t h = old_height;
@@ -148,9 +151,9 @@ void ChainState::notify_and_log(const std::vector<Block>& disconnected, std::uin
         --h;
     }
     h = first_height;
-    for (const auto& b : connected) {
-        log(fmt::format("connected block {} {} ({} txs)", h, b.hash().hex(), b.txs.size()));
-        for (auto* o : m_observers) o->on_block_connected(b, h);
+    for (const Block* b : connected) {
+        log(fmt::format("connected block {} {} ({} txs)", h, b->hash().hex(), b->txs.size()));
+        for (auto* o : m_observers) o->on_block_connected(*b, h);
         ++h;
     }
 }

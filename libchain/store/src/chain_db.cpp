@@ -143,8 +143,9 @@ Result<void> add_coin_changes(const ChainDb::Impl& impl, const chain::StoreBatch
         const std::string key = records::outpoint_key(o);
         if (coin) {
             // A txid commits to its outputs: a re-added coin pays the same key.
-            (void)wb.Put(impl.cf(UTXO), key, records::encode_coin(*coin));
-            (void)wb.Put(impl.cf(ADDR), records::addr_key(coin->out.key_hash, o), records::encode_coin(*coin));
+            const std::string value = records::encode_coin(*coin);
+            (void)wb.Put(impl.cf(UTXO), key, value);
+            (void)wb.Put(impl.cf(ADDR), records::addr_key(coin->out.key_hash, o), value);
             continue;
         }
         if (batch.clear_utxo) continue;

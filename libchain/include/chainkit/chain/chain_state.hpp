@@ -181,11 +181,11 @@ private:
     [[nodiscard]] Result<bool> activate_best_chain();
     [[nodiscard]] Result<bool> activation_step(BlockIndex& target);
     [[nodiscard]] Result<bool> connect_path(const std::vector<BlockIndex*>& path, UtxoCache& cache, StoreBatch& batch,
-                                            std::vector<Block>& connected);
+                                            std::deque<Block>& owned, std::vector<const Block*>& connected);
     void set_tip(BlockIndex* tip);
     void reset_candidates();
     void notify_and_log(const std::vector<Block>& disconnected, std::uint64_t old_height,
-                        const std::vector<Block>& connected, std::uint64_t first_height);
+                        const std::vector<const Block*>& connected, std::uint64_t first_height);
     void log(std::string_view line) const;
     [[nodiscard]] Result<void> load_index();
     [[nodiscard]] Error storage_error(std::string msg) const;
