@@ -12,7 +12,7 @@
 //
 // stdin, one command per line:
 //   <integer>   append a block with that BPM (and write the chain to every stream)
-//   bad         write one malformed line ("{not json") to every stream
+//   bad         write one malformed line ("[not json") to every stream
 //   forged      write a chain one block longer than ours with a wrong Hash
 //   quit        stop
 // stdout (for the test; everything else goes to stderr):
@@ -144,7 +144,7 @@ function attach (stream, remotePeer) {
 function onCommand (cmd) {
   cmd = cmd.trim()
   if (cmd === 'quit') return stop(0)
-  if (cmd === 'bad') { writeAll('{not json\n'); log('sent a malformed line'); return }
+  if (cmd === 'bad') { writeAll('[not json\n'); log('sent a malformed line'); return }
   if (cmd === 'forged') {
     const forged = [...chain, generateBlock(chain[chain.length - 1], 99)]
     forged[forged.length - 1].Hash = 'f'.repeat(64)

@@ -81,9 +81,43 @@ TEST_CASE("malformed lines are refused with a reason", "[pulse][json]") {
   CHECK(out == std::vector<Block>{make_genesis("keep")});  // untouched on failure
 }
 
-TEST_CASE("chains over the block bound are refused before conversion", "[pulse][json]") {
-  std::string line = "[";
-  for (std::size_t i = 0; i <= MAX_CHAIN_BLOCKS; ++i) line += i ? ",{}" : "{}";
-  line += "]";
-  CHECK(parse_fault(line) == Fault::too_many_blocks);
+TEST_CASE("chains over the block bound are refused", "[pulse][json]") {
+  std::vector<Block> c{make_genesis("T0")};
+  for (int i = 0; i < 3; ++i) c.push_back(generate_block(c.back(), 70 + i, "T"));
+  std::vector<Block> out;
+  CHECK(parse_chain(to_json(c), out, ParseLimits{MAX_LINE_BYTES, 4}).ok());
+  auto v = parse_chain(to_json(c), out, ParseLimits{MAX_LINE_BYTES, 3});
+  CHECK(v.fault == Fault::too_many_blocks);
+  CHECK(out.size() == 4);  // from the successful parse, untouched by the failed one
+}
+
+TEST_CASE("unknown fields of any shape are skipped without being stored", "[pulse][json]") {
+  std::string deep(20, '[');
+  deep += std::string(20, ']');
+  std::string line = R"([{"Index":0,"Extra":{"a":[1,{"b":null}],"c":)" + deep + R"(},"Timestamp":"T0","BPM":0,"Hash":")" + G +
+                     R"(","PrevHash":"","More":[true,false,"x",1.5,-3]}])";
+  std::vector<Block> out;
+  auto v = parse_chain(line, out);
+  INFO(v.message);
+  REQUIRE(v.ok());
+  CHECK(out == std::vector<Block>{make_genesis("T0")});
+  // Nesting is bounded even inside an ignored field, and at the top.
+  std::string too_deep = R"([{"Extra":)" + std::string(100, '[') + std::string(100, ']') + "}]";
+  CHECK(parse_fault(too_deep) == Fault::not_a_chain);
+  CHECK(parse_fault(std::string(1'000'000, '[')) == Fault::not_a_chain);
+}
+
+TEST_CASE("fault messages name the block and field", "[pulse][json]") {
+  std::vector<Block> out;
+  auto v = parse_chain(R"([{"Index":0,"Timestamp":"T0","BPM":0,"Hash":"h","PrevHash":""},{"Index":1}])", out);
+  CHECK(v.fault == Fault::bad_field);
+  CHECK(v.message == "block 1: field \"Timestamp\" is missing");
+  v = parse_chain(R"([{"Index":0,"Timestamp":"T0","BPM":7.5,"Hash":"h","PrevHash":""}])", out);
+  CHECK(v.message == "block 0: field \"BPM\" is not an integer");
+  v = parse_chain(R"([{"Index":0,"Timestamp":"T0","BPM":0,"Hash":[],"PrevHash":""}])", out);
+  CHECK(v.message == "block 0: field \"Hash\" is an array, not a string");
+  v = parse_chain("[1]", out);
+  CHECK(v.message == "element 0 is a number, not a block object");
+  v = parse_chain("[{\"Index\":", out);
+  CHECK(v.fault == Fault::malformed_json);
 }
