@@ -104,6 +104,13 @@ Result<std::vector<chain::OwnedCoin>> ChainDb::coins_for(const chain::KeyHash& k
     const std::string prefix = records::addr_prefix(key);
     rocksdb::ReadOptions ro;
     ro.prefix_same_as_start = true;  // with the family's prefix extractor: bloom-filtered prefix scan
+    // The first key after every key of this prefix: the scan ends there
+    // without stepping over other keys' entries (or their tombstones).
+    std::string upper = prefix;
+    while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xff) upper.pop_back();
+    if (!upper.empty()) upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+    const rocksdb::Slice upper_slice(upper);
+    if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
     std::unique_ptr<rocksdb::Iterator> it(m_impl->db->NewIterator(ro, m_impl->cf(ADDR)));
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
         const auto k = view(it->key());
