@@ -74,6 +74,26 @@ TEST_CASE("a database of another network is refused with a clear message", "[sto
     CHECK(r.error().code == chain::ChainError::wrong_network);
 }
 
+TEST_CASE("a database of another schema version is refused", "[store]") {
+    TempDir dir;
+    make_chain(dir.path(), 1, TestKey::from_seed(4));
+    const auto p = regtest();
+    {
+        auto db = store::open(dir.path(), p, store::OpenMode::read_write);
+        REQUIRE(db.ok());
+        auto meta = (*db)->read_meta();
+        REQUIRE((meta.ok() && meta->has_value()));
+        chain::StoreBatch b;
+        b.meta = **meta;
+        b.meta->schema_version = chain::CHAIN_SCHEMA_VERSION + 1;
+        REQUIRE((*db)->write(b).ok());
+    }
+    auto db = store::open(dir.path(), p, store::OpenMode::read_write);
+    REQUIRE_FALSE(db.ok());
+    CHECK(db.error().code == store::StoreError::wrong_schema);
+    CHECK(db.error().message.find("schema version") != std::string::npos);
+}
+
 TEST_CASE("a read-only open answers queries while a writer holds the database", "[store]") {
     TempDir dir;
     const auto p = regtest();
