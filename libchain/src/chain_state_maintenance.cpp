@@ -20,9 +20,17 @@ Result<void> ChainState::reindex() {
     reset.meta = m_meta;
     if (auto w = m_store.write(reset); !w) return storage_error("reindex reset: " + w.error().message);
     const auto old_height = height();
+    BlockIndex* old_tip = m_active.empty() ? nullptr : m_active.back();
     set_tip(nullptr);
     reset_candidates();
     log(fmt::format("reindex: rebuilding the UTXO set from {} stored blocks", old_height + 1));
+    // Rebuild the same chain first: among equal-work branches the choice
+    // would otherwise fall to arrival order.
+    while (old_tip && (m_active.empty() || m_active.back() != old_tip)) {
+        auto step = activation_step(*old_tip);
+        if (!step) return step.error();
+        if (!*step) break;  // a block no longer connects: fall back to the best valid chain
+    }
     if (auto a = activate_best_chain(); !a) return a.error();
     log(fmt::format("reindex: done at height {} {}", height(), tip().hash.hex()));
     return {};

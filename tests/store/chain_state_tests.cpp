@@ -246,6 +246,9 @@ TEMPLATE_TEST_CASE("reindex rebuilds the same UTXO set and verify finds a plante
     Node<TestType> n;
     const auto key2 = TestKey::from_seed(2);
     auto blocks = extend(n, n.genesis, 8, key2.key_hash, 0);
+    // An equal-work sibling of the tip, seen second: reindex must not switch to it.
+    auto sibling = n.child(blocks[6], {}, 0, 77);
+    REQUIRE(n.state.accept_block(sibling, n.now()).ok());
     const auto before = indexed_balance(n.state, key2.key_hash);
     REQUIRE(n.state.reindex());
     CHECK(n.state.tip().hash == blocks.back().hash());
