@@ -74,10 +74,12 @@ void cmd_verify(NodeContext& ctx, std::ostream& out) {
 }
 
 chain::BlockHash mine_and_connect(NodeContext& ctx, std::vector<chain::Transaction> txs, chain::Amount fees,
-                                  const chain::KeyHash& to) {
+                                  const chain::KeyHash& to, std::optional<std::int64_t> when) {
     const auto& p = ctx.config.params;
+    // `when` only shapes the block's timestamp (never below median time past + 1);
+    // the future-drift rule always sees the real clock.
     const std::int64_t now = now_seconds();
-    const auto next = ctx.chain->next_block_context(now);
+    const auto next = ctx.chain->next_block_context(when.value_or(now));
     chain::Block b;
     b.header.prev = next.prev;
     b.header.time = next.time;

@@ -12,6 +12,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace chainkit::apps {
 
@@ -51,8 +52,9 @@ void cmd_verify(NodeContext& ctx, std::ostream& out);
 void cmd_mine(NodeContext& ctx, const std::string& address, std::uint64_t blocks, std::ostream& out);
 
 // Mines a block on the tip holding `txs` (fees `fees`) with its coinbase
-// paying `to`, and connects it. Returns its hash.
+// paying `to`, and connects it. Its timestamp is max(`when` (default: the
+// clock), median time past + 1). Returns its hash.
 chain::BlockHash mine_and_connect(NodeContext& ctx, std::vector<chain::Transaction> txs, chain::Amount fees,
-                                  const chain::KeyHash& to);
+                                  const chain::KeyHash& to, std::optional<std::int64_t> when = std::nullopt);
 
 }  // namespace chainkit::apps

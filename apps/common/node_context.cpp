@@ -29,6 +29,7 @@ NodeContext::~NodeContext() {
 }
 
 void NodeContext::open_db(store::OpenMode mode) {
+    close_chain();
     auto opened = store::open(config.data_dir, config.params, mode);
     if (!opened) throw UserError(fmt::format("cannot open the database in {}: {}", config.data_dir.string(), opened.error().message));
     db = std::move(opened).value();
@@ -37,6 +38,9 @@ void NodeContext::open_db(store::OpenMode mode) {
 }
 
 chain::ChainState& NodeContext::open_chain(ChainAccess access) {
+    // Already open with enough access (in-process callers run several commands).
+    if (chain && (access == ChainAccess::read_only || db->writable())) return *chain;
+    close_chain();
     const bool exists = std::filesystem::exists(config.data_dir);
     if (!exists && !config.genesis_path) throw UserError(no_chain_message(config));
     if (!exists) return create_chain(read_genesis_file(*config.genesis_path, config.params));
@@ -58,6 +62,11 @@ chain::ChainState& NodeContext::open_chain(ChainAccess access) {
     chain.reset();
     db.reset();
     return create_chain(genesis);
+}
+
+void NodeContext::close_chain() {
+    chain.reset();  // before its store: the chain state reads the database
+    db.reset();
 }
 
 chain::ChainState& NodeContext::create_chain(const chain::Block& genesis) {

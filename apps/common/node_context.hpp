@@ -29,7 +29,10 @@ struct NodeContext {
     // Opens the data directory and loads its chain. With no chain there and
     // --genesis given, creates it from the genesis file (read-write). Throws
     // UserError: missing database, another network, another genesis.
+    // Returns the open chain when it already has enough access.
     chain::ChainState& open_chain(ChainAccess access);
+    // Closes the chain and the database (another process may then open it).
+    void close_chain();
     // Creates a new chain in a data directory that has none; removes the
     // directory again if it created it and creation fails.
     chain::ChainState& create_chain(const chain::Block& genesis);

@@ -17,13 +17,17 @@ void setup_logging(const std::string& level) {
 }
 
 namespace {
+
+// SIGUSR2 is only the destructor's wake-up call to the watcher thread.
 sigset_t watched_signals() {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGUSR2);
     return set;
 }
+
 }  // namespace
 
 SignalWatcher::SignalWatcher(std::stop_source stop) : m_stop(std::move(stop)) {
@@ -31,20 +35,19 @@ SignalWatcher::SignalWatcher(std::stop_source stop) : m_stop(std::move(stop)) {
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     m_thread = std::jthread([this](std::stop_token own) {
         const sigset_t signals = watched_signals();
-        const timespec tick{0, 200'000'000};  // re-checks its own stop 5 times a second
         while (!own.stop_requested()) {
-            const int sig = sigtimedwait(&signals, nullptr, &tick);
-            if (sig > 0) {
-                m_received = sig;
-                spdlog::warn("signal {} received: stopping", sig);
-                m_stop.request_stop();
-            }
+            int sig = 0;
+            if (sigwait(&signals, &sig) != 0 || sig == SIGUSR2) continue;
+            m_received = sig;
+            spdlog::warn("signal {} received: stopping", sig);
+            m_stop.request_stop();
         }
     });
 }
 
 SignalWatcher::~SignalWatcher() {
     m_thread.request_stop();
+    pthread_kill(m_thread.native_handle(), SIGUSR2);
     m_thread.join();
 }
 

@@ -148,6 +148,10 @@ TEST_CASE("the original single-node scenario, end to end", "[cli]") {
                          "insufficient funds: available 17, needed 100");
         check_user_error(node.wallet("send --from " + bob + "x --to " + alice + " --amount 1 --mine"), "--from");
         check_user_error(node.central("createblockchain --address " + alice), "already exists");
+        check_user_error(node.wallet("getbalance --network main --address " + alice), "not the main network");
+        std::ofstream(dir / "bad_genesis.dat") << "CKGENESI but not a block";
+        check_user_error(Node(dir, 5).wallet("getbalance --genesis bad_genesis.dat --address " + alice), "bad genesis file");
+        CHECK_FALSE(std::filesystem::exists(dir / "blockchain_5"));
         const Node empty(dir, 3);
         check_user_error(empty.wallet("getbalance --address " + alice), "no blockchain in blockchain_3");
         check_user_error(empty.wallet("listaddresses"), "no wallet file");
