@@ -1,5 +1,6 @@
 #include "noise_payload.hpp"
 
+#include <cstring>
 #include <string_view>
 
 #include "protobuf.hpp"
@@ -9,8 +10,10 @@ namespace {
 constexpr std::string_view SIG_PREFIX = "noise-libp2p-static-key:";
 
 std::vector<std::uint8_t> signed_message(const Key32& static_pub) {
-  std::vector<std::uint8_t> msg(SIG_PREFIX.begin(), SIG_PREFIX.end());
-  msg.insert(msg.end(), static_pub.begin(), static_pub.end());
+  // Sized up front: GCC 12 at -O3 misreports insert-after-construct here.
+  std::vector<std::uint8_t> msg(SIG_PREFIX.size() + static_pub.size());
+  std::memcpy(msg.data(), SIG_PREFIX.data(), SIG_PREFIX.size());
+  std::memcpy(msg.data() + SIG_PREFIX.size(), static_pub.data(), static_pub.size());
   return msg;
 }
 }  // namespace

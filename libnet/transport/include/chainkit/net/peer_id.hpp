@@ -38,7 +38,7 @@ class PeerId {
   std::optional<Ed25519PublicKey> ed25519_key() const;
 
   friend bool operator==(const PeerId&, const PeerId&) = default;
-  friend auto operator<=>(const PeerId&, const PeerId&) = default;
+  friend std::strong_ordering operator<=>(const PeerId& a, const PeerId& b) noexcept;
 
  private:
   explicit PeerId(std::vector<std::uint8_t> mh) : m_mh(std::move(mh)) {}
