@@ -12,6 +12,7 @@
 #include <fmt/ostream.h>
 
 #include <chrono>
+#include <map>
 #include <set>
 
 namespace chainkit::apps {
@@ -44,13 +45,41 @@ void cmd_createblockchain(NodeContext& ctx, const std::string& address, const st
                chain::format_coins(genesis.txs[0].outputs[0].value), address, export_path);
 }
 
+namespace {
+
+// What this node's own unconfirmed transactions (the wallet's pending list;
+// there is no mempool without a network) change in `key`'s balance. Zero when
+// the wallet cannot be read without asking (absent, or encrypted with no
+// passphrase given): the confirmed balance needs no wallet.
+chain::Amount pending_delta(NodeContext& ctx, const chain::KeyHash& key, const std::vector<chain::OwnedCoin>& coins) {
+    auto w = wallet::Wallet::load(ctx.config.wallet_path, ctx.config.params, ctx.config.passphrase);
+    if (!w) return 0;
+    std::map<chain::OutPoint, chain::Amount> own;
+    for (const auto& c : coins) own.emplace(c.outpoint, c.coin.out.value);
+    chain::Amount delta = 0;
+    for (const auto& tx : w->pending()) {
+        for (const auto& in : tx.inputs)
+            if (auto it = own.find(in.prevout); it != own.end()) delta -= it->second;
+        for (const auto& o : tx.outputs)
+            if (o.key_hash == key) delta += o.value;
+    }
+    return delta;
+}
+
+}  // namespace
+
 void cmd_getbalance(NodeContext& ctx, const std::string& address, std::ostream& out) {
     const auto key = parse_address_arg(ctx, address, "--address");
     auto& chain = ctx.open_chain(ChainAccess::read_only);
     const auto coins = value_or_throw(chain.coins_for(key));
     chain::Amount balance = 0;
     for (const auto& c : coins) balance += c.coin.out.value;
-    fmt::print(out, "Balance of '{}': {}\n", address, chain::format_coins(balance));
+    const auto pending = pending_delta(ctx, key, coins);
+    if (pending == 0)
+        fmt::print(out, "Balance of '{}': {}\n", address, chain::format_coins(balance));
+    else
+        fmt::print(out, "Balance of '{}': {} (unconfirmed: {}{})\n", address, chain::format_coins(balance),
+                   pending > 0 ? "+" : "", chain::format_coins(pending));
 }
 
 void cmd_reindexutxo(NodeContext& ctx, std::ostream& out) {

@@ -130,6 +130,23 @@ TEST_CASE("the original single-node scenario, end to end", "[cli]") {
     CHECK(node.balance(bob) == "3");
     CHECK(node.wallet("verify").code == 0);
 
+    SECTION("a send without --mine stays pending and its coins are not spent twice") {
+        const auto pending = node.wallet("send --from " + alice + " --to " + bob + " --amount 1");
+        INFO(pending.err);
+        REQUIRE(pending.code == 0);
+        CHECK(pending.out.find("not broadcast") != std::string::npos);
+        // Largest coin first: the pending tx spends Alice's 10-coin coinbase, paying 1 + 9 change.
+        const auto shown = node.wallet("getbalance --address " + alice);
+        CHECK(shown.out == "Balance of '" + alice + "': 17 (unconfirmed: -1)\n");
+        // Only the 7-coin output is left to spend.
+        check_user_error(node.wallet("send --from " + alice + " --to " + bob + " --amount 8 --mine"),
+                         "insufficient funds: available 7, needed 8");
+        const auto mined = node.wallet("send --from " + alice + " --to " + bob + " --amount 7 --mine");
+        INFO(mined.err);
+        REQUIRE(mined.code == 0);
+        // Bob: 3 + 7 confirmed; the pending 1 is shown apart.
+        CHECK(node.wallet("getbalance --address " + bob).out == "Balance of '" + bob + "': 10 (unconfirmed: +1)\n");
+    }
     SECTION("another node imports the genesis file and sees the genesis balance") {
         const Node second(dir, 2);
         const auto r = second.wallet("getbalance --genesis genesis.dat --address " + alice);
