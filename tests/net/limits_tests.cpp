@@ -171,7 +171,9 @@ TEST_CASE("streams past the per-connection limit are reset", "[net][limits]") {
 }
 
 TEST_CASE("a peer sending past the yamux window is dropped", "[net][limits]") {
-  Server srv(HostConfig{});
+  HostConfig cfg;
+  cfg.stream_window = YAMUX_INITIAL_WINDOW;  // grant exactly the spec's 256 KiB
+  Server srv(cfg);
   run_test(srv.io, [&]() -> asio::awaitable<void> {
     auto ch = co_await raw_upgrade(srv.endpoint(), 305);
     // Open stream 1 and send one byte more than the 256 KiB initial window.

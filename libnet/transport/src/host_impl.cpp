@@ -122,8 +122,12 @@ asio::awaitable<Result<PeerId>> Host::Impl::dial(Multiaddr addr) {
 }
 
 void Host::Impl::add_connection(std::unique_ptr<detail::SecureChannel> channel, ConnectionInfo info) {
-  detail::YamuxConfig ycfg{config.max_streams_per_connection, config.max_write_queue_bytes, config.keepalive_interval,
-                           config.ping_timeout, config.idle_timeout};
+  detail::YamuxConfig ycfg{config.max_streams_per_connection,
+                           config.max_write_queue_bytes,
+                           std::max(config.stream_window, detail::YAMUX_INITIAL_WINDOW),  // never below the spec's
+                           config.keepalive_interval,
+                           config.ping_timeout,
+                           config.idle_timeout};
   auto session =
       std::make_shared<detail::YamuxSession>(std::move(channel), info.direction == Direction::outbound, ycfg);
   conns.push_back(Conn{session, info});

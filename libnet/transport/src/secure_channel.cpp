@@ -68,18 +68,39 @@ void SecureChannel::try_write_now(std::span<const std::uint8_t> data) {
   if (!ec) m_sock.write_some(asio::buffer(out), ec);
 }
 
+asio::awaitable<Result<void>> SecureChannel::fill(std::size_t need) {
+  while (m_cipher_in.size() - m_in_off < need) {
+    if (m_in_off > 0) {
+      m_cipher_in.erase(m_cipher_in.begin(), m_cipher_in.begin() + static_cast<std::ptrdiff_t>(m_in_off));
+      m_in_off = 0;
+    }
+    const std::size_t have = m_cipher_in.size();
+    // Read what is missing, or more when frames have been large, so that
+    // bulk transfers take several frames per system call.
+    const std::size_t want = std::max(need - have, m_read_hint);
+    m_cipher_in.resize(have + want);
+    auto [ec, n] = co_await m_sock.async_read_some(asio::buffer(m_cipher_in.data() + have, want), use_tuple);
+    m_cipher_in.resize(have + n);
+    if (ec) co_return map_io_error(ec);
+  }
+  co_return Result<void>{};
+}
+
 asio::awaitable<Result<void>> SecureChannel::read_frame() {
-  std::array<std::uint8_t, 2> len{};
-  auto [ec, n] = co_await asio::async_read(m_sock, asio::buffer(len), use_tuple);
-  if (ec) co_return map_io_error(ec);
-  const std::size_t size = std::size_t{len[0]} << 8 | len[1];
+  if (auto r = co_await fill(2); !r) co_return r;
+  const std::size_t size = std::size_t{m_cipher_in[m_in_off]} << 8 | m_cipher_in[m_in_off + 1];
   if (size < NOISE_TAG) co_return errc::decrypt_failed;
-  m_cipher_in.resize(size);
-  auto [ec2, n2] = co_await asio::async_read(m_sock, asio::buffer(m_cipher_in), use_tuple);
-  if (ec2) co_return map_io_error(ec2);
+  if (auto r = co_await fill(2 + size); !r) co_return r;
   m_plain.erase(m_plain.begin(), m_plain.begin() + static_cast<std::ptrdiff_t>(m_plain_off));
   m_plain_off = 0;
-  co_return m_recv.decrypt({}, m_cipher_in, m_plain);
+  auto r = m_recv.decrypt({}, std::span(m_cipher_in).subspan(m_in_off + 2, size), m_plain);
+  m_in_off += 2 + size;
+  if (m_in_off == m_cipher_in.size()) {
+    m_cipher_in.clear();
+    m_in_off = 0;
+  }
+  m_read_hint = std::min<std::size_t>(4 * (size + 2), 256 * 1024);
+  co_return r;
 }
 
 asio::awaitable<Result<void>> SecureChannel::read_exact(std::span<std::uint8_t> out) {

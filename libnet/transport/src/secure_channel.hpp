@@ -31,6 +31,13 @@ class SecureChannel {
   asio::awaitable<Result<void>> read_exact(std::span<std::uint8_t> out);
   asio::awaitable<Result<void>> write_all(std::span<const std::uint8_t> data);
 
+  /// Decrypted bytes already buffered: lets the reader hand them on without
+  /// another copy. consume_plain(n) drops the first n of them.
+  std::span<const std::uint8_t> buffered_plain() const noexcept {
+    return std::span(m_plain).subspan(m_plain_off);
+  }
+  void consume_plain(std::size_t n) noexcept { m_plain_off += n; }
+
   const PeerId& remote_peer() const noexcept { return m_remote; }
   asio::ip::tcp::socket& socket() noexcept { return m_sock; }
   void close();
@@ -40,12 +47,15 @@ class SecureChannel {
 
  private:
   asio::awaitable<Result<void>> read_frame();
+  asio::awaitable<Result<void>> fill(std::size_t need);
 
   asio::ip::tcp::socket m_sock;
   CipherState m_send;
   CipherState m_recv;
   PeerId m_remote;
-  std::vector<std::uint8_t> m_cipher_in;
+  std::vector<std::uint8_t> m_cipher_in;  // raw bytes read, from m_in_off on unread
+  std::size_t m_in_off = 0;
+  std::size_t m_read_hint = 64;  // grows with frame sizes: big reads only in bulk
   std::vector<std::uint8_t> m_plain;
   std::size_t m_plain_off = 0;
   std::vector<std::uint8_t> m_out;

@@ -5,9 +5,11 @@
 
 namespace chainkit::net::detail {
 
-StreamCore::StreamCore(std::shared_ptr<YamuxSession> session, std::uint32_t id)
+StreamCore::StreamCore(std::shared_ptr<YamuxSession> session, std::uint32_t id, std::uint32_t window)
     : m_session(std::move(session)),
       m_id(id),
+      m_window(window),
+      m_recv_window(window),
       m_readable(m_session->get_executor()),
       m_writable(m_session->get_executor()) {}
 
@@ -59,11 +61,11 @@ void StreamCore::consume(std::size_t n) {
   if (m_rx_off == m_rx.size()) {
     m_rx.clear();
     m_rx_off = 0;
-    if (m_rx.capacity() > YAMUX_INITIAL_WINDOW) m_rx.shrink_to_fit();
+    if (m_rx.capacity() > m_window) m_rx.shrink_to_fit();
   }
   m_consumed += static_cast<std::uint32_t>(n);
   // Return credit in large steps: one update per half window read.
-  if (m_consumed >= YAMUX_INITIAL_WINDOW / 2 && !m_remote_fin && !m_reset && !m_conn_error) {
+  if (m_consumed >= m_window / 2 && !m_remote_fin && !m_reset && !m_conn_error) {
     m_session->send_frame({YamuxType::window_update, 0, m_id, m_consumed});
     m_recv_window += m_consumed;
     m_consumed = 0;

@@ -39,11 +39,12 @@ Result<std::shared_ptr<StreamCore>> YamuxSession::open_stream() {
   if (m_next_id > MAX_WINDOW - 2) return errc::too_many_streams;  // id space exhausted
   const auto id = m_next_id;
   m_next_id += 2;
-  auto core = std::make_shared<StreamCore>(shared_from_this(), id);
+  auto core = std::make_shared<StreamCore>(shared_from_this(), id, m_config.stream_window);
   m_streams.emplace(id, core);
-  // Announce with a zero-delta window update: js acknowledges a new stream only
-  // once data arrives, so writers must never wait for the ACK.
-  send_frame({YamuxType::window_update, yamux_flag::SYN, id, 0});
+  // Announce with a window update carrying our extra credit over 256 KiB. js
+  // acknowledges a new stream only once data arrives, so writers never wait
+  // for the ACK.
+  send_frame({YamuxType::window_update, yamux_flag::SYN, id, m_config.stream_window - YAMUX_INITIAL_WINDOW});
   return core;
 }
 
@@ -148,14 +149,24 @@ asio::awaitable<Result<void>> YamuxSession::handle_frame(const YamuxHeader& h) {
       co_return Result<void>{};
     }
     case YamuxType::data: {
-      // No window we grant exceeds the initial one, so nothing larger is legal.
-      if (h.length > YAMUX_INITIAL_WINDOW) co_return errc::window_exceeded;
-      m_scratch.resize(h.length);
-      if (auto r = co_await m_channel->read_exact(m_scratch); !r) co_return r;
+      // No window we grant exceeds stream_window, so nothing larger is legal.
+      if (h.length > m_config.stream_window) co_return errc::window_exceeded;
+      // Usually the payload sits in the frame just decrypted: pass it on from
+      // there. Otherwise gather it (it spans Noise frames).
+      std::span<const std::uint8_t> payload = m_channel->buffered_plain();
+      const bool in_place = payload.size() >= h.length;
+      if (in_place) {
+        payload = payload.first(h.length);
+      } else {
+        m_scratch.resize(h.length);
+        if (auto r = co_await m_channel->read_exact(m_scratch); !r) co_return r;
+        payload = m_scratch;
+      }
       auto s = stream_for(h);
+      if (in_place) m_channel->consume_plain(h.length);  // still valid: nothing ran in between
       if (!s) co_return s.error();
       if (*s) {
-        if (auto r = (*s)->on_data(m_scratch); !r) co_return r;
+        if (auto r = (*s)->on_data(payload); !r) co_return r;
         apply_stream_flags(**s, h);
       }
       if (m_scratch.capacity() > 2 * YAMUX_MAX_CHUNK) m_scratch = {};  // a rare huge frame is not kept
@@ -179,9 +190,9 @@ Result<std::shared_ptr<StreamCore>> YamuxSession::stream_for(const YamuxHeader& 
     send_frame({YamuxType::window_update, yamux_flag::RST, h.stream_id, 0});
     return std::shared_ptr<StreamCore>{};
   }
-  auto core = std::make_shared<StreamCore>(shared_from_this(), h.stream_id);
+  auto core = std::make_shared<StreamCore>(shared_from_this(), h.stream_id, m_config.stream_window);
   m_streams.emplace(h.stream_id, core);
-  send_frame({YamuxType::window_update, yamux_flag::ACK, h.stream_id, 0});
+  send_frame({YamuxType::window_update, yamux_flag::ACK, h.stream_id, m_config.stream_window - YAMUX_INITIAL_WINDOW});
   if (m_on_stream) m_on_stream(core);
   return core;
 }

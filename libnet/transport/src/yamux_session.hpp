@@ -30,6 +30,7 @@ class YamuxSession;
 struct YamuxConfig {
   std::size_t max_streams = 256;
   std::size_t max_write_queue = 1 << 20;
+  std::uint32_t stream_window = YAMUX_INITIAL_WINDOW;  // receive window we grant each stream
   std::chrono::milliseconds keepalive{15000};
   std::chrono::milliseconds ping_timeout{10000};
   std::chrono::milliseconds idle_timeout{300000};  // 0 = never
@@ -40,7 +41,9 @@ inline constexpr std::size_t YAMUX_MAX_CHUNK = NOISE_MAX_PLAINTEXT - YAMUX_HEADE
 
 class StreamCore : public std::enable_shared_from_this<StreamCore> {
  public:
-  StreamCore(std::shared_ptr<YamuxSession> session, std::uint32_t id);
+  /// `window` is the receive window we grant (the extra over the initial
+  /// 256 KiB is announced by the session with the SYN or ACK frame).
+  StreamCore(std::shared_ptr<YamuxSession> session, std::uint32_t id, std::uint32_t window);
 
   asio::awaitable<Result<std::size_t>> read_some(std::span<std::uint8_t> buf);
   asio::awaitable<Result<void>> read_exact(std::span<std::uint8_t> buf);
@@ -74,7 +77,8 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   std::uint32_t m_id;
   std::vector<std::uint8_t> m_rx;
   std::size_t m_rx_off = 0;
-  std::uint32_t m_recv_window = YAMUX_INITIAL_WINDOW;
+  std::uint32_t m_window;       // the receive window we grant
+  std::uint32_t m_recv_window;  // what the peer may still send
   std::uint32_t m_consumed = 0;  // read by the app, not yet returned to the peer
   std::uint64_t m_send_window = YAMUX_INITIAL_WINDOW;
   bool m_local_fin = false;
@@ -100,6 +104,7 @@ class YamuxSession : public std::enable_shared_from_this<YamuxSession> {
   bool is_closed() const noexcept { return static_cast<bool>(m_closed); }
   const PeerId& remote_peer() const noexcept { return m_channel->remote_peer(); }
   std::size_t stream_count() const noexcept { return m_streams.size(); }
+  std::uint32_t stream_window() const noexcept { return m_config.stream_window; }
   asio::any_io_executor get_executor() { return m_channel->socket().get_executor(); }
 
   // For StreamCore.
