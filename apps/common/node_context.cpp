@@ -4,6 +4,7 @@
 #include "genesis_file.hpp"
 
 #include "chainkit/wallet/errors.hpp"
+#include "chainkit/wallet/secure_memory.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -26,6 +27,7 @@ NodeContext::~NodeContext() {
     wallet.reset();
     chain.reset();
     db.reset();
+    if (config.passphrase) wallet::secure_wipe(config.passphrase->data(), config.passphrase->size());
 }
 
 void NodeContext::open_db(store::OpenMode mode) {

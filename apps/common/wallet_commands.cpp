@@ -4,6 +4,7 @@
 #include "errors.hpp"
 
 #include "chainkit/wallet/address.hpp"
+#include "chainkit/wallet/errors.hpp"
 #include "chainkit/wallet/payment.hpp"
 
 #include <fmt/format.h>
@@ -50,7 +51,18 @@ void cmd_send(NodeContext& ctx, const SendArgs& args, std::ostream& out) {
     const auto spend_height = chain.height() + 1;
     const auto coins = value_or_throw(chain.coins_for(from));
     const auto spendable = wallet::spendable_coins(coins, w.pending_spends(), spend_height, ctx.config.params);
-    auto payment = value_or_throw(wallet::build_payment(request, spendable, *key));
+    auto built = wallet::build_payment(request, spendable, *key);
+    if (!built) {
+        // Say why confirmed coins did not count (maturity on main, or own pending spends).
+        chain::Amount held = 0;
+        for (const auto& c : coins) held += c.coin.out.value;
+        for (const auto& c : spendable) held -= c.coin.out.value;
+        if (built.error().code == wallet::WalletErrc::insufficient_funds && held > 0)
+            throw UserError(fmt::format("{}; {} more is immature coinbase or spent by pending transactions",
+                                        built.error().message, chain::format_coins(held)));
+        throw UserError(built.error().message);
+    }
+    auto payment = std::move(built).value();
     const auto txid = payment.tx.txid();
 
     if (args.mine) {

@@ -140,7 +140,7 @@ TEST_CASE("the original single-node scenario, end to end", "[cli]") {
         CHECK(shown.out == "Balance of '" + alice + "': 17 (unconfirmed: -1)\n");
         // Only the 7-coin output is left to spend.
         check_user_error(node.wallet("send --from " + alice + " --to " + bob + " --amount 8 --mine"),
-                         "insufficient funds: available 7, needed 8");
+                         "insufficient funds: available 7, needed 8 (amount 8 + fee 0); 10 more is immature coinbase or spent by pending");
         const auto mined = node.wallet("send --from " + alice + " --to " + bob + " --amount 7 --mine");
         INFO(mined.err);
         REQUIRE(mined.code == 0);
