@@ -153,3 +153,33 @@ TEST_CASE("our host dials js-libp2p: 10 MiB echo and ping", "[interop]") {
       },
       std::chrono::seconds(120));
 }
+
+TEST_CASE("a connection to js-libp2p survives its periodic ping streams", "[interop]") {
+  // js-libp2p's connection monitor opens /ipfs/ping/1.0.0 on every connection
+  // every 10 s and drops the connection if that fails; we also ping it.
+  ChildProcess js(INTEROP_DIR, {"node", "js_peer.mjs", "listen", "--seed", "8"});
+  REQUIRE(js.started());
+  auto line = js.read_line(milliseconds(30000));
+  REQUIRE(line);
+  REQUIRE(line->rfind("LISTEN ", 0) == 0);
+  auto addr = Multiaddr::parse(line->substr(7));
+  REQUIRE(addr);
+  asio::io_context io;
+  auto host = make_host(io, 503);
+  int closed = 0;
+  host->on_connection_closed([&](const ConnectionInfo&) { ++closed; });
+  chainkit::net::test::run_test(
+      io,
+      [&]() -> asio::awaitable<void> {
+        const auto target = *addr;
+        auto peer = co_await host->dial(target);
+        REQUIRE(peer);
+        co_await chainkit::net::test::sleep_for(milliseconds(23000));  // two js monitor rounds
+        CHECK(host->is_connected(*peer));
+        auto rtt = co_await host->ping(*peer);
+        CHECK(rtt);
+        host->stop();
+      },
+      std::chrono::seconds(60));
+  CHECK(closed == 0);
+}
