@@ -1,6 +1,7 @@
 #include "chainkit/chain/bytes.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace chainkit::chain {
 
@@ -38,6 +39,15 @@ void ByteWriter::compact_size(std::uint64_t v) {
         u8(0xff);
         u64(v);
     }
+}
+
+void ByteWriter::bytes(ByteSpan b) {
+    // resize + memcpy rather than vector::insert: GCC 12 at -O3 reports a
+    // false -Wstringop-overflow on the inlined insert of a span.
+    if (b.empty()) return;
+    const std::size_t at = m_out.size();
+    m_out.resize(at + b.size());
+    std::memcpy(m_out.data() + at, b.data(), b.size());
 }
 
 void ByteWriter::var_bytes(ByteSpan b) {

@@ -42,7 +42,7 @@ public:
     void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
     // Bitcoin-style compact size: 1, 3, 5 or 9 bytes, always the shortest.
     void compact_size(std::uint64_t v);
-    void bytes(ByteSpan b) { m_out.insert(m_out.end(), b.begin(), b.end()); }
+    void bytes(ByteSpan b);
     // Length-prefixed byte string (compact size, then the bytes).
     void var_bytes(ByteSpan b);
 
