@@ -10,7 +10,7 @@ cd "$root"
 bash scripts/bootstrap.sh
 echo "== building (release preset)"
 cmake --preset release -DCHAINKIT_BUILD_TESTS=OFF -DCHAINKIT_BUILD_BENCH=OFF >/dev/null
-cmake --build --preset release -j "$(nproc)" --target central wallet miner >/dev/null
+cmake --build --preset release -j "$(nproc)" --target central wallet miner
 bin="$root/build/release/apps"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/chainkit-demo.XXXXXX")"
@@ -19,16 +19,16 @@ cd "$work"
 export NODE_ID=3000
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 
-alice=$("$bin/wallet/wallet" createwallet | awk '/address/ {print $NF}' | tail -n1)
-bob=$("$bin/wallet/wallet" createwallet | awk '/address/ {print $NF}' | tail -n1)
+alice=$("$bin/wallet" createwallet | awk '/address/ {print $NF}' | tail -n1)
+bob=$("$bin/wallet" createwallet | awk '/address/ {print $NF}' | tail -n1)
 echo "wallet addresses: alice=$alice bob=$bob"
-step "$bin/central/central" createblockchain --address "$alice"
-step "$bin/wallet/wallet" listaddresses
-step "$bin/central/central" send --from "$alice" --to "$bob" --amount 3 --mine
-step "$bin/wallet/wallet" getbalance --address "$alice"
-step "$bin/wallet/wallet" getbalance --address "$bob"
-step "$bin/wallet/wallet" printchain
-step "$bin/wallet/wallet" reindexutxo
-step "$bin/wallet/wallet" getbalance --address "$bob"
+step "$bin/central" createblockchain --address "$alice"
+step "$bin/wallet" listaddresses
+step "$bin/central" send --from "$alice" --to "$bob" --amount 3 --mine
+step "$bin/wallet" getbalance --address "$alice"
+step "$bin/wallet" getbalance --address "$bob"
+step "$bin/wallet" printchain
+step "$bin/wallet" reindexutxo
+step "$bin/wallet" getbalance --address "$bob"
 echo
 echo "demo: done (expected: alice 17 = 10 genesis + 10 mining reward - 3, bob 3)"
