@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "base58.hpp"
+#include "chainkit/chain/base58.hpp"
 
 namespace chainkit::net {
 namespace {
@@ -55,9 +55,10 @@ Result<PeerId> PeerId::parse(std::string_view text, std::string* why) {
     return errc::invalid_peer_id;
   };
   if (text.empty()) return fail("empty");
-  auto raw = detail::base58_decode(text, 80);
+  // 64 bytes hold any identity or sha2-256 multihash of an Ed25519 key.
+  auto raw = chain::base58_decode(text, 64);
   if (!raw) return fail("not base58btc (CIDv1 peer ids are not supported)");
-  auto id = from_bytes(*raw);
+  auto id = from_bytes(raw.value());
   if (!id) return fail("not an identity or sha2-256 multihash");
   return id;
 }
@@ -71,7 +72,7 @@ std::strong_ordering operator<=>(const PeerId& a, const PeerId& b) noexcept {
   return a.m_mh.size() <=> b.m_mh.size();
 }
 
-std::string PeerId::to_string() const { return detail::base58_encode(m_mh); }
+std::string PeerId::to_string() const { return chain::base58_encode(m_mh); }
 
 std::optional<Ed25519PublicKey> PeerId::ed25519_key() const {
   if (m_mh.size() != 2 + KEY_PROTOBUF_SIZE || m_mh[0] != MH_IDENTITY) return std::nullopt;
