@@ -1,11 +1,19 @@
-#include "pulse_session.hpp"
+// clang-format off
+// Asio chooses aligned_alloc or operator new from libstdc++'s configuration,
+// which exists only once a standard header was included: include one before
+// any asio header so that every TU agrees (a mixed program frees with the
+// wrong function; ASan reports alloc-dealloc-mismatch).
+#include <cstddef>
+// clang-format on
 
-#include <span>
+#include "pulse_session.hpp"
 
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <span>
 
 namespace chainkit::pulse::detail {
 
@@ -15,53 +23,52 @@ constexpr auto use_nothrow = asio::experimental::as_tuple(asio::use_awaitable);
 
 Session::Session(asio::any_io_executor ex, std::shared_ptr<net::Stream> stream, net::PeerId peer, net::Direction dir)
     : m_stream(std::move(stream)), m_peer(std::move(peer)), m_dir(dir), m_wake(ex) {
-  m_wake.expires_at(asio::steady_timer::time_point::max());
+    m_wake.expires_at(asio::steady_timer::time_point::max());
 }
 
 void Session::queue(std::shared_ptr<const std::string> line) {
-  if (m_closed) return;
-  m_pending = std::move(line);
-  m_wake.cancel();
+    if (m_closed) return;
+    m_pending = std::move(line);
+    m_wake.cancel();
 }
 
 asio::awaitable<void> Session::write_loop(std::shared_ptr<Session> self) {
-  co_await self->write_lines();
+    co_await self->write_lines();
 }
 
 asio::awaitable<void> Session::write_lines() {
-  while (!m_closed) {
-    if (!m_pending) {
-      m_wake.expires_at(asio::steady_timer::time_point::max());
-      co_await m_wake.async_wait(use_nothrow);  // cancel() is the wake-up
-      continue;
+    while (!m_closed) {
+        if (!m_pending) {
+            m_wake.expires_at(asio::steady_timer::time_point::max());
+            co_await m_wake.async_wait(use_nothrow);  // cancel() is the wake-up
+            continue;
+        }
+        std::shared_ptr<const std::string> line = std::move(m_pending);
+        m_pending.reset();
+        m_write_started = std::chrono::steady_clock::now();
+        auto r = co_await m_stream->write(std::span(reinterpret_cast<const std::uint8_t*>(line->data()), line->size()));
+        m_write_started.reset();
+        if (!r) {
+            if (!m_closed) spdlog::info("pulse: write to {} failed: {}", label(), r.error().message());
+            close();
+        }
     }
-    std::shared_ptr<const std::string> line = std::move(m_pending);
-    m_pending.reset();
-    m_write_started = std::chrono::steady_clock::now();
-    auto r = co_await m_stream->write(
-        std::span(reinterpret_cast<const std::uint8_t*>(line->data()), line->size()));
-    m_write_started.reset();
-    if (!r) {
-      if (!m_closed) spdlog::info("pulse: write to {} failed: {}", label(), r.error().message());
-      close();
-    }
-  }
 }
 
 void Session::close() {
-  if (m_closed) return;
-  m_closed = true;
-  m_pending.reset();
-  m_wake.cancel();
-  m_stream->reset();
+    if (m_closed) return;
+    m_closed = true;
+    m_pending.reset();
+    m_wake.cancel();
+    m_stream->reset();
 }
 
 bool Session::write_stalled(std::chrono::milliseconds limit) const {
-  return m_write_started && std::chrono::steady_clock::now() - *m_write_started > limit;
+    return m_write_started && std::chrono::steady_clock::now() - *m_write_started > limit;
 }
 
 std::string Session::label() const {
-  return fmt::format("{} ({})", m_peer.to_string(), m_dir == net::Direction::inbound ? "in" : "out");
+    return fmt::format("{} ({})", m_peer.to_string(), m_dir == net::Direction::inbound ? "in" : "out");
 }
 
 }  // namespace chainkit::pulse::detail

@@ -4,10 +4,13 @@
 // chain, so a newer line supersedes an unsent older one and the memory a slow
 // peer can pin is one line. Lives on the host's executor.
 
-#include <chrono>
-#include <memory>
-#include <optional>
-#include <string>
+// clang-format off
+// Asio chooses aligned_alloc or operator new from libstdc++'s configuration,
+// which exists only once a standard header was included: include one before
+// any asio header so that every TU agrees (a mixed program frees with the
+// wrong function; ASan reports alloc-dealloc-mismatch).
+#include <cstddef>
+// clang-format on
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
@@ -15,42 +18,46 @@
 
 #include <chainkit/net/host.hpp>
 #include <chainkit/net/stream.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
 
 namespace chainkit::pulse::detail {
 
 class Session {
- public:
-  Session(asio::any_io_executor ex, std::shared_ptr<net::Stream> stream, net::PeerId peer, net::Direction dir);
+public:
+    Session(asio::any_io_executor ex, std::shared_ptr<net::Stream> stream, net::PeerId peer, net::Direction dir);
 
-  /// Replaces the unsent line, if any, and wakes the writer.
-  void queue(std::shared_ptr<const std::string> line);
-  /// Writes queued lines until close() or a write error. Takes the session
-  /// by value so that the coroutine frame keeps it alive.
-  static asio::awaitable<void> write_loop(std::shared_ptr<Session> self);
-  /// Resets the stream (failing its pending read/write) and ends the writer.
-  void close();
-  /// True if a write has been in progress for longer than `limit`.
-  bool write_stalled(std::chrono::milliseconds limit) const;
+    /// Replaces the unsent line, if any, and wakes the writer.
+    void queue(std::shared_ptr<const std::string> line);
+    /// Writes queued lines until close() or a write error. Takes the session
+    /// by value so that the coroutine frame keeps it alive.
+    static asio::awaitable<void> write_loop(std::shared_ptr<Session> self);
+    /// Resets the stream (failing its pending read/write) and ends the writer.
+    void close();
+    /// True if a write has been in progress for longer than `limit`.
+    bool write_stalled(std::chrono::milliseconds limit) const;
 
-  net::Stream& stream() { return *m_stream; }
-  const net::PeerId& peer() const { return m_peer; }
-  net::Direction direction() const { return m_dir; }
-  bool closed() const { return m_closed; }
-  int add_fault() { return ++m_faults; }
-  /// "12D3KooW...abcd (in)" for log lines.
-  std::string label() const;
+    net::Stream& stream() { return *m_stream; }
+    const net::PeerId& peer() const { return m_peer; }
+    net::Direction direction() const { return m_dir; }
+    bool closed() const { return m_closed; }
+    int add_fault() { return ++m_faults; }
+    /// "12D3KooW...abcd (in)" for log lines.
+    std::string label() const;
 
- private:
-  asio::awaitable<void> write_lines();
+private:
+    asio::awaitable<void> write_lines();
 
-  std::shared_ptr<net::Stream> m_stream;
-  net::PeerId m_peer;
-  net::Direction m_dir;
-  asio::steady_timer m_wake;
-  std::shared_ptr<const std::string> m_pending;
-  std::optional<std::chrono::steady_clock::time_point> m_write_started;
-  int m_faults = 0;
-  bool m_closed = false;
+    std::shared_ptr<net::Stream> m_stream;
+    net::PeerId m_peer;
+    net::Direction m_dir;
+    asio::steady_timer m_wake;
+    std::shared_ptr<const std::string> m_pending;
+    std::optional<std::chrono::steady_clock::time_point> m_write_started;
+    int m_faults = 0;
+    bool m_closed = false;
 };
 
 }  // namespace chainkit::pulse::detail

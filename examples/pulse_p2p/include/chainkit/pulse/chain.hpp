@@ -32,37 +32,37 @@ inline constexpr std::size_t MAX_TIMESTAMP_BYTES = 256;
 inline constexpr std::size_t HASH_HEX_CHARS = 64;
 
 struct Block {
-  std::int64_t index = 0;  // JSON "Index" (go int: 64-bit)
-  std::string timestamp;   // JSON "Timestamp" (opaque text, hashed as is)
-  std::int64_t bpm = 0;    // JSON "BPM"
-  std::string hash;        // JSON "Hash": 64 lowercase hex characters
-  std::string prev_hash;   // JSON "PrevHash": "" for the genesis
+    std::int64_t index = 0;  // JSON "Index" (go int: 64-bit)
+    std::string timestamp;   // JSON "Timestamp" (opaque text, hashed as is)
+    std::int64_t bpm = 0;    // JSON "BPM"
+    std::string hash;        // JSON "Hash": 64 lowercase hex characters
+    std::string prev_hash;   // JSON "PrevHash": "" for the genesis
 
-  friend bool operator==(const Block&, const Block&) = default;
+    friend bool operator==(const Block&, const Block&) = default;
 };
 
 /// Why a line or a chain was refused. `none` means accepted.
 enum class Fault {
-  none = 0,
-  line_too_long,     // over MAX_LINE_BYTES
-  malformed_json,    // not JSON at all
-  not_a_chain,       // JSON, but not an array of block objects
-  bad_field,         // missing field, wrong type, out of range, too long
-  too_many_blocks,   // over MAX_CHAIN_BLOCKS
-  empty_chain,       // [] has no genesis
-  genesis_mismatch,  // block 0 differs from ours
-  bad_index,         // Index not previous + 1
-  bad_prev_hash,     // PrevHash not the previous block's Hash
-  bad_hash,          // Hash not the recomputed one
+    none = 0,
+    line_too_long,     // over MAX_LINE_BYTES
+    malformed_json,    // not JSON at all
+    not_a_chain,       // JSON, but not an array of block objects
+    bad_field,         // missing field, wrong type, out of range, too long
+    too_many_blocks,   // over MAX_CHAIN_BLOCKS
+    empty_chain,       // [] has no genesis
+    genesis_mismatch,  // block 0 differs from ours
+    bad_index,         // Index not previous + 1
+    bad_prev_hash,     // PrevHash not the previous block's Hash
+    bad_hash,          // Hash not the recomputed one
 };
 
 std::string_view to_string(Fault f) noexcept;
 
 /// Outcome of a check: the reason and a precise one-line message.
 struct [[nodiscard]] Verdict {
-  Fault fault = Fault::none;
-  std::string message;
-  bool ok() const noexcept { return fault == Fault::none; }
+    Fault fault = Fault::none;
+    std::string message;
+    bool ok() const noexcept { return fault == Fault::none; }
 };
 
 /// decimal(Index) + Timestamp + decimal(BPM) + PrevHash, as the original's
@@ -93,28 +93,28 @@ bool parse_bpm(std::string_view text, std::int64_t& bpm, std::string& why);
 /// The chain a peer holds: starts at its genesis, only ever replaced by a
 /// longer valid chain or extended by a local block.
 class PulseChain {
- public:
-  explicit PulseChain(Block genesis);
+public:
+    explicit PulseChain(Block genesis);
 
-  const std::vector<Block>& blocks() const noexcept { return m_blocks; }
-  const Block& genesis() const noexcept { return m_blocks.front(); }
-  const Block& tip() const noexcept { return m_blocks.back(); }
-  std::size_t size() const noexcept { return m_blocks.size(); }
+    const std::vector<Block>& blocks() const noexcept { return m_blocks; }
+    const Block& genesis() const noexcept { return m_blocks.front(); }
+    const Block& tip() const noexcept { return m_blocks.back(); }
+    std::size_t size() const noexcept { return m_blocks.size(); }
 
-  /// Appends generate_block(tip, bpm, timestamp) and returns it.
-  const Block& append(std::int64_t bpm, std::string timestamp);
+    /// Appends generate_block(tip, bpm, timestamp) and returns it.
+    const Block& append(std::int64_t bpm, std::string timestamp);
 
-  enum class Offer { adopted, not_longer, invalid };
-  struct [[nodiscard]] OfferResult {
-    Offer outcome;
-    Verdict verdict;  // the reason when outcome == invalid
-  };
-  /// Replaces our chain with `chain` if it is longer and valid. A shorter or
-  /// equal one is not validated (cheap to ignore the periodic rewrites).
-  OfferResult offer(std::vector<Block> chain);
+    enum class Offer { adopted, not_longer, invalid };
+    struct [[nodiscard]] OfferResult {
+        Offer outcome;
+        Verdict verdict;  // the reason when outcome == invalid
+    };
+    /// Replaces our chain with `chain` if it is longer and valid. A shorter or
+    /// equal one is not validated (cheap to ignore the periodic rewrites).
+    OfferResult offer(std::vector<Block> chain);
 
- private:
-  std::vector<Block> m_blocks;
+private:
+    std::vector<Block> m_blocks;
 };
 
 }  // namespace chainkit::pulse

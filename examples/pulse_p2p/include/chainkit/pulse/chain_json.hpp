@@ -3,12 +3,11 @@
 // JSON array of {"Index","Timestamp","BPM","Hash","PrevHash"} objects (go's
 // encoding/json field names and order), then '\n'. Stateless; thread-safe.
 
+#include <chainkit/pulse/chain.hpp>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <chainkit/pulse/chain.hpp>
 
 namespace chainkit::pulse {
 
@@ -21,8 +20,8 @@ std::string to_json_line(std::span<const Block> chain);
 std::string to_json_pretty(std::span<const Block> chain);
 
 struct ParseLimits {
-  std::size_t max_line_bytes = MAX_LINE_BYTES;
-  std::size_t max_blocks = MAX_CHAIN_BLOCKS;
+    std::size_t max_line_bytes = MAX_LINE_BYTES;
+    std::size_t max_blocks = MAX_CHAIN_BLOCKS;
 };
 
 /// Parses one received line (without '\n'; a trailing '\r' is tolerated).

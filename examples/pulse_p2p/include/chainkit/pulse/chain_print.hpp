@@ -4,11 +4,10 @@
 // is piped, and go's time.Time.String() form for new block timestamps.
 // Stateless; thread-safe.
 
+#include <chainkit/pulse/chain.hpp>
 #include <chrono>
 #include <span>
 #include <string>
-
-#include <chainkit/pulse/chain.hpp>
 
 namespace chainkit::pulse {
 

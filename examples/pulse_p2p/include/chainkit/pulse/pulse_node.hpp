@@ -11,6 +11,20 @@
 // Thread-safety: like the Host, a PulseNode lives on the host's executor; call
 // it only from there. Its callbacks run there too.
 
+// clang-format off
+// Asio chooses aligned_alloc or operator new from libstdc++'s configuration,
+// which exists only once a standard header was included: include one before
+// any asio header so that every TU agrees (a mixed program frees with the
+// wrong function; ASan reports alloc-dealloc-mismatch).
+#include <cstddef>
+// clang-format on
+
+#include <asio/any_io_executor.hpp>
+
+#include <chainkit/net/host.hpp>
+#include <chainkit/net/multiaddr.hpp>
+#include <chainkit/net/peer_id.hpp>
+#include <chainkit/pulse/chain.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -21,25 +35,19 @@
 #include <string_view>
 #include <vector>
 
-#include <asio/any_io_executor.hpp>
-
-#include <chainkit/net/host.hpp>
-#include <chainkit/net/multiaddr.hpp>
-#include <chainkit/net/peer_id.hpp>
-#include <chainkit/pulse/chain.hpp>
-
 namespace chainkit::pulse {
 
 /// The original tutorial's user-defined protocol name.
 inline constexpr std::string_view PROTOCOL = "/p2p/1.0.0";
 
 struct NodeConfig {
-  std::chrono::milliseconds interval{5000};        // periodic rewrite to every stream
-  std::size_t max_line_bytes = MAX_LINE_BYTES;     // longer lines reset the stream unbuffered
-  int max_faults = 3;                              // bad lines on one stream before disconnect
-  std::chrono::milliseconds write_timeout{30000};  // a peer that stops reading is dropped
-  std::chrono::milliseconds redial_min{500};       // backoff for -d targets
-  std::chrono::milliseconds redial_max{30000};
+    std::chrono::milliseconds interval{5000};        // periodic rewrite to every stream
+    std::size_t max_line_bytes = MAX_LINE_BYTES;     // longer lines reset the stream unbuffered
+    int max_faults = 3;                              // bad lines on one stream before disconnect
+    std::size_t max_streams_per_peer = 4;            // more /p2p/1.0.0 streams from one peer are reset
+    std::chrono::milliseconds write_timeout{30000};  // a peer that stops reading is dropped
+    std::chrono::milliseconds redial_min{500};       // backoff for -d targets
+    std::chrono::milliseconds redial_max{30000};
 };
 
 enum class ChainChange { added, adopted };
@@ -49,29 +57,29 @@ using ChainCallback =
     std::function<void(ChainChange, const std::vector<Block>& chain, const std::optional<net::PeerId>& from)>;
 
 class PulseNode {
- public:
-  PulseNode(asio::any_io_executor ex, net::Host& host, Block genesis, NodeConfig config = {});
-  ~PulseNode();  // stop()s
-  PulseNode(const PulseNode&) = delete;
-  PulseNode& operator=(const PulseNode&) = delete;
+public:
+    PulseNode(asio::any_io_executor ex, net::Host& host, Block genesis, NodeConfig config = {});
+    ~PulseNode();  // stop()s
+    PulseNode(const PulseNode&) = delete;
+    PulseNode& operator=(const PulseNode&) = delete;
 
-  void on_chain_changed(ChainCallback cb);
-  /// Registers the /p2p/1.0.0 handler and starts the rewrite timer.
-  void start();
-  /// Dials `target` and keeps one /p2p/1.0.0 stream open to it, redialing
-  /// with backoff when it fails or closes, until stop().
-  void connect(net::Multiaddr target);
-  /// Appends a block with this BPM and time text and relays the chain.
-  const Block& add_bpm(std::int64_t bpm, std::string timestamp);
+    void on_chain_changed(ChainCallback cb);
+    /// Registers the /p2p/1.0.0 handler and starts the rewrite timer.
+    void start();
+    /// Dials `target` and keeps one /p2p/1.0.0 stream open to it, redialing
+    /// with backoff when it fails or closes, until stop().
+    void connect(net::Multiaddr target);
+    /// Appends a block with this BPM and time text and relays the chain.
+    const Block& add_bpm(std::int64_t bpm, std::string timestamp);
 
-  const PulseChain& chain() const noexcept;
-  std::size_t stream_count() const noexcept;
-  /// Resets every stream, stops timers and redials. Idempotent.
-  void stop();
+    const PulseChain& chain() const noexcept;
+    std::size_t stream_count() const noexcept;
+    /// Resets every stream, stops timers and redials. Idempotent.
+    void stop();
 
- private:
-  struct Impl;
-  std::shared_ptr<Impl> m_impl;
+private:
+    struct Impl;
+    std::shared_ptr<Impl> m_impl;
 };
 
 }  // namespace chainkit::pulse
