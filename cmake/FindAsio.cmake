@@ -14,9 +14,12 @@ find_package_handle_standard_args(Asio REQUIRED_VARS Asio_INCLUDE_DIR VERSION_VA
 if(Asio_FOUND AND NOT TARGET Asio::asio)
   find_package(Threads REQUIRED)
   add_library(Asio::asio INTERFACE IMPORTED)
+  # ASIO_DISABLE_STD_ALIGNED_ALLOC: otherwise Asio picks aligned_alloc or
+  # operator new depending on which standard headers a file included first,
+  # and memory allocated in one file and freed in another mismatches.
   set_target_properties(Asio::asio PROPERTIES
     INTERFACE_INCLUDE_DIRECTORIES "${Asio_INCLUDE_DIR}"
-    INTERFACE_COMPILE_DEFINITIONS "ASIO_STANDALONE;ASIO_NO_DEPRECATED"
+    INTERFACE_COMPILE_DEFINITIONS "ASIO_STANDALONE;ASIO_NO_DEPRECATED;ASIO_DISABLE_STD_ALIGNED_ALLOC"
     INTERFACE_LINK_LIBRARIES Threads::Threads)
 endif()
 mark_as_advanced(Asio_INCLUDE_DIR)
