@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+#include <span>
 #include <unordered_set>
 
 namespace chainkit::chain {
@@ -54,6 +56,9 @@ struct SigOrigin {
     std::size_t input;
 };
 
+// Signatures handed to the queue per lock acquisition while walking a block.
+constexpr std::size_t PUBLISH_BATCH = 8;
+
 }  // namespace
 
 ValidationResult connect_block(const Block& b, std::uint64_t height, const ConsensusParams& p, UtxoCache& view,
@@ -67,6 +72,12 @@ ValidationResult connect_block(const Block& b, std::uint64_t height, const Conse
     std::unordered_set<OutPoint, OutPointHasher> spent_here;
     std::vector<SpentOutput> spent;
     Amount fees = 0;
+    // Workers verify signatures while this thread walks the rest of the
+    // block (Bitcoin Core's CCheckQueueControl), so the serial work of
+    // looking up coins and hashing overlaps the Ed25519 work.
+    std::optional<SigCheckQueue::Session> session;
+    if (queue) session.emplace(*queue);
+    std::size_t published = 0;
     for (std::size_t t = 0; t < b.txs.size(); ++t) {
         const auto& tx = b.txs[t];
         const auto txid = tx.txid();
@@ -88,6 +99,10 @@ ValidationResult connect_block(const Block& b, std::uint64_t height, const Conse
                 origins.push_back(SigOrigin{t, i});
                 undo.spent.emplace_back(in.prevout, *view.spend_coin(in.prevout));
             }
+            if (session && checks.size() - published >= PUBLISH_BATCH) {
+                session->add(std::span(checks).subspan(published));
+                published = checks.size();
+            }
         }
         for (std::uint32_t o = 0; o < tx.outputs.size(); ++o)
             view.add_coin(OutPoint{txid, o}, Coin{tx.outputs[o], height, t == 0});
@@ -99,8 +114,9 @@ ValidationResult connect_block(const Block& b, std::uint64_t height, const Conse
         return ValidationResult::fail(R::coinbase_too_large, fmt::format("coinbase pays {} where subsidy plus fees is {}", coinbase_value, allowed));
 
     std::optional<std::size_t> failure;
-    if (queue) {
-        failure = queue->verify(checks);
+    if (session) {
+        session->add(std::span(checks).subspan(published));
+        failure = session->finish();
     } else {
         for (std::size_t i = 0; i < checks.size() && !failure; ++i)
             if (!verify_signature(checks[i].pubkey, checks[i].message, checks[i].signature)) failure = i;

@@ -100,3 +100,27 @@ TEST_CASE("check_queue: failures at both ends and queue reuse", "[check_queue]")
         CHECK_FALSE(queue.verify({}));
     }
 }
+
+TEST_CASE("check_queue: checks added piecewise give the same answer as one batch", "[check_queue]") {
+    std::mt19937_64 rng(7);
+    auto batch = valid_batch(rng, 90);
+    corrupt(batch[61], rng);
+    corrupt(batch[75], rng);
+    const auto expected = verify_with(1, batch);
+    REQUIRE(expected == std::optional<std::size_t>(61));
+    for (unsigned threads : {1u, 2u, 4u}) {
+        SigCheckQueue q(threads);
+        for (std::size_t piece : {1u, 7u, 16u, 90u}) {
+            SigCheckQueue::Session session(q);
+            for (std::size_t at = 0; at < batch.size(); at += piece)
+                session.add(std::span(batch).subspan(at, std::min(piece, batch.size() - at)));
+            CHECK(session.finish() == expected);
+        }
+        // A session abandoned mid-way leaves the queue clean for the next.
+        {
+            SigCheckQueue::Session abandoned(q);
+            abandoned.add(std::span(batch).subspan(0, 70));
+        }
+        CHECK(q.verify(std::span(batch).subspan(0, 60)) == std::nullopt);
+    }
+}

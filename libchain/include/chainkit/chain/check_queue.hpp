@@ -1,10 +1,15 @@
-// Verifies batches of Ed25519 signatures on all cores, as Bitcoin Core's
-// CCheckQueue does for scripts. The calling thread works too, so a queue of
-// N threads uses N-1 workers. The result never depends on the thread count:
-// it reports the lowest failing index.
+// Verifies Ed25519 signatures on all cores, as Bitcoin Core's CCheckQueue
+// does for scripts. The calling thread works too, so a queue of N threads
+// uses N-1 workers. Two ways to use it:
+//  - verify(batch): all checks at once;
+//  - start(), add() as the checks are produced (workers verify them while
+//    the caller goes on walking the block), finish() (the caller helps and
+//    waits). A Session does start/finish as RAII.
+// The result never depends on the thread count or on how checks were split
+// into add() calls: it is the lowest failing index, counted across adds.
 //
-// Thread-safety: one verify() at a time per queue (callers serialize it;
-// the chain state owns one queue).
+// Thread-safety: one producer at a time (start/add/finish/verify are called
+// by one thread; the chain state owns one queue).
 #pragma once
 
 #include "chainkit/chain/hash.hpp"
@@ -36,22 +41,51 @@ public:
 
     // Index of the first invalid signature, or nullopt if all are valid.
     [[nodiscard]] std::optional<std::size_t> verify(std::span<const SigCheck> checks);
+
+    // Incremental use. start() on an idle queue; add() hands checks to the
+    // workers at once; finish() returns what verify() would for the
+    // concatenation of every add() since start(), and makes the queue idle.
+    void start();
+    void add(std::span<const SigCheck> checks);
+    [[nodiscard]] std::optional<std::size_t> finish();
+
+    // start() on construction, finish() on destruction unless finished.
+    class Session {
+    public:
+        explicit Session(SigCheckQueue& q) : m_queue(&q) { q.start(); }
+        ~Session() {
+            if (m_queue) (void)m_queue->finish();
+        }
+        Session(const Session&) = delete;
+        Session& operator=(const Session&) = delete;
+        void add(std::span<const SigCheck> checks) { m_queue->add(checks); }
+        [[nodiscard]] std::optional<std::size_t> finish() {
+            auto r = m_queue->finish();
+            m_queue = nullptr;
+            return r;
+        }
+
+    private:
+        SigCheckQueue* m_queue;
+    };
+
     [[nodiscard]] unsigned threads() const noexcept { return static_cast<unsigned>(m_workers.size()) + 1; }
 
 private:
     void worker_loop();
-    void work_on_batch();
+    void drain(std::unique_lock<std::mutex>& lock);
 
     std::mutex m_mutex;
     std::condition_variable m_work_cv;
     std::condition_variable m_done_cv;
     std::vector<std::thread> m_workers;
-    bool m_stopping = false;
-    std::uint64_t m_generation = 0;     // bumped per batch so idle workers wake once
-    std::span<const SigCheck> m_batch;  // guarded by m_mutex
-    std::size_t m_next = 0;             // next unclaimed index, guarded by m_mutex
-    std::size_t m_first_failure = 0;    // guarded by m_mutex; == size means none
-    unsigned m_busy = 0;                // workers inside the batch, guarded by m_mutex
+    bool m_stopping = false;             // guarded by m_mutex
+    std::vector<SigCheck> m_checks;      // guarded by m_mutex; grows by add()
+    std::size_t m_next = 0;              // next unclaimed index, guarded by m_mutex
+    std::size_t m_first_failure = NONE;  // guarded by m_mutex
+    unsigned m_busy = 0;                 // threads verifying a claimed chunk, guarded by m_mutex
+
+    static constexpr std::size_t NONE = static_cast<std::size_t>(-1);
 };
 
 }  // namespace chainkit::chain
