@@ -45,6 +45,7 @@ public:
     }
     Run wallet(const std::string& args, const std::string& env = "") const { return run(CHAINKIT_WALLET_BIN, args, env); }
     Run central(const std::string& args) const { return run(CHAINKIT_CENTRAL_BIN, args); }
+    Run miner(const std::string& args) const { return run(CHAINKIT_MINER_BIN, args); }
 
     std::string new_address() const {
         const auto r = wallet("createwallet");
@@ -195,4 +196,26 @@ TEST_CASE("an encrypted wallet needs its passphrase", "[cli]") {
     check_user_error(node.wallet("listaddresses --passphrase-file wrong.txt"), "wrong wallet passphrase");
     check_user_error(node.wallet("createwallet"), "is encrypted");
     CHECK(slurp(dir / "wallet_4.dat") == before);
+}
+
+TEST_CASE("the miner app mines blocks whose coinbases pay the given address", "[cli]") {
+    chainkit::test::ScratchDir dir("cli-mine");
+    const Node node(dir);
+    const auto alice = node.new_address();
+    const auto bob = node.new_address();
+    REQUIRE(node.central("createblockchain --address " + alice).code == 0);
+
+    const auto mined = node.miner("mine --address " + bob + " --blocks 3");
+    INFO(mined.err);
+    REQUIRE(mined.code == 0);
+    CHECK(node.balance(bob) == "30");  // three regtest coinbases of 10
+    CHECK(node.balance(alice) == "10");
+    const auto chain = node.wallet("printchain --json");
+    REQUIRE(chain.code == 0);
+    const auto blocks = nlohmann::json::parse(chain.out);
+    CHECK(blocks.size() == 4);  // genesis + 3
+
+    check_user_error(node.miner("mine --address " + bob + " --blocks 0"), "blocks");
+    check_user_error(node.miner("mine --address nope --blocks 1"), "bad address");
+    CHECK(node.balance(bob) == "30");  // refused commands changed nothing
 }
