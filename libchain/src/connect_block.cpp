@@ -40,8 +40,9 @@ ValidationResult check_tx_inputs(const Transaction& tx, const UtxoView& view, st
 }
 
 ValidationResult check_tx_signatures(const Transaction& tx, const std::vector<SpentOutput>& spent) {
+    const SignatureHasher hasher(tx, spent);
     for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
-        const auto msg = signature_hash(tx, static_cast<std::uint32_t>(i), spent);
+        const auto msg = hasher.hash(static_cast<std::uint32_t>(i));
         if (!verify_signature(tx.inputs[i].pubkey, msg, tx.inputs[i].signature))
             return ValidationResult::fail(R::bad_signature, fmt::format("input {} has an invalid signature", i));
     }
@@ -93,9 +94,10 @@ ValidationResult connect_block(const Block& b, std::uint64_t height, const Conse
             }
             fees += fee;
             if (!money_range(fees)) return ValidationResult::fail(R::bad_output_value, "sum of fees out of range");
+            const SignatureHasher hasher(txid, spent);
             for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
                 const auto& in = tx.inputs[i];
-                checks.push_back(SigCheck{in.pubkey, signature_hash(tx, static_cast<std::uint32_t>(i), spent), in.signature});
+                checks.push_back(SigCheck{in.pubkey, hasher.hash(static_cast<std::uint32_t>(i)), in.signature});
                 origins.push_back(SigOrigin{t, i});
                 undo.spent.emplace_back(in.prevout, *view.spend_coin(in.prevout));
             }

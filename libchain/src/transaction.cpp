@@ -76,17 +76,30 @@ std::uint64_t Transaction::coinbase_height() const noexcept {
     return h;
 }
 
-Hash256 signature_hash(const Transaction& tx, std::uint32_t input_index, std::span<const SpentOutput> spent) {
-    static constexpr std::string_view tag = "chainkit/sighash/v1";
+SignatureHasher::SignatureHasher(const Transaction& tx, std::span<const SpentOutput> spent)
+    : SignatureHasher(tx.txid(), spent) {}
+
+SignatureHasher::SignatureHasher(const TxId& txid, std::span<const SpentOutput> spent) : m_txid(txid) {
     ByteWriter w;
-    w.bytes(ByteSpan(reinterpret_cast<const std::uint8_t*>(tag.data()), tag.size()));
-    tx.serialize(w, /*with_signatures=*/false);
-    w.u32(input_index);
     for (const auto& s : spent) {
         w.i64(s.value);
         w.bytes(s.key_hash.bytes);
     }
+    m_spent_hash = sha256(w.data());
+}
+
+Hash256 SignatureHasher::hash(std::uint32_t input_index) const {
+    static constexpr std::string_view tag = "chainkit/sighash/v1";
+    ByteWriter w;
+    w.bytes(ByteSpan(reinterpret_cast<const std::uint8_t*>(tag.data()), tag.size()));
+    m_txid.serialize(w);
+    m_spent_hash.serialize(w);
+    w.u32(input_index);
     return sha256(w.data());
+}
+
+Hash256 signature_hash(const Transaction& tx, std::uint32_t input_index, std::span<const SpentOutput> spent) {
+    return SignatureHasher(tx, spent).hash(input_index);
 }
 
 Transaction make_coinbase(std::uint64_t height, Amount value, const KeyHash& to, std::uint64_t extra) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <set>
+#include <vector>
 #include <unordered_set>
 
 namespace chainkit::chain {
@@ -97,15 +98,20 @@ ValidationResult check_block(const Block& b, const ConsensusParams& p) {
     const std::size_t size = b.serialized_size();
     if (size > p.max_block_size)
         return ValidationResult::fail(R::block_too_large, fmt::format("block of {} bytes exceeds {}", size, p.max_block_size));
+    // Each txid is hashed once here and serves both the root and the
+    // duplicate check.
+    std::vector<TxId> ids;
+    ids.reserve(b.txs.size());
+    for (const auto& tx : b.txs) ids.push_back(tx.txid());
     bool mutated = false;
-    if (block_merkle_root(b, &mutated) != b.header.merkle_root)
+    if (merkle_root(ids, &mutated) != b.header.merkle_root)
         return ValidationResult::fail(R::bad_merkle_root, "merkle root does not match the transactions");
     if (mutated) return ValidationResult::fail(R::merkle_mutated, "transaction list repeats a subtree (CVE-2012-2459)");
-    std::unordered_set<TxId, HashHasher> ids;
+    std::unordered_set<TxId, HashHasher> seen;
     for (std::size_t i = 0; i < b.txs.size(); ++i) {
         const auto& tx = b.txs[i];
         if (i > 0 && tx.is_coinbase()) return ValidationResult::fail(R::multiple_coinbase, fmt::format("transaction {} is a second coinbase", i));
-        if (!ids.insert(tx.txid()).second) return ValidationResult::fail(R::duplicate_tx, fmt::format("transaction {} repeats an earlier txid", i));
+        if (!seen.insert(ids[i]).second) return ValidationResult::fail(R::duplicate_tx, fmt::format("transaction {} repeats an earlier txid", i));
         if (auto r = check_transaction(tx, p); !r) {
             r.message = fmt::format("transaction {}: {}", i, r.message);
             return r;

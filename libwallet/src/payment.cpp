@@ -89,7 +89,8 @@ Result<Payment> build_payment(const PaymentRequest& request, std::span<const Own
 }
 
 void sign_inputs(chain::Transaction& tx, std::span<const chain::SpentOutput> spent, const KeyPair& key) {
-    for (std::uint32_t i = 0; i < tx.inputs.size(); ++i) tx.inputs[i].signature = key.sign(chain::signature_hash(tx, i, spent));
+    const chain::SignatureHasher hasher(tx, spent);
+    for (std::uint32_t i = 0; i < tx.inputs.size(); ++i) tx.inputs[i].signature = key.sign(hasher.hash(i));
 }
 
 }  // namespace chainkit::wallet

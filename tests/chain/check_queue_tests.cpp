@@ -21,7 +21,7 @@ namespace {
 constexpr std::size_t BATCH = 90;
 
 std::vector<SigCheck> valid_batch(std::mt19937_64& rng, std::size_t n) {
-    static const TestKey keys[] = {TestKey(1), TestKey(2), TestKey(3)};
+    static const TestKey keys[] = {TestKey::from_seed(1), TestKey::from_seed(2), TestKey::from_seed(3)};
     std::vector<SigCheck> batch(n);
     for (auto& c : batch) {
         const TestKey& key = keys[rng() % 3];
@@ -38,7 +38,7 @@ void corrupt(SigCheck& c, std::mt19937_64& rng) {
     switch (rng() % 3) {
     case 0: c.signature[rng() % c.signature.size()] ^= static_cast<std::uint8_t>(1u << (rng() % 8)); break;
     case 1: c.message.bytes()[rng() % c.message.SIZE] ^= 0x01; break;
-    default: c.pubkey = TestKey(9).pk; break;
+    default: c.pubkey = TestKey::from_seed(9).pk; break;
     }
 }
 

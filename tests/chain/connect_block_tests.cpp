@@ -7,8 +7,8 @@
 #include <catch2/catch.hpp>
 
 using namespace chainkit::chain;
-using chainkit::test::make_block;
-using chainkit::test::make_spend;
+using chainkit::test::block_on;
+using chainkit::test::spend_outpoint;
 using chainkit::test::TestKey;
 
 namespace {
@@ -17,14 +17,14 @@ const ConsensusParams P = params_for(Network::regtest);
 
 // A UTXO set holding one 10-coin coinbase output of `alice` at height 0.
 struct Fixture {
-    TestKey alice{1};
-    TestKey bob{2};
+    TestKey alice = TestKey::from_seed(1);
+    TestKey bob = TestKey::from_seed(2);
     MemoryUtxoSet set;
     OutPoint funding;
     Block genesis;
 
     Fixture() {
-        genesis = make_block(BlockHash{}, 0, 1'700'000'000, alice.key_hash(), 10 * COIN, {}, P);
+        genesis = block_on(BlockHash{}, 0, 1'700'000'000, alice.key_hash, 10 * COIN, {}, P);
         funding = OutPoint{genesis.txs[0].txid(), 0};
         UtxoCache cache(set);
         BlockUndo undo;
@@ -41,7 +41,7 @@ struct Fixture {
     }
 
     Block block(std::vector<Transaction> txs, Amount coinbase_value = 10 * COIN, std::uint64_t height = 1) {
-        return make_block(genesis.hash(), height, 1'700'000'100, bob.key_hash(), coinbase_value, std::move(txs), P);
+        return block_on(genesis.hash(), height, 1'700'000'100, bob.key_hash, coinbase_value, std::move(txs), P);
     }
 };
 
@@ -49,18 +49,18 @@ struct Fixture {
 
 TEST_CASE("a valid spend connects and moves the coins", "[connect]") {
     Fixture f;
-    auto pay = make_spend(f.alice, f.funding, 10 * COIN, {{3 * COIN, f.bob.key_hash()}, {7 * COIN, f.alice.key_hash()}});
+    auto pay = spend_outpoint(f.alice, f.funding, 10 * COIN, {{3 * COIN, f.bob.key_hash}, {7 * COIN, f.alice.key_hash}});
     REQUIRE(f.connect(f.block({pay}), 1).ok());
     CHECK_FALSE(f.set.get_coin(f.funding));
     CHECK(f.set.get_coin(OutPoint{pay.txid(), 0})->out.value == 3 * COIN);
-    CHECK(f.set.get_coin(OutPoint{pay.txid(), 1})->out.key_hash == f.alice.key_hash());
+    CHECK(f.set.get_coin(OutPoint{pay.txid(), 1})->out.key_hash == f.alice.key_hash);
 }
 
 TEST_CASE("a chain of spends inside one block connects, and disconnect restores the set exactly", "[connect]") {
     Fixture f;
     const auto before = f.set.coins();
-    auto a = make_spend(f.alice, f.funding, 10 * COIN, {{10 * COIN, f.bob.key_hash()}});
-    auto b = make_spend(f.bob, OutPoint{a.txid(), 0}, 10 * COIN, {{9 * COIN, f.alice.key_hash()}});
+    auto a = spend_outpoint(f.alice, f.funding, 10 * COIN, {{10 * COIN, f.bob.key_hash}});
+    auto b = spend_outpoint(f.bob, OutPoint{a.txid(), 0}, 10 * COIN, {{9 * COIN, f.alice.key_hash}});
     const auto blk = f.block({a, b}, 11 * COIN);  // 1 coin of fee to the miner
     UtxoCache cache(f.set);
     BlockUndo undo;
@@ -75,7 +75,7 @@ TEST_CASE("a chain of spends inside one block connects, and disconnect restores 
 
 TEST_CASE("disconnect reports an inconsistent view", "[connect]") {
     Fixture f;
-    auto pay = make_spend(f.alice, f.funding, 10 * COIN, {{10 * COIN, f.bob.key_hash()}});
+    auto pay = spend_outpoint(f.alice, f.funding, 10 * COIN, {{10 * COIN, f.bob.key_hash}});
     const auto blk = f.block({pay});
     BlockUndo undo;  // wrong: empty undo for a block that spent an input
     UtxoCache cache(f.set);
@@ -86,42 +86,42 @@ TEST_CASE("contextual rejection reasons", "[connect]") {
     Fixture f;
     SECTION("missing input") {
         OutPoint nowhere{f.funding.txid, 7};
-        CHECK(f.connect(f.block({make_spend(f.alice, nowhere, 10 * COIN, {{COIN, f.bob.key_hash()}})}), 1).reason ==
+        CHECK(f.connect(f.block({spend_outpoint(f.alice, nowhere, 10 * COIN, {{COIN, f.bob.key_hash}})}), 1).reason ==
               RejectReason::missing_input);
     }
     SECTION("double spend within a block") {
-        auto a = make_spend(f.alice, f.funding, 10 * COIN, {{COIN, f.bob.key_hash()}});
-        auto b = make_spend(f.alice, f.funding, 10 * COIN, {{2 * COIN, f.bob.key_hash()}});
+        auto a = spend_outpoint(f.alice, f.funding, 10 * COIN, {{COIN, f.bob.key_hash}});
+        auto b = spend_outpoint(f.alice, f.funding, 10 * COIN, {{2 * COIN, f.bob.key_hash}});
         CHECK(f.connect(f.block({a, b}), 1).reason == RejectReason::double_spend_in_block);
     }
     SECTION("double spend across blocks") {
-        auto a = make_spend(f.alice, f.funding, 10 * COIN, {{COIN, f.bob.key_hash()}});
+        auto a = spend_outpoint(f.alice, f.funding, 10 * COIN, {{COIN, f.bob.key_hash}});
         REQUIRE(f.connect(f.block({a}, 19 * COIN), 1).ok());
-        auto b = make_spend(f.alice, f.funding, 10 * COIN, {{2 * COIN, f.bob.key_hash()}});
+        auto b = spend_outpoint(f.alice, f.funding, 10 * COIN, {{2 * COIN, f.bob.key_hash}});
         CHECK(f.connect(f.block({b}, 10 * COIN, 2), 2).reason == RejectReason::missing_input);
     }
     SECTION("public key not matching the spent output") {
-        auto tx = make_spend(f.bob, f.funding, 10 * COIN, {{COIN, f.bob.key_hash()}});
+        auto tx = spend_outpoint(f.bob, f.funding, 10 * COIN, {{COIN, f.bob.key_hash}});
         CHECK(f.connect(f.block({tx}), 1).reason == RejectReason::pubkey_mismatch);
     }
     SECTION("bad signature") {
-        auto tx = make_spend(f.alice, f.funding, 10 * COIN, {{COIN, f.bob.key_hash()}});
+        auto tx = spend_outpoint(f.alice, f.funding, 10 * COIN, {{COIN, f.bob.key_hash}});
         tx.inputs[0].signature[10] ^= 0x40;
         CHECK(f.connect(f.block({tx}), 1).reason == RejectReason::bad_signature);
     }
     SECTION("signature made over a lie about the spent value") {
-        auto tx = make_spend(f.alice, f.funding, 5 * COIN, {{COIN, f.bob.key_hash()}});
+        auto tx = spend_outpoint(f.alice, f.funding, 5 * COIN, {{COIN, f.bob.key_hash}});
         CHECK(f.connect(f.block({tx}), 1).reason == RejectReason::bad_signature);
     }
     SECTION("outputs above inputs") {
-        auto tx = make_spend(f.alice, f.funding, 10 * COIN, {{11 * COIN, f.bob.key_hash()}});
+        auto tx = spend_outpoint(f.alice, f.funding, 10 * COIN, {{11 * COIN, f.bob.key_hash}});
         CHECK(f.connect(f.block({tx}), 1).reason == RejectReason::inputs_below_outputs);
     }
     SECTION("coinbase above subsidy plus fees") {
-        auto tx = make_spend(f.alice, f.funding, 10 * COIN, {{9 * COIN, f.bob.key_hash()}});
+        auto tx = spend_outpoint(f.alice, f.funding, 10 * COIN, {{9 * COIN, f.bob.key_hash}});
         CHECK(f.connect(f.block({tx}, 11 * COIN), 1).ok());
         Fixture g;
-        auto tx2 = make_spend(g.alice, g.funding, 10 * COIN, {{9 * COIN, g.bob.key_hash()}});
+        auto tx2 = spend_outpoint(g.alice, g.funding, 10 * COIN, {{9 * COIN, g.bob.key_hash}});
         CHECK(g.connect(g.block({tx2}, 11 * COIN + 1), 1).reason == RejectReason::coinbase_too_large);
     }
     SECTION("coinbase height not the block's height") {
@@ -131,11 +131,11 @@ TEST_CASE("contextual rejection reasons", "[connect]") {
 
 TEST_CASE("coinbase maturity on main", "[connect]") {
     const auto main = params_for(Network::main);
-    TestKey alice(1);
+    const auto alice = TestKey::from_seed(1);
     MemoryUtxoSet set;
     const OutPoint cb{TxId{}, 0};
-    set.add(cb, Coin{TxOut{10 * COIN, alice.key_hash()}, 5, true});
-    auto tx = make_spend(alice, cb, 10 * COIN, {{COIN, alice.key_hash()}});
+    set.add(cb, Coin{TxOut{10 * COIN, alice.key_hash}, 5, true});
+    auto tx = spend_outpoint(alice, cb, 10 * COIN, {{COIN, alice.key_hash}});
     std::vector<SpentOutput> spent;
     Amount fee = 0;
     CHECK(check_tx_inputs(tx, set, 5 + main.coinbase_maturity - 1, main, spent, fee).reason ==
@@ -148,14 +148,14 @@ TEST_CASE("signature checks give the same answer on 1 and N threads", "[connect]
     Fixture f;
     // Fan the funding out to 40 outputs, then spend them all in one block
     // with one bad signature in the middle.
-    std::vector<TxOut> outs(40, TxOut{COIN / 4, f.alice.key_hash()});
-    auto fan = make_spend(f.alice, f.funding, 10 * COIN, outs);
+    std::vector<TxOut> outs(40, TxOut{COIN / 4, f.alice.key_hash});
+    auto fan = spend_outpoint(f.alice, f.funding, 10 * COIN, outs);
     REQUIRE(f.connect(f.block({fan}), 1).ok());
     std::vector<Transaction> spends;
     for (std::uint32_t i = 0; i < 40; ++i)
-        spends.push_back(make_spend(f.alice, OutPoint{fan.txid(), i}, COIN / 4, {{COIN / 4, f.bob.key_hash()}}));
+        spends.push_back(spend_outpoint(f.alice, OutPoint{fan.txid(), i}, COIN / 4, {{COIN / 4, f.bob.key_hash}}));
     spends[23].inputs[0].signature[0] ^= 1;
-    const auto blk = make_block(f.genesis.hash(), 2, 1'700'000'200, f.bob.key_hash(), 10 * COIN, spends, P);
+    const auto blk = block_on(f.genesis.hash(), 2, 1'700'000'200, f.bob.key_hash, 10 * COIN, spends, P);
     SigCheckQueue one(1), four(4);
     UtxoCache c1(f.set), c4(f.set), c0(f.set);
     BlockUndo u;

@@ -112,3 +112,16 @@ TEST_CASE("coinbase height and null outpoint", "[tx]") {
     CHECK(make_coinbase(1, COIN, KeyHash{}).txid() != make_coinbase(2, COIN, KeyHash{}).txid());
     CHECK(make_coinbase(1, COIN, KeyHash{}, 1).txid() != make_coinbase(1, COIN, KeyHash{}, 2).txid());
 }
+
+TEST_CASE("SignatureHasher gives every input's hash from one pass over the transaction", "[tx]") {
+    const auto v = chainkit::test::load_vectors("encoding.json")["spend_tx"];
+    Transaction tx;
+    REQUIRE(decode(from_hex(v["hex"]), tx));
+    const std::vector<SpentOutput> spent{{4 * COIN, pattern_key_hash(11)}, {6 * COIN, pattern_key_hash(12)}};
+    const SignatureHasher by_tx(tx, spent), by_txid(tx.txid(), spent);
+    for (std::uint32_t i = 0; i < 2; ++i) {
+        CHECK(by_tx.hash(i) == signature_hash(tx, i, spent));
+        CHECK(by_txid.hash(i) == by_tx.hash(i));
+    }
+    CHECK(by_tx.hash(1).hex() == v["sighash"].get<std::string>());
+}

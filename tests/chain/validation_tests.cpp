@@ -27,13 +27,13 @@ Transaction simple_spend() {
 }
 
 Block block_with(std::vector<Transaction> txs) {
-    return chainkit::test::make_block(BlockHash{}, 1, 1'700'000'000, KeyHash{}, 10 * COIN, std::move(txs), P);
+    return chainkit::test::block_on(BlockHash{}, 1, 1'700'000'000, KeyHash{}, 10 * COIN, std::move(txs), P);
 }
 
 // Re-mines after the test altered the body, so only the intended rule fails.
 void remine(Block& b) {
     b.header.merkle_root = block_merkle_root(b);
-    chainkit::test::grind(b.header, P);
+    chainkit::test::mine_header(b.header, P);
 }
 
 }  // namespace
@@ -93,7 +93,7 @@ TEST_CASE("block rules", "[validation]") {
     SECTION("merkle root") {
         auto b = block_with({simple_spend()});
         b.txs[1].outputs[0].value = 2 * COIN;
-        chainkit::test::grind(b.header, P);
+        chainkit::test::mine_header(b.header, P);
         CHECK(check_block(b, P).reason == RejectReason::bad_merkle_root);
         CHECK(may_be_mutated(RejectReason::bad_merkle_root));
     }
@@ -102,7 +102,7 @@ TEST_CASE("block rules", "[validation]") {
         tx2.outputs[0].value = 2;
         auto b = block_with({simple_spend(), tx2});  // 3 txs: the last pairs with itself
         b.txs.push_back(b.txs.back());
-        chainkit::test::grind(b.header, P);  // root unchanged by the duplicate
+        chainkit::test::mine_header(b.header, P);  // root unchanged by the duplicate
         CHECK(check_block(b, P).reason == RejectReason::merkle_mutated);
         CHECK(may_be_mutated(RejectReason::merkle_mutated));
     }

@@ -78,9 +78,9 @@ def main():
         leaves = [sha(bytes([i])) for i in range(n)]
         merkle_cases.append({"leaves": [l.hex() for l in leaves], "root": merkle(leaves).hex()})
 
-    sighash_msg = (b"chainkit/sighash/v1" + tx_bytes(spend, with_sigs=False) + struct.pack("<I", 1) +
-                   struct.pack("<q", 400_000_000) + pattern(11, 20) +
-                   struct.pack("<q", 600_000_000) + pattern(12, 20))
+    spent_hash = sha(struct.pack("<q", 400_000_000) + pattern(11, 20) +
+                     struct.pack("<q", 600_000_000) + pattern(12, 20))
+    sighash_msg = b"chainkit/sighash/v1" + txids[1] + spent_hash + struct.pack("<I", 1)
 
     compact_sizes = [{"value": v, "hex": compact(v).hex()} for v in
                      (0, 1, 0xfc, 0xfd, 0xfe, 0xffff, 0x10000, 0xffffffff, 0x100000000)]

@@ -83,11 +83,29 @@ struct SpentOutput {
     KeyHash key_hash;
 };
 
-// Signature hash for input `input_index`: SHA-256 of
-//   "chainkit/sighash/v1" | tx encoding without signatures | input_index u32 |
-//   for every input in order: spent value i64 | spent key hash (20)
+// Signature hash for input i:
+//   SHA-256("chainkit/sighash/v1" | txid | spent_hash | u32 i)
+// where txid already hashes the transaction without signatures and
+// spent_hash = SHA-256(for every input in order: spent value i64 | spent key hash).
 // Committing to every spent value and key hash means a signer cannot be
-// fooled about the fee or whose coins are spent (the lesson of BIP143/341).
+// fooled about the fee or whose coins are spent (the lesson of BIP143/341);
+// hashing the transaction once per transaction, not once per input, keeps
+// checking n inputs O(n) instead of the O(n^2) of Bitcoin's legacy sighash.
+class SignatureHasher {
+public:
+    // `spent` has one entry per input of `tx`.
+    SignatureHasher(const Transaction& tx, std::span<const SpentOutput> spent);
+    // The same with the txid already computed (connect_block has it).
+    SignatureHasher(const TxId& txid, std::span<const SpentOutput> spent);
+    [[nodiscard]] Hash256 hash(std::uint32_t input_index) const;
+
+private:
+    TxId m_txid;
+    Hash256 m_spent_hash;
+};
+
+// One-off form of SignatureHasher(tx, spent).hash(input_index); use the
+// class when hashing several inputs of one transaction.
 [[nodiscard]] Hash256 signature_hash(const Transaction& tx, std::uint32_t input_index,
                                      std::span<const SpentOutput> spent);
 
