@@ -34,8 +34,13 @@ std::optional<std::string> read_passphrase(const std::string& file) {
     }
     std::ifstream in(file, std::ios::binary);
     if (!in) throw UserError(fmt::format("cannot read passphrase file {}", file));
+    // The first line, read into a bounded buffer: a passphrase file must not
+    // be able to make us allocate without limit (think /dev/zero).
+    constexpr std::size_t MAX_PASSPHRASE = 4096;
     std::string pass;
-    std::getline(in, pass);  // the first line; a trailing newline is not part of it
+    for (char c; pass.size() <= MAX_PASSPHRASE && in.get(c) && c != '\n';) pass.push_back(c);
+    if (pass.size() > MAX_PASSPHRASE)
+        throw UserError(fmt::format("passphrase file {}: first line longer than {} bytes", file, MAX_PASSPHRASE));
     if (!pass.empty() && pass.back() == '\r') pass.pop_back();
     if (pass.empty()) throw UserError(fmt::format("passphrase file {} is empty", file));
     return pass;

@@ -1,5 +1,7 @@
 #include "chainkit/chain/block_index.hpp"
 
+#include "chainkit/chain/pow.hpp"
+
 namespace chainkit::chain {
 
 BlockIndex* BlockTree::insert(const BlockHash& hash, const BlockIndexRecord& rec) {
@@ -27,10 +29,18 @@ bool BlockTree::link_all(const BlockHash& genesis) {
         node->parent = nullptr;
         node->children.clear();
     }
+    // Heights and work come from disk: recompute what is derivable and
+    // refuse a tree that disagrees, so a corrupt record cannot size the
+    // active chain or reorder the candidates.
     for (auto& [hash, node] : m_nodes) {
-        if (hash == genesis) continue;
+        const Uint256 own = block_work(node->record.header.bits);
+        if (hash == genesis) {
+            if (node->height() != 0 || node->work() != own) return false;
+            continue;
+        }
         auto* parent = find(node->record.header.prev);
         if (!parent || parent->height() + 1 != node->height()) return false;
+        if (node->work() != parent->work() + own) return false;
         node->parent = parent;
         parent->children.push_back(node.get());
     }

@@ -28,7 +28,11 @@ TEST_CASE("varint round trip and refusals", "[net][varint]") {
   CHECK_FALSE(decode_uvarint(std::vector<std::uint8_t>{0x80}, &incomplete));
   CHECK(incomplete);
   CHECK_FALSE(decode_uvarint(std::vector<std::uint8_t>{0x81, 0x00}));  // non-minimal
-  CHECK_FALSE(decode_uvarint(std::vector<std::uint8_t>(10, 0xff)));    // over 9 bytes
+  std::vector<std::uint8_t> nine(8, 0xff), ten(9, 0xff);
+  nine.push_back(0x01);  // a complete 9-byte varint: the longest accepted
+  ten.push_back(0x01);   // a complete 10-byte varint: refused
+  CHECK(decode_uvarint(nine));
+  CHECK_FALSE(decode_uvarint(ten));
 }
 
 TEST_CASE("PeerId from seed matches js-libp2p and round-trips", "[net][peer_id]") {

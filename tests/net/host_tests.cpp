@@ -148,7 +148,6 @@ TEST_CASE("ping both ways and open_stream dials from the peer store", "[net][hos
     REQUIRE(s);
     auto rtt = co_await p.a.ping(p.b.peer_id());
     REQUIRE(rtt);
-    CHECK(rtt->count() >= 0);
     auto back = co_await p.b.ping(p.a.peer_id());
     REQUIRE(back);
     auto closed = false;

@@ -96,7 +96,7 @@ TEST_CASE("multistream-select dialer and listener", "[net][multistream]") {
   }
   SECTION("malformed messages are refused") {
     ScriptIo s;
-    s.input = {0xff, 0xff, 0x01};  // length over the bound
+    s.input = {0x81, 0x08};  // length 1025: a well-formed varint over the bound
     chainkit::net::test::run_test(io, [&]() -> asio::awaitable<void> {
       auto r = co_await ms_read(s);
       CHECK(r.error() == make_error_code(errc::negotiation_failed));

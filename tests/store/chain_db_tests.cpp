@@ -165,7 +165,7 @@ TEST_CASE("records round-trip and corrupt records are refused", "[store]") {
     auto uenc = store::records::encode_undo(u);
     CHECK(store::records::decode_undo(uenc) == u);
     auto huge = uenc;
-    huge[2] = '\x7f';  // the count claims far more entries than the bytes hold
+    huge[9] = '\x7f';  // high byte of the count: far more entries than the bytes hold
     CHECK_FALSE(store::records::decode_undo(huge).has_value());
 
     chain::ChainMeta m{chain::CHAIN_SCHEMA_VERSION, 0x01020304, chain::BlockHash{}, chain::BlockHash{}};

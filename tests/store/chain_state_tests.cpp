@@ -307,3 +307,30 @@ TEMPLATE_TEST_CASE("an interrupted reindex resumes on load", "[chain_state]", Me
     CHECK(again.utxo().get_coin(last_coinbase).has_value());
     check_against_rebuild(again, n.params);
 }
+
+TEST_CASE("load refuses an index whose heights or work disagree with the headers", "[chain_state]") {
+    const auto p = chain::params_for(chain::Network::regtest);
+    const auto key = TestKey::from_seed(41);
+    const auto genesis = make_genesis(p, key.key_hash);
+    for (int corruption = 0; corruption < 2; ++corruption) {
+        chain::MemoryChainStore store;
+        {
+            chain::ChainState cs(p, store, nullptr);
+            REQUIRE(cs.create(genesis));
+        }
+        auto index = store.read_index();
+        REQUIRE(index);
+        REQUIRE(index->size() == 1);
+        auto record = index->front().second;
+        if (corruption == 0) {
+            record.height = ~std::uint64_t{0};  // would size the active chain from disk
+        } else {
+            record.chain_work += chain::Uint256(1);  // would reorder the candidates
+        }
+        chain::StoreBatch batch;
+        batch.index.emplace_back(genesis.hash(), record);
+        REQUIRE(store.write(batch));
+        chain::ChainState reopened(p, store, nullptr);
+        CHECK_FALSE(reopened.load());
+    }
+}

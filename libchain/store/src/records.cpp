@@ -150,6 +150,9 @@ std::string encode_coin(const chain::Coin& c) { return save(to_record(c)); }
 std::optional<chain::Coin> decode_coin(std::string_view v) {
     CoinRecord r;
     if (!load(v, r)) return std::nullopt;
+    // Consensus code sums stored values assuming each is a valid amount; a
+    // corrupt record must not reach those sums.
+    if (!chain::money_range(r.value)) return std::nullopt;
     return from_record(r);
 }
 
