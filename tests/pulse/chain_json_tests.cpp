@@ -1,6 +1,8 @@
 // Covers examples/pulse_p2p/src/chain_json.cpp.
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include <chainkit/pulse/chain_json.hpp>
 
 using namespace chainkit::pulse;
@@ -121,4 +123,17 @@ TEST_CASE("fault messages name the block and field", "[pulse][json]") {
     CHECK(v.message == "element 0 is a number, not a block object");
     v = parse_chain("[{\"Index\":", out);
     CHECK(v.fault == Fault::malformed_json);
+}
+
+TEST_CASE("the largest chain the bounds accept still fits in one line", "[pulse][json]") {
+    // Every block at its widest: the longest timestamp and the widest BPM.
+    const std::string ts(MAX_TIMESTAMP_BYTES, '9');
+    std::vector<Block> c{make_genesis(ts)};
+    c.reserve(MAX_CHAIN_BLOCKS);
+    while (c.size() < MAX_CHAIN_BLOCKS) c.push_back(generate_block(c.back(), std::numeric_limits<std::int64_t>::min(), ts));
+    const auto line = to_json(c);
+    CHECK(line.size() <= MAX_LINE_BYTES);
+    std::vector<Block> out;
+    CHECK(parse_chain(line, out).ok());
+    CHECK(out.size() == MAX_CHAIN_BLOCKS);
 }

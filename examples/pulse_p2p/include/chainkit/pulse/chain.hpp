@@ -25,11 +25,16 @@ inline constexpr std::string_view DEFAULT_GENESIS_TIMESTAMP = "2018-01-22 00:00:
 /// the original never bounded it, and the hash covers it whatever it is).
 inline constexpr std::int64_t MIN_BPM = 1;
 inline constexpr std::int64_t MAX_BPM = 300;
-/// Bounds on what a peer can make us hold.
-inline constexpr std::size_t MAX_LINE_BYTES = 4 * 1024 * 1024;
-inline constexpr std::size_t MAX_CHAIN_BLOCKS = 100'000;
+/// Bounds on what a peer can make us hold. The line bound is derived from
+/// the block bound, so every chain we accept also fits in one line we can
+/// send on (a separate line bound once made long chains unrelayable).
+inline constexpr std::size_t MAX_CHAIN_BLOCKS = 10'000;
 inline constexpr std::size_t MAX_TIMESTAMP_BYTES = 256;
 inline constexpr std::size_t HASH_HEX_CHARS = 64;
+/// Largest JSON of one valid block: two hashes, the longest timestamp, two
+/// 20-digit integers, field names, quotes and separators (under 100 bytes).
+inline constexpr std::size_t MAX_BLOCK_JSON_BYTES = 2 * HASH_HEX_CHARS + MAX_TIMESTAMP_BYTES + 2 * 20 + 100;
+inline constexpr std::size_t MAX_LINE_BYTES = MAX_CHAIN_BLOCKS * MAX_BLOCK_JSON_BYTES + 2;
 
 struct Block {
     std::int64_t index = 0;  // JSON "Index" (go int: 64-bit)
