@@ -46,8 +46,9 @@ struct TestKey {
 // Fills pubkey and signature of every input; all inputs belong to `key`.
 inline void sign_inputs(chain::Transaction& tx, std::span<const chain::SpentOutput> spent, const TestKey& key) {
     for (auto& in : tx.inputs) in.pubkey = key.pk;
+    const chain::SignatureHasher hasher(tx, spent);
     for (std::uint32_t i = 0; i < tx.inputs.size(); ++i) {
-        const auto msg = chain::signature_hash(tx, i, spent);
+        const auto msg = hasher.hash(i);
         crypto_sign_detached(tx.inputs[i].signature.data(), nullptr, msg.data(), msg.SIZE, key.sk.data());
     }
 }
