@@ -4,7 +4,10 @@ namespace chainkit::chain {
 
 std::optional<Coin> UtxoCache::get_coin(const OutPoint& o) const {
     if (auto it = m_changes.find(o); it != m_changes.end()) return it->second;
-    return m_base->get_coin(o);
+    if (auto it = m_read.find(o); it != m_read.end()) return it->second;
+    auto coin = m_base->get_coin(o);
+    m_read.emplace(o, coin);
+    return coin;
 }
 
 std::optional<Coin> UtxoCache::spend_coin(const OutPoint& o) {

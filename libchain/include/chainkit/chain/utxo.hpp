@@ -36,6 +36,7 @@ struct BlockUndo {
 };
 
 // Changes layered over a base view. nullopt in changes() means "spent".
+// Reads of the base are remembered for the cache's lifetime.
 class UtxoCache final : public UtxoView {
 public:
     using Changes = std::unordered_map<OutPoint, std::optional<Coin>, OutPointHasher>;
@@ -53,6 +54,10 @@ public:
 private:
     const UtxoView* m_base;
     Changes m_changes;
+    // What the base said, so that checking an input and then spending it
+    // (and merging a child cache) reads the store once. The base must not
+    // change while this cache is alive.
+    mutable Changes m_read;
 };
 
 // A whole UTXO set in memory: the reference the storage layer is verified
