@@ -70,10 +70,9 @@ public:
     }
     bool key(string_t& k) {
         if (m_skip_base) return true;
-        static constexpr std::array<std::string_view, 5> NAMES = {"Index", "Timestamp", "BPM", "Hash", "PrevHash"};
         m_field = Field::unknown;
-        for (std::size_t i = 0; i < NAMES.size(); ++i)
-            if (k == NAMES[i]) m_field = static_cast<Field>(i);
+        for (std::size_t i = 0; i < FIELD_NAMES.size(); ++i)
+            if (k == FIELD_NAMES[i]) m_field = static_cast<Field>(i);
         return true;
     }
     bool start_object(std::size_t) {

@@ -1,5 +1,7 @@
 #include <chainkit/net/identity.hpp>
 
+#include <chainkit/chain/bytes.hpp>
+
 #include <sodium.h>
 #include <sys/stat.h>
 
@@ -13,32 +15,6 @@ namespace {
 
 void ensure_sodium() {
   if (sodium_init() < 0) throw std::runtime_error("libsodium initialisation failed");
-}
-
-std::string to_hex(std::span<const std::uint8_t> b) {
-  static constexpr char HEX[] = "0123456789abcdef";
-  std::string s;
-  for (auto c : b) {
-    s.push_back(HEX[c >> 4]);
-    s.push_back(HEX[c & 15]);
-  }
-  return s;
-}
-
-bool from_hex(std::string_view s, std::span<std::uint8_t> out) {
-  if (s.size() != out.size() * 2) return false;
-  auto nib = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    const int hi = nib(s[2 * i]), lo = nib(s[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[i] = static_cast<std::uint8_t>(hi * 16 + lo);
-  }
-  return true;
 }
 
 }  // namespace
@@ -81,12 +57,18 @@ Result<Identity> Identity::load_or_create(const std::filesystem::path& dir) {
   std::array<std::uint8_t, 32> seed{};
   if (std::filesystem::exists(path, ec)) {
     std::ifstream in(path);
+    // A bounded read of the first line: 64 hex digits, nothing longer.
     std::string line;
-    if (!in || !std::getline(in, line) || !from_hex(line, seed)) return errc::key_file;
+    for (char c; line.size() <= 2 * seed.size() && in.get(c) && c != '\n';) line.push_back(c);
+    chain::Bytes raw;
+    if (!chain::parse_hex(line, raw) || raw.size() != seed.size()) return errc::key_file;
+    std::copy(raw.begin(), raw.end(), seed.begin());
+    sodium_memzero(raw.data(), raw.size());
+    sodium_memzero(line.data(), line.size());
   } else {
     ensure_sodium();
     randombytes_buf(seed.data(), seed.size());
-    const auto hex = to_hex(seed);
+    const auto hex = chain::to_hex(seed);
     const auto old_mask = ::umask(077);  // the file holds a secret: owner-only
     std::ofstream out(path, std::ios::trunc);
     out << hex << '\n';

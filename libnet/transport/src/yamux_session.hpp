@@ -104,7 +104,6 @@ class YamuxSession : public std::enable_shared_from_this<YamuxSession> {
   bool is_closed() const noexcept { return static_cast<bool>(m_closed); }
   const PeerId& remote_peer() const noexcept { return m_channel->remote_peer(); }
   std::size_t stream_count() const noexcept { return m_streams.size(); }
-  std::uint32_t stream_window() const noexcept { return m_config.stream_window; }
   asio::any_io_executor get_executor() { return m_channel->socket().get_executor(); }
 
   // For StreamCore.
@@ -112,7 +111,6 @@ class YamuxSession : public std::enable_shared_from_this<YamuxSession> {
   bool queue_full() const noexcept { return m_pending.size() >= m_config.max_write_queue; }
   asio::awaitable<void> wait_queue_room() { co_await m_room.wait(); }
   void forget_stream(std::uint32_t id);
-  std::error_code close_reason() const noexcept { return m_closed; }
 
  private:
   asio::awaitable<void> reader_loop();
