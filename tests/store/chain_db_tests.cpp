@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <random>
+
 using namespace chainkit;
 using namespace chainkit::test;
 
@@ -26,6 +28,69 @@ chain::BlockHash make_chain(const std::filesystem::path& dir, int n, const TestK
     }
     return cs.tip().hash;
 }
+
+// Coins of many keys, spent and created batch by batch in a ChainDb, with
+// the answers the address index must give.
+struct AddressIndexModel {
+    std::vector<chain::KeyHash> keys;
+    std::map<chain::KeyHash, std::map<chain::OutPoint, chain::Coin>> coins;
+    std::mt19937 rng{7};
+    std::uint32_t next_tx = 0;
+
+    AddressIndexModel() {
+        for (std::uint8_t k = 0; k < 22; ++k) {
+            std::array<std::uint8_t, chain::KeyHash::SIZE> b{};
+            for (auto& x : b) x = static_cast<std::uint8_t>(rng());
+            keys.emplace_back(b);
+        }
+        // Key hashes ending in 0xff bytes end their scan without an upper bound
+        // (all 0xff) or with a carried one.
+        std::array<std::uint8_t, chain::KeyHash::SIZE> all_ff{};
+        all_ff.fill(0xff);
+        keys.emplace_back(all_ff);
+        auto carried = keys.front().bytes;
+        carried.back() = 0xff;
+        keys.emplace_back(carried);
+    }
+
+    // One batch: `adds` new coins to random keys, `spends` random coins erased
+    // (half with the key-hash hint, half left for the store to look up).
+    chain::StoreBatch batch(int adds, int spends) {
+        chain::StoreBatch b;
+        for (int i = 0; i < adds; ++i) {
+            std::array<std::uint8_t, 32> id{};
+            for (int j = 0; j < 4; ++j) id[static_cast<std::size_t>(j)] = static_cast<std::uint8_t>(next_tx >> (8 * j));
+            id[31] = static_cast<std::uint8_t>(rng());  // txids are spread over the key space
+            const chain::OutPoint o{chain::TxId(id), static_cast<std::uint32_t>(rng() % 3)};
+            ++next_tx;
+            const auto& key = keys[rng() % keys.size()];
+            const chain::Coin c{chain::TxOut{static_cast<chain::Amount>(rng() % 1000 + 1), key}, next_tx, false};
+            coins[key][o] = c;
+            b.coins[o] = c;
+        }
+        for (int i = 0; i < spends; ++i) {
+            auto& owned = coins[keys[rng() % keys.size()]];
+            if (owned.empty()) continue;
+            auto it = std::next(owned.begin(), static_cast<long>(rng() % owned.size()));
+            if (b.coins.contains(it->first)) continue;  // created in this batch: not on disk yet
+            b.coins[it->first] = std::nullopt;
+            if (i % 2 == 0) b.erased_keys.emplace(it->first, it->second.out.key_hash);
+            owned.erase(it);
+        }
+        return b;
+    }
+
+    void check(const store::ChainDb& db) const {
+        for (const auto& key : keys) {
+            auto got = db.coins_for(key);
+            REQUIRE(got.ok());
+            std::vector<chain::OwnedCoin> want;
+            if (auto it = coins.find(key); it != coins.end())
+                for (const auto& [o, c] : it->second) want.push_back({o, c});
+            CHECK(*got == want);
+        }
+    }
+};
 
 }  // namespace
 
@@ -172,4 +237,36 @@ TEST_CASE("records round-trip and corrupt records are refused", "[store]") {
     CHECK(store::records::decode_meta(store::records::encode_meta(m)) == m);
     auto o = chain::OutPoint{chain::TxId{}, 0x01020304};
     CHECK(store::records::parse_outpoint_key(store::records::outpoint_key(o)) == o);
+}
+
+TEST_CASE("the address index answers right from memtables, flushed files and compacted levels", "[store]") {
+    TempDir dir;
+    const auto p = regtest();
+    store::OpenOptions tiny;
+    tiny.write_buffer_bytes = 64 * 1024;  // a flush every few hundred changes: many runs in a small test
+    AddressIndexModel model;
+    {
+        auto db = store::open(dir.path(), p, store::OpenMode::read_write, tiny);
+        REQUIRE(db.ok());
+        for (int round = 0; round < 60; ++round) {
+            REQUIRE((*db)->write(model.batch(120, 90)).ok());
+            if (round % 15 == 14) model.check(**db);
+        }
+        // The data reached table files (flushes), not only the memtable.
+        const auto layout = (*db)->address_index_layout();
+        CHECK(layout.rfind("memtable ", 0) == 0);
+        CHECK(layout.find(" files") != std::string::npos);
+    }
+    SECTION("after reopening read-write with the default options") {
+        auto db = store::open(dir.path(), p, store::OpenMode::read_write);
+        REQUIRE(db.ok());
+        model.check(**db);
+        REQUIRE((*db)->write(model.batch(50, 200)).ok());
+        model.check(**db);
+    }
+    SECTION("after reopening read-only") {
+        auto db = store::open(dir.path(), p, store::OpenMode::read_only, tiny);
+        REQUIRE(db.ok());
+        model.check(**db);
+    }
 }

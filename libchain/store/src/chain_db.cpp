@@ -123,6 +123,25 @@ Result<std::vector<chain::OwnedCoin>> ChainDb::coins_for(const chain::KeyHash& k
     return out;
 }
 
+std::string ChainDb::address_index_layout() const {
+    const auto property = [&](const std::string& name) {
+        std::string v;
+        return m_impl->db->GetProperty(m_impl->cf(ADDR), name, &v) ? v : std::string("?");
+    };
+    std::string out = "memtable " + property("rocksdb.num-entries-active-mem-table") + " entries";
+    if (const auto imm = property("rocksdb.num-entries-imm-mem-tables"); imm != "0") out += " (+" + imm + " being flushed)";
+    std::string levels;
+    for (int level = 0; level < m_impl->db->NumberLevels(m_impl->cf(ADDR)); ++level) {
+        const auto files = property("rocksdb.num-files-at-level" + std::to_string(level));
+        levels += fmt::format(", L{} {} files", level, files);
+        if (files != "0") {  // trailing empty levels are left out
+            out += levels;
+            levels.clear();
+        }
+    }
+    return out;
+}
+
 Result<void> ChainDb::for_each_coin(const std::function<bool(const chain::OutPoint&, const chain::Coin&)>& f) const {
     std::unique_ptr<rocksdb::Iterator> it(m_impl->db->NewIterator(rocksdb::ReadOptions(), m_impl->cf(UTXO)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {

@@ -21,6 +21,25 @@ namespace {
 
 Error open_error(StoreError e, std::string msg) { return store_error(e, std::move(msg)); }
 
+// A balance query is one prefix seek, and a seek visits every sorted run
+// of the family: the memtable, each L0 file, each level. With defaults the
+// runs multiplied as the chain grew (up to 4 L0 files before compaction)
+// and the query slowed 1.6x from 1,000 to 100,000 txs (docs/performance.md,
+// issue 3). These keep the number and the cost of runs constant:
+void tune_address_index(const OpenOptions& o, rocksdb::ColumnFamilyOptions& cf, rocksdb::BlockBasedTableOptions& table) {
+    // Each flushed L0 file is compacted into L1 at once: at most one L0 run.
+    // L1 is kept to 4 write buffers so that each of these compactions
+    // rewrites little (the index's bulk moves on to L2 and below).
+    cf.level0_file_num_compaction_trigger = 1;
+    cf.max_bytes_for_level_base = 4 * o.write_buffer_bytes;
+    // A prefix bloom on the memtable: a key with no recent change skips the
+    // memtable seek (2% of the buffer: ~20 bits per distinct key hash).
+    cf.memtable_prefix_bloom_size_ratio = 0.02;
+    // Index and filter blocks stay pinned in the shared cache, so block reads
+    // of the other families never evict them from under the query.
+    table.metadata_cache_options.unpartitioned_pinning = rocksdb::PinningTier::kAll;
+}
+
 rocksdb::ColumnFamilyOptions cf_options(const OpenOptions& o, const std::shared_ptr<rocksdb::Cache>& cache,
                                         std::string_view name) {
     rocksdb::ColumnFamilyOptions cf;
@@ -31,11 +50,12 @@ rocksdb::ColumnFamilyOptions cf_options(const OpenOptions& o, const std::shared_
     table.cache_index_and_filter_blocks = true;
     // Bloom filters let a lookup skip table files that cannot hold the key;
     // on the address index they work on the key-hash prefix, so a balance
-    // query touches only files holding that key's coins (flat as the chain grows).
+    // query reads data blocks only of the files holding that key's coins.
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     if (name == "addr") {
         cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(chain::KeyHash::SIZE));
         table.whole_key_filtering = false;
+        tune_address_index(o, cf, table);
     }
     cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     return cf;

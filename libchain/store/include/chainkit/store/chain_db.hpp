@@ -70,6 +70,11 @@ public:
 
     [[nodiscard]] const std::filesystem::path& path() const noexcept;
 
+    // The sorted runs a balance query visits, for benchmarks and diagnostics:
+    // "memtable N entries, L0 a files, L1 b files, ..." up to the deepest
+    // non-empty level.
+    [[nodiscard]] std::string address_index_layout() const;
+
     struct Impl;
 
 private:
