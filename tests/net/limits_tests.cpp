@@ -5,6 +5,8 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/read.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
@@ -33,8 +35,22 @@ struct Server {
       while (co_await s->read_some(b)) {
       }
     });
+    // Accepts and never reads: what a peer sends fills the window we granted.
+    host.set_handler("/stall/1", [](std::shared_ptr<Stream> s, PeerId) -> asio::awaitable<void> {
+      asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::seconds(30));
+      co_await t.async_wait(use_tuple);
+      s->reset();
+    });
+    // Keeps everything a stream brings until its end.
+    host.set_handler("/collect/1", [this](std::shared_ptr<Stream> s, PeerId) -> asio::awaitable<void> {
+      std::array<std::uint8_t, 4096> b{};
+      while (auto n = co_await s->read_some(b)) collected.insert(collected.end(), b.begin(), b.begin() + *n);
+      collected_all = true;
+    });
     REQUIRE(host.listen(*Multiaddr::parse("/ip4/127.0.0.1/tcp/0")));
   }
+  std::vector<std::uint8_t> collected;
+  bool collected_all = false;
   tcp::endpoint endpoint() const {
     return {asio::ip::make_address("127.0.0.1"), host.listen_addresses().at(0).port()};
   }
@@ -176,7 +192,12 @@ TEST_CASE("a peer sending past the yamux window is dropped", "[net][limits]") {
   Server srv(cfg);
   run_test(srv.io, [&]() -> asio::awaitable<void> {
     auto ch = co_await raw_upgrade(srv.endpoint(), 305);
-    // Open stream 1 and send one byte more than the 256 KiB initial window.
+    // Open stream 1 on a protocol that never reads, then send 1 KiB more than
+    // the 256 KiB initial window (the negotiation itself is read, and
+    // returns less than half a window: no credit comes back for it).
+    std::vector<std::uint8_t> negotiation;
+    ms_append(negotiation, MULTISTREAM_HEADER);
+    ms_append(negotiation, "/stall/1");
     std::vector<std::uint8_t> out;
     auto put = [&](const YamuxHeader& h) {
       auto b = h.encode();
@@ -184,9 +205,10 @@ TEST_CASE("a peer sending past the yamux window is dropped", "[net][limits]") {
     };
     put({YamuxType::window_update, yamux_flag::SYN, 1, 0});
     put({YamuxType::data, 0, 1, YAMUX_INITIAL_WINDOW});
-    out.resize(out.size() + YAMUX_INITIAL_WINDOW, 0xab);
-    put({YamuxType::data, 0, 1, 1});
-    out.push_back(0xab);
+    out.insert(out.end(), negotiation.begin(), negotiation.end());
+    out.resize(out.size() + YAMUX_INITIAL_WINDOW - negotiation.size(), 0xab);
+    put({YamuxType::data, 0, 1, 1024});
+    out.resize(out.size() + 1024, 0xab);
     auto v6 = co_await ch->write_all(out);
     REQUIRE(v6);
     auto v7 = co_await channel_closed_within(*ch, milliseconds(3000));
@@ -218,5 +240,31 @@ TEST_CASE("unanswered pings drop the connection and idle connections close", "[n
     CHECK(srv2.host.connection_count(Direction::inbound) == 0);
     CHECK_FALSE(client->is_connected(srv2.host.peer_id()));
     client->stop();
+  });
+}
+
+TEST_CASE("a yamux data frame spanning several Noise frames arrives whole", "[net][yamux]") {
+  Server srv(HostConfig{});
+  run_test(srv.io, [&]() -> asio::awaitable<void> {
+    auto ch = co_await raw_upgrade(srv.endpoint(), 309);
+    std::vector<std::uint8_t> body;
+    ms_append(body, MULTISTREAM_HEADER);
+    ms_append(body, "/collect/1");
+    const auto negotiation = body.size();
+    for (std::size_t i = 0; i < 150'000; ++i) body.push_back(static_cast<std::uint8_t>(i * 7 + i / 251));
+    std::vector<std::uint8_t> out;
+    for (const YamuxHeader& h : {YamuxHeader{YamuxType::window_update, yamux_flag::SYN, 1, 0},
+                                 YamuxHeader{YamuxType::data, yamux_flag::FIN, 1, static_cast<std::uint32_t>(body.size())}}) {
+      auto b = h.encode();
+      out.insert(out.end(), b.begin(), b.end());
+    }
+    out.insert(out.end(), body.begin(), body.end());
+    // write_all cuts Noise frames every 65519 bytes, so the data frame's
+    // header and payload are spread over three of them.
+    auto sent = co_await ch->write_all(out);
+    REQUIRE(sent);
+    for (int i = 0; i < 300 && !srv.collected_all; ++i) co_await sleep_for(milliseconds(10));
+    CHECK(srv.collected_all);
+    CHECK(srv.collected == std::vector<std::uint8_t>(body.begin() + static_cast<std::ptrdiff_t>(negotiation), body.end()));
   });
 }

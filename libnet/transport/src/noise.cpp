@@ -24,8 +24,8 @@ Key32 hmac(std::span<const std::uint8_t> key, std::span<const std::uint8_t> a, s
   return out;
 }
 
-std::array<std::uint8_t, 12> nonce_bytes(std::uint64_t n) {
-  std::array<std::uint8_t, 12> nonce{};
+ChaChaPoly::Nonce nonce_bytes(std::uint64_t n) {
+  ChaChaPoly::Nonce nonce{};
   for (int i = 0; i < 8; ++i) nonce[4 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(n >> (8 * i));
   return nonce;
 }
@@ -56,34 +56,33 @@ X25519KeyPair X25519KeyPair::from_secret(const Key32& secret) {
   return kp;
 }
 
-CipherState::~CipherState() {
-  if (m_key) sodium_memzero(m_key->data(), m_key->size());
+void CipherState::encrypt_to(std::span<const std::uint8_t> ad, std::span<const std::uint8_t> plain,
+                             std::uint8_t* out) {
+  m_aead->seal(nonce_bytes(m_n++), ad, plain, out);
+}
+
+Result<void> CipherState::decrypt_to(std::span<const std::uint8_t> ad, std::span<const std::uint8_t> cipher,
+                                     std::uint8_t* out) {
+  if (cipher.size() < NOISE_TAG || !m_aead->open(nonce_bytes(m_n), ad, cipher, out)) return errc::decrypt_failed;
+  ++m_n;  // the nonce only advances on success, as the Noise spec requires
+  return {};
 }
 
 void CipherState::encrypt(std::span<const std::uint8_t> ad, std::span<const std::uint8_t> plain,
                           std::vector<std::uint8_t>& out) {
-  const auto nonce = nonce_bytes(m_n++);
   const auto at = out.size();
   out.resize(at + plain.size() + NOISE_TAG);
-  unsigned long long clen = 0;
-  crypto_aead_chacha20poly1305_ietf_encrypt(out.data() + at, &clen, plain.data(), plain.size(), ad.data(), ad.size(),
-                                            nullptr, nonce.data(), m_key->data());
+  encrypt_to(ad, plain, out.data() + at);
 }
 
 Result<void> CipherState::decrypt(std::span<const std::uint8_t> ad, std::span<const std::uint8_t> cipher,
                                   std::vector<std::uint8_t>& out) {
   if (cipher.size() < NOISE_TAG) return errc::decrypt_failed;
-  const auto nonce = nonce_bytes(m_n);
   const auto at = out.size();
   out.resize(at + cipher.size() - NOISE_TAG);
-  unsigned long long plen = 0;
-  if (crypto_aead_chacha20poly1305_ietf_decrypt(out.data() + at, &plen, nullptr, cipher.data(), cipher.size(),
-                                                ad.data(), ad.size(), nonce.data(), m_key->data()) != 0) {
-    out.resize(at);
-    return errc::decrypt_failed;
-  }
-  ++m_n;  // the nonce only advances on success, as the Noise spec requires
-  return {};
+  auto r = decrypt_to(ad, cipher, out.data() + at);
+  if (!r) out.resize(at);
+  return r;
 }
 
 HandshakeXX::HandshakeXX(bool initiator, X25519KeyPair static_key, std::optional<X25519KeyPair> ephemeral)

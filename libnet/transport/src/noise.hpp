@@ -11,6 +11,8 @@
 
 #include <chainkit/net/error.hpp>
 
+#include "chacha_poly.hpp"
+
 namespace chainkit::net::detail {
 
 using Key32 = std::array<std::uint8_t, 32>;
@@ -29,8 +31,11 @@ struct X25519KeyPair {
 
 class CipherState {
  public:
-  void set_key(const Key32& k) { m_key = k; m_n = 0; }
-  bool has_key() const noexcept { return m_key.has_value(); }
+  void set_key(const Key32& k) {
+    m_aead.emplace(k);
+    m_n = 0;
+  }
+  bool has_key() const noexcept { return m_aead.has_value(); }
   std::uint64_t nonce() const noexcept { return m_n; }
   void set_nonce(std::uint64_t n) noexcept { m_n = n; }
   /// Appends ciphertext (plaintext + 16-byte tag) to `out`.
@@ -38,10 +43,13 @@ class CipherState {
   /// Appends plaintext to `out`; errc::decrypt_failed on a bad tag.
   Result<void> decrypt(std::span<const std::uint8_t> ad, std::span<const std::uint8_t> cipher,
                        std::vector<std::uint8_t>& out);
-  ~CipherState();
+  /// The same into caller-provided memory: plain.size() + 16 bytes at `out`.
+  void encrypt_to(std::span<const std::uint8_t> ad, std::span<const std::uint8_t> plain, std::uint8_t* out);
+  /// cipher.size() - 16 bytes at `out`; the nonce advances only on success.
+  Result<void> decrypt_to(std::span<const std::uint8_t> ad, std::span<const std::uint8_t> cipher, std::uint8_t* out);
 
  private:
-  std::optional<Key32> m_key;
+  std::optional<ChaChaPoly> m_aead;  // holds the key; freeing it cleanses the key
   std::uint64_t m_n = 0;
 };
 

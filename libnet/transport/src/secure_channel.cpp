@@ -69,18 +69,12 @@ void SecureChannel::try_write_now(std::span<const std::uint8_t> data) {
 }
 
 asio::awaitable<Result<void>> SecureChannel::fill(std::size_t need) {
-  while (m_cipher_in.size() - m_in_off < need) {
-    if (m_in_off > 0) {
-      m_cipher_in.erase(m_cipher_in.begin(), m_cipher_in.begin() + static_cast<std::ptrdiff_t>(m_in_off));
-      m_in_off = 0;
-    }
-    const std::size_t have = m_cipher_in.size();
+  while (m_cipher_in.size() < need) {
     // Read what is missing, or more when frames have been large, so that
     // bulk transfers take several frames per system call.
-    const std::size_t want = std::max(need - have, m_read_hint);
-    m_cipher_in.resize(have + want);
-    auto [ec, n] = co_await m_sock.async_read_some(asio::buffer(m_cipher_in.data() + have, want), use_tuple);
-    m_cipher_in.resize(have + n);
+    auto space = m_cipher_in.prepare(std::max(need - m_cipher_in.size(), m_read_hint));
+    auto [ec, n] = co_await m_sock.async_read_some(asio::buffer(space.data(), space.size()), use_tuple);
+    m_cipher_in.commit(n);
     if (ec) co_return map_io_error(ec);
   }
   co_return Result<void>{};
@@ -88,46 +82,70 @@ asio::awaitable<Result<void>> SecureChannel::fill(std::size_t need) {
 
 asio::awaitable<Result<void>> SecureChannel::read_frame() {
   if (auto r = co_await fill(2); !r) co_return r;
-  const std::size_t size = std::size_t{m_cipher_in[m_in_off]} << 8 | m_cipher_in[m_in_off + 1];
+  const auto head = m_cipher_in.bytes();
+  const std::size_t size = std::size_t{head[0]} << 8 | head[1];
   if (size < NOISE_TAG) co_return errc::decrypt_failed;
   if (auto r = co_await fill(2 + size); !r) co_return r;
-  m_plain.erase(m_plain.begin(), m_plain.begin() + static_cast<std::ptrdiff_t>(m_plain_off));
-  m_plain_off = 0;
-  auto r = m_recv.decrypt({}, std::span(m_cipher_in).subspan(m_in_off + 2, size), m_plain);
-  m_in_off += 2 + size;
-  if (m_in_off == m_cipher_in.size()) {
-    m_cipher_in.clear();
-    m_in_off = 0;
-  }
+  auto plain = m_plain.prepare(size - NOISE_TAG);
+  auto r = m_recv.decrypt_to({}, m_cipher_in.bytes().subspan(2, size), plain.data());
+  if (r) m_plain.commit(size - NOISE_TAG);
+  m_cipher_in.consume(2 + size);
   m_read_hint = std::min<std::size_t>(4 * (size + 2), 256 * 1024);
   co_return r;
 }
 
 asio::awaitable<Result<void>> SecureChannel::read_exact(std::span<std::uint8_t> out) {
   while (!out.empty()) {
-    if (m_plain_off == m_plain.size()) {
+    if (m_plain.empty()) {
       if (auto r = co_await read_frame(); !r) co_return r;
       continue;
     }
-    const std::size_t n = std::min(out.size(), m_plain.size() - m_plain_off);
-    std::memcpy(out.data(), m_plain.data() + m_plain_off, n);
-    m_plain_off += n;
+    const std::size_t n = std::min(out.size(), m_plain.size());
+    std::memcpy(out.data(), m_plain.bytes().data(), n);
+    m_plain.consume(n);
     out = out.subspan(n);
   }
   co_return Result<void>{};
 }
 
-asio::awaitable<Result<void>> SecureChannel::write_all(std::span<const std::uint8_t> data) {
-  m_out.clear();
-  while (!data.empty()) {
-    const std::size_t n = std::min(data.size(), NOISE_MAX_PLAINTEXT);
-    put_be16(m_out, n + NOISE_TAG);
-    m_send.encrypt({}, data.first(n), m_out);
-    data = data.subspan(n);
+void SecureChannel::seal_frame(std::span<const std::uint8_t> plain) {
+  const std::size_t size = plain.size() + NOISE_TAG;
+  auto out = m_out.prepare(2 + size);
+  out[0] = static_cast<std::uint8_t>(size >> 8);
+  out[1] = static_cast<std::uint8_t>(size & 0xff);
+  m_send.encrypt_to({}, plain, out.data() + 2);
+  m_out.commit(2 + size);
+}
+
+void SecureChannel::seal(std::span<const std::uint8_t> data, std::span<const std::size_t> unit_ends) {
+  std::size_t start = 0, cut = 0;  // the open frame is data[start, cut): whole units so far
+  auto close_units_before = [&](std::size_t end) {
+    if (end - start <= NOISE_MAX_PLAINTEXT) return;
+    if (cut > start) {
+      seal_frame(data.subspan(start, cut - start));
+      start = cut;
+    }
+    for (; end - start > NOISE_MAX_PLAINTEXT; start += NOISE_MAX_PLAINTEXT)  // a unit larger than a frame
+      seal_frame(data.subspan(start, NOISE_MAX_PLAINTEXT));
+  };
+  for (const std::size_t end : unit_ends) {
+    close_units_before(end);
+    cut = end;
   }
-  auto [ec, written] = co_await asio::async_write(m_sock, asio::buffer(m_out), use_tuple);
+  close_units_before(data.size());
+  if (data.size() > start) seal_frame(data.subspan(start));
+}
+
+asio::awaitable<Result<void>> SecureChannel::flush() {
+  auto [ec, written] = co_await asio::async_write(m_sock, asio::buffer(m_out.bytes().data(), m_out.size()), use_tuple);
+  m_out.clear();
   if (ec) co_return map_io_error(ec);
   co_return Result<void>{};
+}
+
+asio::awaitable<Result<void>> SecureChannel::write_all(std::span<const std::uint8_t> data) {
+  seal(data, {});
+  co_return co_await flush();
 }
 
 asio::awaitable<Result<std::unique_ptr<SecureChannel>>> noise_handshake(asio::ip::tcp::socket sock,

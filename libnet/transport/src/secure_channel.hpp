@@ -15,6 +15,7 @@
 #include <chainkit/net/identity.hpp>
 #include <chainkit/net/peer_id.hpp>
 
+#include "byte_queue.hpp"
 #include "noise.hpp"
 
 namespace chainkit::net::detail {
@@ -29,14 +30,23 @@ class SecureChannel {
   SecureChannel(asio::ip::tcp::socket sock, CipherState send, CipherState recv, PeerId remote);
 
   asio::awaitable<Result<void>> read_exact(std::span<std::uint8_t> out);
-  asio::awaitable<Result<void>> write_all(std::span<const std::uint8_t> data);
-
+  /// Reads and decrypts the next Noise frame onto the buffered plaintext.
+  asio::awaitable<Result<void>> read_frame();
   /// Decrypted bytes already buffered: lets the reader hand them on without
-  /// another copy. consume_plain(n) drops the first n of them.
-  std::span<const std::uint8_t> buffered_plain() const noexcept {
-    return std::span(m_plain).subspan(m_plain_off);
-  }
-  void consume_plain(std::size_t n) noexcept { m_plain_off += n; }
+  /// another copy. consume_plain(n) drops the first n of them. The span is
+  /// invalidated by read_frame and read_exact.
+  std::span<const std::uint8_t> buffered_plain() const noexcept { return m_plain.bytes(); }
+  void consume_plain(std::size_t n) noexcept { m_plain.consume(n); }
+
+  /// seal(data, {}) then flush().
+  asio::awaitable<Result<void>> write_all(std::span<const std::uint8_t> data);
+  /// Encrypts `data` onto the outgoing buffer. `unit_ends` are the offsets
+  /// where the caller's units (yamux frames) end, ascending: Noise frames are
+  /// cut only there, so the receiver finds each unit whole in one frame,
+  /// unless a unit is larger than a Noise frame. Empty = one unit.
+  void seal(std::span<const std::uint8_t> data, std::span<const std::size_t> unit_ends);
+  /// Sends everything sealed so far.
+  asio::awaitable<Result<void>> flush();
 
   const PeerId& remote_peer() const noexcept { return m_remote; }
   asio::ip::tcp::socket& socket() noexcept { return m_sock; }
@@ -46,19 +56,17 @@ class SecureChannel {
   void try_write_now(std::span<const std::uint8_t> data);
 
  private:
-  asio::awaitable<Result<void>> read_frame();
   asio::awaitable<Result<void>> fill(std::size_t need);
+  void seal_frame(std::span<const std::uint8_t> plain);
 
   asio::ip::tcp::socket m_sock;
   CipherState m_send;
   CipherState m_recv;
   PeerId m_remote;
-  std::vector<std::uint8_t> m_cipher_in;  // raw bytes read, from m_in_off on unread
-  std::size_t m_in_off = 0;
+  ByteQueue m_cipher_in;         // bytes read from the socket, not yet decrypted
   std::size_t m_read_hint = 64;  // grows with frame sizes: big reads only in bulk
-  std::vector<std::uint8_t> m_plain;
-  std::size_t m_plain_off = 0;
-  std::vector<std::uint8_t> m_out;
+  ByteQueue m_plain;             // decrypted, not yet consumed
+  ByteQueue m_out;               // sealed frames waiting for flush()
 };
 
 /// Runs the XX handshake on `sock` (the dialer is the initiator) and returns

@@ -30,7 +30,7 @@ asio::awaitable<Result<std::size_t>> StreamCore::read_some(std::span<std::uint8_
   if (buf.empty()) co_return std::size_t{0};
   if (auto r = co_await wait_readable(); !r) co_return r.error();
   const std::size_t n = std::min(buf.size(), buffered());
-  std::memcpy(buf.data(), m_rx.data() + m_rx_off, n);
+  std::memcpy(buf.data(), m_rx.bytes().data(), n);
   consume(n);
   co_return n;
 }
@@ -45,24 +45,21 @@ asio::awaitable<Result<void>> StreamCore::read_exact(std::span<std::uint8_t> buf
 }
 
 bool StreamCore::take_line_bytes(std::string& line, std::size_t max) {
-  const auto begin = m_rx.begin() + static_cast<std::ptrdiff_t>(m_rx_off);
+  const auto rx = m_rx.bytes();
+  const auto begin = rx.begin();
   const auto room = max > line.size() ? max - line.size() : 0;
   const auto end = begin + static_cast<std::ptrdiff_t>(std::min(buffered(), room + 1));
   const auto nl = std::find(begin, end, std::uint8_t{'\n'});
   const bool found = nl != end;
   const auto take = static_cast<std::size_t>(std::min<std::ptrdiff_t>(nl - begin, static_cast<std::ptrdiff_t>(room)));
-  line.append(reinterpret_cast<const char*>(m_rx.data() + m_rx_off), take);
+  line.append(reinterpret_cast<const char*>(rx.data()), take);
   consume(take + (found && static_cast<std::size_t>(nl - begin) == take ? 1 : 0));
   return found && static_cast<std::size_t>(nl - begin) == take;
 }
 
 void StreamCore::consume(std::size_t n) {
-  m_rx_off += n;
-  if (m_rx_off == m_rx.size()) {
-    m_rx.clear();
-    m_rx_off = 0;
-    if (m_rx.capacity() > m_window) m_rx.shrink_to_fit();
-  }
+  m_rx.consume(n);
+  m_rx.release_if_empty(m_window);
   m_consumed += static_cast<std::uint32_t>(n);
   // Return credit in large steps: one update per half window read.
   if (m_consumed >= m_window / 2 && !m_remote_fin && !m_reset && !m_conn_error) {
@@ -123,11 +120,7 @@ Result<void> StreamCore::on_data(std::span<const std::uint8_t> data) {
   if (data.size() > m_recv_window) return errc::window_exceeded;
   m_recv_window -= static_cast<std::uint32_t>(data.size());
   if (m_remote_fin || m_reset) return {};  // late data after FIN/RST: counted, dropped
-  if (m_rx_off > 0 && m_rx_off >= m_rx.size() / 2) {
-    m_rx.erase(m_rx.begin(), m_rx.begin() + static_cast<std::ptrdiff_t>(m_rx_off));
-    m_rx_off = 0;
-  }
-  m_rx.insert(m_rx.end(), data.begin(), data.end());
+  m_rx.append(data);
   m_readable.notify();
   return {};
 }

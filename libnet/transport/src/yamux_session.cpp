@@ -75,13 +75,16 @@ void YamuxSession::close(std::error_code why, GoAwayCode code) {
 
 void YamuxSession::send_frame(const YamuxHeader& h, std::span<const std::uint8_t> payload) {
   if (m_closed) return;
+  const bool urgent = h.type == YamuxType::ping || (h.type == YamuxType::window_update && h.flags == 0);
+  auto& q = urgent ? m_urgent : m_pending;
   const auto head = h.encode();
-  m_pending.insert(m_pending.end(), head.begin(), head.end());
-  m_pending.insert(m_pending.end(), payload.begin(), payload.end());
+  q.bytes.insert(q.bytes.end(), head.begin(), head.end());
+  q.bytes.insert(q.bytes.end(), payload.begin(), payload.end());
+  q.ends.push_back(q.bytes.size());
   m_wake_writer.notify();
   // Data writers wait for room; only control frames can grow the queue past
   // the bound, and only when the peer does not read what we send it.
-  if (m_pending.size() > 4 * m_config.max_write_queue) {
+  if (m_pending.bytes.size() + m_urgent.bytes.size() > 4 * m_config.max_write_queue) {
     log()->warn("peer {}: dropping connection: it does not read (write queue over {} bytes)",
                 remote_peer().to_string(), 4 * m_config.max_write_queue);
     close(make_error_code(errc::protocol_violation), GoAwayCode::protocol_error);
@@ -96,17 +99,19 @@ void YamuxSession::forget_stream(std::uint32_t id) {
 asio::awaitable<void> YamuxSession::writer_loop() {
   auto self = shared_from_this();
   while (!m_closed) {
-    if (m_pending.empty()) {
+    if (m_pending.bytes.empty() && m_urgent.bytes.empty()) {
       co_await m_wake_writer.wait();
       continue;
     }
-    std::swap(m_pending, m_batch);
+    // Encrypt what is queued now; frames queued during the write go next time.
+    m_channel->seal(m_urgent.bytes, m_urgent.ends);
+    m_channel->seal(m_pending.bytes, m_pending.ends);
+    m_urgent.clear();
     m_pending.clear();
     m_room.notify();
     m_writing = true;
-    auto r = co_await m_channel->write_all(m_batch);
+    auto r = co_await m_channel->flush();
     m_writing = false;
-    m_batch.clear();
     if (!r) close(r.error());
   }
 }
@@ -148,32 +153,33 @@ asio::awaitable<Result<void>> YamuxSession::handle_frame(const YamuxHeader& h) {
       }
       co_return Result<void>{};
     }
-    case YamuxType::data: {
-      // No window we grant exceeds stream_window, so nothing larger is legal.
-      if (h.length > m_config.stream_window) co_return errc::window_exceeded;
-      // Usually the payload sits in the frame just decrypted: pass it on from
-      // there. Otherwise gather it (it spans Noise frames).
-      std::span<const std::uint8_t> payload = m_channel->buffered_plain();
-      const bool in_place = payload.size() >= h.length;
-      if (in_place) {
-        payload = payload.first(h.length);
-      } else {
-        m_scratch.resize(h.length);
-        if (auto r = co_await m_channel->read_exact(m_scratch); !r) co_return r;
-        payload = m_scratch;
-      }
-      auto s = stream_for(h);
-      if (in_place) m_channel->consume_plain(h.length);  // still valid: nothing ran in between
-      if (!s) co_return s.error();
-      if (*s) {
-        if (auto r = (*s)->on_data(payload); !r) co_return r;
-        apply_stream_flags(**s, h);
-      }
-      if (m_scratch.capacity() > 2 * YAMUX_MAX_CHUNK) m_scratch = {};  // a rare huge frame is not kept
-      co_return Result<void>{};
-    }
+    case YamuxType::data: co_return co_await handle_data(h);
   }
   co_return errc::protocol_violation;
+}
+
+asio::awaitable<Result<void>> YamuxSession::handle_data(const YamuxHeader& h) {
+  // No window we grant exceeds stream_window, so nothing larger is legal.
+  if (h.length > m_config.stream_window) co_return errc::window_exceeded;
+  auto s = stream_for(h);
+  if (!s) co_return s.error();
+  // The payload is handed on straight from the decrypted Noise frames, piece
+  // by piece when it spans several (peers need not align frames as we do).
+  for (std::size_t left = h.length; left > 0;) {
+    const auto plain = m_channel->buffered_plain();
+    if (plain.empty()) {
+      if (auto r = co_await m_channel->read_frame(); !r) co_return r;
+      if (m_closed) co_return Result<void>{};
+      continue;
+    }
+    const auto piece = plain.first(std::min(left, plain.size()));
+    if (*s)
+      if (auto r = (*s)->on_data(piece); !r) co_return r;
+    m_channel->consume_plain(piece.size());
+    left -= piece.size();
+  }
+  if (*s) apply_stream_flags(**s, h);
+  co_return Result<void>{};
 }
 
 Result<std::shared_ptr<StreamCore>> YamuxSession::stream_for(const YamuxHeader& h) {

@@ -69,14 +69,13 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   void on_fin();
   void on_reset();
   void on_session_closed(std::error_code ec);
-  std::size_t buffered() const noexcept { return m_rx.size() - m_rx_off; }
+  std::size_t buffered() const noexcept { return m_rx.size(); }
   void consume(std::size_t n);
   std::error_code write_error() const;
 
   std::shared_ptr<YamuxSession> m_session;
   std::uint32_t m_id;
-  std::vector<std::uint8_t> m_rx;
-  std::size_t m_rx_off = 0;
+  ByteQueue m_rx;
   std::uint32_t m_window;       // the receive window we grant
   std::uint32_t m_recv_window;  // what the peer may still send
   std::uint32_t m_consumed = 0;  // read by the app, not yet returned to the peer
@@ -107,8 +106,10 @@ class YamuxSession : public std::enable_shared_from_this<YamuxSession> {
   asio::any_io_executor get_executor() { return m_channel->socket().get_executor(); }
 
   // For StreamCore.
+  /// Queues a frame. Window updates without flags and pings jump ahead of
+  /// queued data: a peer's writer may be stalled waiting for them.
   void send_frame(const YamuxHeader& h, std::span<const std::uint8_t> payload = {});
-  bool queue_full() const noexcept { return m_pending.size() >= m_config.max_write_queue; }
+  bool queue_full() const noexcept { return m_pending.bytes.size() >= m_config.max_write_queue; }
   asio::awaitable<void> wait_queue_room() { co_await m_room.wait(); }
   void forget_stream(std::uint32_t id);
 
@@ -117,6 +118,7 @@ class YamuxSession : public std::enable_shared_from_this<YamuxSession> {
   asio::awaitable<void> writer_loop();
   asio::awaitable<void> ticker_loop();
   asio::awaitable<Result<void>> handle_frame(const YamuxHeader& h);
+  asio::awaitable<Result<void>> handle_data(const YamuxHeader& h);
   Result<std::shared_ptr<StreamCore>> stream_for(const YamuxHeader& h);
   void apply_stream_flags(StreamCore& s, const YamuxHeader& h);
   Result<void> handle_ping(const YamuxHeader& h);
@@ -127,9 +129,18 @@ class YamuxSession : public std::enable_shared_from_this<YamuxSession> {
   YamuxConfig m_config;
   std::map<std::uint32_t, std::shared_ptr<StreamCore>> m_streams;
   std::uint32_t m_next_id;
-  std::vector<std::uint8_t> m_pending;  // encoded frames waiting for the writer
-  std::vector<std::uint8_t> m_batch;
-  std::vector<std::uint8_t> m_scratch;
+  // Encoded frames waiting for the writer, and where each frame ends (the
+  // channel cuts Noise frames only there).
+  struct FrameQueue {
+    std::vector<std::uint8_t> bytes;
+    std::vector<std::size_t> ends;
+    void clear() noexcept {
+      bytes.clear();
+      ends.clear();
+    }
+  };
+  FrameQueue m_urgent;   // window updates and pings
+  FrameQueue m_pending;  // everything else, in order
   bool m_writing = false;
   Signal m_wake_writer;
   Signal m_room;

@@ -48,7 +48,7 @@ struct HostConfig {
   std::size_t max_outbound_connections = 128;
   std::size_t max_streams_per_connection = 256;
   std::uint32_t stream_window = 1 << 20;               // per-stream receive window = max buffered bytes (>= 256 KiB)
-  std::size_t max_write_queue_bytes = 1 << 20;         // per connection, before writers wait
+  std::size_t max_write_queue_bytes = 128 << 10;       // per connection, before writers wait; small batches pipeline best
   std::string agent_version = "chainkit/0.1.0";
 };
 
