@@ -176,9 +176,29 @@ TEST_CASE("line reader and message helper enforce their bounds", "[net][host]") 
     std::array<std::uint8_t, 1> b{};
     (void)co_await s->read_some(b);
   });
+  // Both sides of write_message's copy threshold (4 KiB), with distinct bytes.
+  auto pattern = [](std::size_t n) {
+    std::vector<std::uint8_t> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::uint8_t>(i * 31 + n);
+    return v;
+  };
+  p.b.set_handler("/msg/2", [&](std::shared_ptr<Stream> s, PeerId) -> asio::awaitable<void> {
+    (void)co_await s->write_message(pattern(4095));
+    (void)co_await s->write_message(pattern(70000));
+    std::array<std::uint8_t, 1> b{};
+    (void)co_await s->read_some(b);
+  });
   run_test(p.io, [&]() -> asio::awaitable<void> {
     auto peer = co_await p.a.dial(p.b_addr());
     REQUIRE(peer);
+    auto big_ok = co_await p.a.open_stream(*peer, "/msg/2");
+    REQUIRE(big_ok);
+    auto m1 = co_await (*big_ok)->read_message(100000);
+    auto m2 = co_await (*big_ok)->read_message(100000);
+    REQUIRE(m1);
+    REQUIRE(m2);
+    CHECK(*m1 == pattern(4095));
+    CHECK(*m2 == pattern(70000));
     auto l = co_await p.a.open_stream(*peer, "/lines/1");
     REQUIRE(l);
     auto v4 = co_await (*l)->read_line(16);

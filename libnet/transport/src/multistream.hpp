@@ -16,6 +16,8 @@
 #include <chainkit/net/error.hpp>
 #include <chainkit/net/varint.hpp>
 
+#include "varint_io.hpp"
+
 namespace chainkit::net::detail {
 
 inline constexpr std::string_view MULTISTREAM_HEADER = "/multistream/1.0.0";
@@ -27,18 +29,11 @@ void ms_append(std::vector<std::uint8_t>& out, std::string_view text);
 
 template <class Io>
 asio::awaitable<Result<std::string>> ms_read(Io& io) {
-  std::vector<std::uint8_t> head;
-  std::uint8_t byte = 0;
   // Lengths up to MULTISTREAM_MAX_MESSAGE need at most two varint bytes.
-  for (;;) {
-    if (auto r = co_await io.read_exact(std::span(&byte, 1)); !r) co_return r.error();
-    head.push_back(byte);
-    if ((byte & 0x80) == 0) break;
-    if (head.size() == 2) co_return errc::negotiation_failed;
-  }
-  auto len = decode_uvarint(head);
-  if (!len || len->value == 0 || len->value > MULTISTREAM_MAX_MESSAGE) co_return errc::negotiation_failed;
-  std::string text(static_cast<std::size_t>(len->value), '\0');
+  auto len = co_await read_uvarint(io, 2);
+  if (!len) co_return len.error();
+  if (!*len || **len == 0 || **len > MULTISTREAM_MAX_MESSAGE) co_return errc::negotiation_failed;
+  std::string text(static_cast<std::size_t>(**len), '\0');
   auto span = std::span(reinterpret_cast<std::uint8_t*>(text.data()), text.size());
   if (auto r = co_await io.read_exact(span); !r) co_return r.error();
   if (text.back() != '\n') co_return errc::negotiation_failed;

@@ -2,6 +2,7 @@
 #include <chainkit/net/varint.hpp>
 
 #include "log.hpp"
+#include "varint_io.hpp"
 #include "yamux_session.hpp"
 
 namespace chainkit::net {
@@ -33,36 +34,34 @@ const PeerId& Stream::remote_peer() const noexcept { return m_core->remote_peer(
 std::uint32_t Stream::id() const noexcept { return m_core->id(); }
 
 asio::awaitable<Result<std::vector<std::uint8_t>>> Stream::read_message(std::size_t max_size) {
-  std::vector<std::uint8_t> head;
-  std::uint8_t byte = 0;
-  for (;;) {
-    if (auto r = co_await m_core->read_exact(std::span(&byte, 1)); !r) co_return r.error();
-    head.push_back(byte);
-    if ((byte & 0x80) == 0) break;
-    if (head.size() == MAX_VARINT_BYTES) break;
-  }
-  auto len = decode_uvarint(head);
-  if (!len) {
+  auto len = co_await detail::read_uvarint(*m_core, MAX_VARINT_BYTES);
+  if (!len) co_return len.error();
+  if (!*len) {
     m_core->reset();
     co_return errc::protocol_violation;
   }
-  if (len->value > max_size) {
+  if (**len > max_size) {
     detail::log()->warn("peer {}: {}: message of {} bytes over the {} limit; resetting stream",
-                        remote_peer().to_string(), protocol(), len->value, max_size);
+                        remote_peer().to_string(), protocol(), **len, max_size);
     m_core->reset();
     co_return errc::message_too_large;
   }
-  std::vector<std::uint8_t> body(static_cast<std::size_t>(len->value));
+  std::vector<std::uint8_t> body(static_cast<std::size_t>(**len));
   if (auto r = co_await m_core->read_exact(body); !r) co_return r.error();
   co_return body;
 }
 
 asio::awaitable<Result<void>> Stream::write_message(std::span<const std::uint8_t> body) {
   std::vector<std::uint8_t> out;
-  out.reserve(body.size() + MAX_VARINT_BYTES);
   append_uvarint(out, body.size());
-  out.insert(out.end(), body.begin(), body.end());
-  co_return co_await m_core->write_all(out);
+  // A small body rides in the prefix's frame; a large one is not copied.
+  constexpr std::size_t copy_below = 4096;
+  if (body.size() < copy_below) {
+    out.insert(out.end(), body.begin(), body.end());
+    co_return co_await m_core->write_all(out);
+  }
+  if (auto r = co_await m_core->write_all(out); !r) co_return r;
+  co_return co_await m_core->write_all(body);
 }
 
 asio::awaitable<Result<std::string>> Stream::read_line(std::size_t max_len) {

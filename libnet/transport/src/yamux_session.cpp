@@ -234,14 +234,15 @@ asio::awaitable<void> YamuxSession::ticker_loop() {
 
 void YamuxSession::tick() {
   const auto now = Clock::now();
-  const auto peer = remote_peer().to_string();
   if (m_ping_outstanding && now - m_last_ping_sent >= m_config.ping_timeout) {
-    log()->warn("peer {}: dropping connection: ping unanswered for {} ms", peer, m_config.ping_timeout.count());
+    log()->warn("peer {}: dropping connection: ping unanswered for {} ms", remote_peer().to_string(),
+                m_config.ping_timeout.count());
     close(make_error_code(errc::timeout));
     return;
   }
   if (m_config.idle_timeout.count() > 0 && m_streams.empty() && now - m_idle_since >= m_config.idle_timeout) {
-    log()->info("peer {}: closing connection idle for {} ms", peer, m_config.idle_timeout.count());
+    log()->info("peer {}: closing connection idle for {} ms", remote_peer().to_string(),
+                m_config.idle_timeout.count());
     close(make_error_code(errc::timeout));
     return;
   }
