@@ -141,9 +141,24 @@ TEST_CASE("PulseChain adopts only longer valid chains", "[pulse][chain]") {
     CHECK(bad.verdict.fault == Fault::bad_hash);
     CHECK(chain.blocks() == good);  // unchanged
 
-    const Block& added = chain.append(99, "t6");
+    REQUIRE(chain.append(99, "t6").ok());
+    const Block& added = chain.tip();
     CHECK(added.index == 4);
     CHECK(added.prev_hash == good.back().hash);
+    CHECK(validate_chain(chain.blocks(), chain.genesis()).ok());
+}
+
+TEST_CASE("PulseChain refuses to grow beyond MAX_CHAIN_BLOCKS", "[pulse][chain]") {
+    PulseChain chain(make_genesis("g"));
+    while (chain.size() < MAX_CHAIN_BLOCKS) REQUIRE(chain.append(60, "t").ok());
+    const Block last = chain.tip();
+    auto v = chain.append(61, "one too many");
+    CHECK(v.fault == Fault::too_many_blocks);
+    CHECK(v.message.find(std::to_string(MAX_CHAIN_BLOCKS)) != std::string::npos);
+    CHECK(v.message.find('\n') == std::string::npos);
+    CHECK(chain.size() == MAX_CHAIN_BLOCKS);
+    CHECK(chain.tip() == last);
+    // What we hold is still what a peer would accept.
     CHECK(validate_chain(chain.blocks(), chain.genesis()).ok());
 }
 

@@ -147,9 +147,12 @@ PulseChain::PulseChain(Block genesis) {
     m_blocks.push_back(std::move(genesis));
 }
 
-const Block& PulseChain::append(std::int64_t bpm, std::string timestamp) {
+Verdict PulseChain::append(std::int64_t bpm, std::string timestamp) {
+    if (m_blocks.size() >= MAX_CHAIN_BLOCKS)
+        return {Fault::too_many_blocks,
+                fmt::format("the chain is full: {} blocks is the most peers accept", MAX_CHAIN_BLOCKS)};
     m_blocks.push_back(generate_block(m_blocks.back(), bpm, std::move(timestamp)));
-    return m_blocks.back();
+    return {};
 }
 
 PulseChain::OfferResult PulseChain::offer(std::vector<Block> chain) {

@@ -126,8 +126,9 @@ int run(const std::string& program, const Options& o, std::chrono::milliseconds 
             if (too_long)
                 why = fmt::format("line too long: type a BPM between {} and {}", pulse::MIN_BPM, pulse::MAX_BPM);
             else if (pulse::parse_bpm(line, bpm, why)) {
-                node.add_bpm(bpm, pulse::format_go_time(std::chrono::system_clock::now()));
-                return;
+                auto added = node.add_bpm(bpm, pulse::format_go_time(std::chrono::system_clock::now()));
+                if (added.ok()) return;
+                why = std::move(added.message);
             }
             fmt::print(stderr, "error: {}\n", why);
         },

@@ -218,10 +218,10 @@ void PulseNode::connect(net::Multiaddr target) {
     asio::co_spawn(m_impl->executor, Impl::run_dial(m_impl, std::move(target)), asio::detached);
 }
 
-const Block& PulseNode::add_bpm(std::int64_t bpm, std::string timestamp) {
-    const Block& b = m_impl->chain.append(bpm, std::move(timestamp));
-    m_impl->changed(ChainChange::added, std::nullopt, nullptr);
-    return b;
+Verdict PulseNode::add_bpm(std::int64_t bpm, std::string timestamp) {
+    Verdict v = m_impl->chain.append(bpm, std::move(timestamp));
+    if (v.ok()) m_impl->changed(ChainChange::added, std::nullopt, nullptr);
+    return v;
 }
 
 const PulseChain& PulseNode::chain() const noexcept {

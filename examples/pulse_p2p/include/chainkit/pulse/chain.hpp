@@ -106,8 +106,10 @@ public:
     const Block& tip() const noexcept { return m_blocks.back(); }
     std::size_t size() const noexcept { return m_blocks.size(); }
 
-    /// Appends generate_block(tip, bpm, timestamp) and returns it.
-    const Block& append(std::int64_t bpm, std::string timestamp);
+    /// Appends generate_block(tip, bpm, timestamp) (then tip()), unless the
+    /// chain already holds MAX_CHAIN_BLOCKS: peers refuse a longer chain, so
+    /// that block could never spread (Fault::too_many_blocks, chain unchanged).
+    Verdict append(std::int64_t bpm, std::string timestamp);
 
     enum class Offer { adopted, not_longer, invalid };
     struct [[nodiscard]] OfferResult {

@@ -69,8 +69,9 @@ public:
     /// Dials `target` and keeps one /p2p/1.0.0 stream open to it, redialing
     /// with backoff when it fails or closes, until stop().
     void connect(net::Multiaddr target);
-    /// Appends a block with this BPM and time text and relays the chain.
-    const Block& add_bpm(std::int64_t bpm, std::string timestamp);
+    /// Appends a block with this BPM and time text and relays the chain; a
+    /// full chain (PulseChain::append) is refused with its reason.
+    Verdict add_bpm(std::int64_t bpm, std::string timestamp);
 
     const PulseChain& chain() const noexcept;
     std::size_t stream_count() const noexcept;
