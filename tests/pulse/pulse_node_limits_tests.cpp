@@ -1,5 +1,6 @@
 // Covers what examples/pulse_p2p/src/pulse_node.cpp and pulse_session.cpp
-// bound or skip: a full chain (label integration).
+// bound or skip: unparsed repeats of known lines, and a full chain (label
+// integration).
 #include "pulse_node_fixture.hpp"
 
 using namespace chainkit;
@@ -15,6 +16,71 @@ std::vector<Block> chain_of(const Block& genesis, std::size_t blocks, std::int64
 }
 
 }  // namespace
+
+TEST_CASE("a line equal to our chain or to the stream's last good line is not parsed again",
+          "[pulse][node][integration]") {
+    Net n;
+    PulseNode a(n.io.get_executor(), n.host_a, n.genesis, slow_rewrite());
+    a.start();
+    run(n.io, [&]() -> asio::awaitable<void> {
+        auto s = co_await n.raw_stream();
+        (void)co_await read_chain(*s);
+        REQUIRE(a.add_bpm(70, "A1").ok());
+        REQUIRE(a.add_bpm(71, "A2").ok());
+        const auto ours = co_await read_chain(*s);
+        REQUIRE(ours.size() == 3);
+        const std::string shorter = to_json_line(chain_of(n.genesis, 2, 60));
+        for (int i = 0; i < 3; ++i) {
+            auto w = co_await write_text(*s, to_json_line(ours) + shorter);
+            REQUIRE(w);
+        }
+        bool counted = co_await eventually([&] { return a.stats().lines_skipped + a.stats().lines_parsed == 6; });
+        REQUIRE(counted);
+        CHECK(a.stats().lines_parsed == 1);  // the shorter chain, the first time only
+        CHECK(a.stats().lines_skipped == 5);
+        // A line that differs is parsed and judged as before, however often it comes.
+        auto forged = chain_of(n.genesis, 4, 60);
+        forged[3].bpm = 99;
+        for (int i = 0; i < 2; ++i) {
+            auto w = co_await write_text(*s, to_json_line(forged));
+            REQUIRE(w);
+        }
+        bool judged = co_await eventually([&] { return a.stats().lines_parsed == 3; });
+        CHECK(judged);
+        const auto longer = chain_of(n.genesis, 4, 60);
+        auto w = co_await write_text(*s, to_json_line(longer));
+        REQUIRE(w);
+        bool adopted = co_await eventually([&] { return a.chain().blocks() == longer; });
+        CHECK(adopted);
+        CHECK(a.stats().lines_parsed == 4);
+        a.stop();
+    });
+}
+
+TEST_CASE("peers that agree skip each other's periodic rewrites", "[pulse][node][integration]") {
+    Net n;
+    NodeConfig cfg;
+    cfg.interval = 20ms;
+    PulseNode a(n.io.get_executor(), n.host_a, n.genesis, cfg);
+    PulseNode b(n.io.get_executor(), n.host_b, n.genesis, cfg);
+    a.start();
+    b.start();
+    b.connect(n.addr_a());
+    run(n.io, [&]() -> asio::awaitable<void> {
+        REQUIRE(a.add_bpm(72, "T1").ok());
+        bool agreed = co_await eventually([&] { return b.chain().blocks() == a.chain().blocks(); });
+        REQUIRE(agreed);
+        const auto parsed_a = a.stats().lines_parsed;
+        const auto parsed_b = b.stats().lines_parsed;
+        bool rewrites =
+            co_await eventually([&] { return a.stats().lines_skipped >= 5 && b.stats().lines_skipped >= 5; });
+        CHECK(rewrites);
+        CHECK(a.stats().lines_parsed == parsed_a);
+        CHECK(b.stats().lines_parsed == parsed_b);
+        a.stop();
+        b.stop();
+    });
+}
 
 TEST_CASE("a full chain refuses a local block and relays nothing", "[pulse][node][integration]") {
     Net n;

@@ -43,6 +43,7 @@ struct PulseNode::Impl {
     std::vector<std::shared_ptr<asio::steady_timer>> redial_timers;
     asio::steady_timer rewrite_timer;
     ChainCallback on_change;
+    NodeStats stats;
     bool started = false;
     bool stopped = false;
 
@@ -131,10 +132,18 @@ asio::awaitable<bool> PulseNode::Impl::read_loop(std::shared_ptr<Session> s) {
 // Returns false once the stream has used up its fault allowance.
 bool PulseNode::Impl::handle_line(Session& s, std::string_view text) {
     if (text.empty() || text == "\r") return true;  // the original skips blank lines
+    // Once peers agree, every rewrite brings our own chain back: skip it, and
+    // a repeat of this stream's last good line, before parsing anything.
+    if (text == std::string_view(*line).substr(0, line->size() - 1) || s.same_as_remembered(text)) {
+        ++stats.lines_skipped;
+        return true;
+    }
+    ++stats.lines_parsed;
     std::vector<Block> received;
     Verdict v = parse_chain(text, received);
     if (v.ok()) {
         auto offered = chain.offer(std::move(received));
+        if (offered.outcome != PulseChain::Offer::invalid) s.remember_line(text);
         if (offered.outcome == PulseChain::Offer::adopted) {
             spdlog::info("pulse: adopted a chain of {} blocks from {}", chain.size(), s.label());
             changed(ChainChange::adopted, s.peer(), &s);
@@ -230,6 +239,10 @@ const PulseChain& PulseNode::chain() const noexcept {
 
 std::size_t PulseNode::stream_count() const noexcept {
     return m_impl->sessions.size();
+}
+
+const NodeStats& PulseNode::stats() const noexcept {
+    return m_impl->stats;
 }
 
 void PulseNode::stop() {

@@ -26,6 +26,15 @@ Session::Session(asio::any_io_executor ex, std::shared_ptr<net::Stream> stream, 
     m_wake.expires_at(asio::steady_timer::time_point::max());
 }
 
+void Session::remember_line(std::string_view line) {
+    m_remembered.emplace(line.size(), std::hash<std::string_view>{}(line));
+}
+
+bool Session::same_as_remembered(std::string_view line) const {
+    return m_remembered && m_remembered->first == line.size() &&
+           m_remembered->second == std::hash<std::string_view>{}(line);
+}
+
 void Session::queue(std::shared_ptr<const std::string> line) {
     if (m_closed) return;
     m_pending = std::move(line);

@@ -19,9 +19,12 @@
 #include <chainkit/net/host.hpp>
 #include <chainkit/net/stream.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace chainkit::pulse::detail {
 
@@ -44,6 +47,11 @@ public:
     net::Direction direction() const { return m_dir; }
     bool closed() const { return m_closed; }
     int add_fault() { return ++m_faults; }
+    /// Remembers a line that was handled without a fault, so that the same
+    /// line again can be skipped unparsed: our chain only ever grows, so its
+    /// outcome (not longer than ours) cannot change.
+    void remember_line(std::string_view line);
+    bool same_as_remembered(std::string_view line) const;
     /// "12D3KooW...abcd (in)" for log lines.
     std::string label() const;
 
@@ -56,6 +64,9 @@ private:
     asio::steady_timer m_wake;
     std::shared_ptr<const std::string> m_pending;
     std::optional<std::chrono::steady_clock::time_point> m_write_started;
+    // Size and std::hash of the remembered line: a collision only makes this
+    // peer's own next line be ignored, which it could do by not sending it.
+    std::optional<std::pair<std::size_t, std::size_t>> m_remembered;
     int m_faults = 0;
     bool m_closed = false;
 };

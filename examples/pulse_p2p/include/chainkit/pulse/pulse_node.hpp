@@ -4,8 +4,9 @@
 // lines in both directions, as the original go tutorial does. A received
 // chain replaces ours only if longer and valid (see PulseChain::offer); bad
 // lines are logged with their reason and dropped, and a stream that sends
-// `max_faults` of them is reset and its peer disconnected. A chain we adopt or
-// extend is queued to every open stream at once, and every stream also gets
+// `max_faults` of them is reset and its peer disconnected. A line equal to our
+// own chain's, or to the last good line of its stream, is skipped unparsed.
+// A chain we adopt or extend is queued to every open stream at once, and every stream also gets
 // our chain every `interval` (the original's rewrite loop).
 //
 // Thread-safety: like the Host, a PulseNode lives on the host's executor; call
@@ -52,6 +53,12 @@ struct NodeConfig {
 
 enum class ChainChange { added, adopted };
 
+/// What the node did with received lines (for tests and logs).
+struct NodeStats {
+    std::uint64_t lines_parsed = 0;   // parsed (and validated if longer)
+    std::uint64_t lines_skipped = 0;  // equal to our chain's line or to the stream's last good line
+};
+
 /// Called after our chain changed: `from` is the peer it was adopted from.
 using ChainCallback =
     std::function<void(ChainChange, const std::vector<Block>& chain, const std::optional<net::PeerId>& from)>;
@@ -75,6 +82,7 @@ public:
 
     const PulseChain& chain() const noexcept;
     std::size_t stream_count() const noexcept;
+    const NodeStats& stats() const noexcept;
     /// Resets every stream, stops timers and redials. Idempotent.
     void stop();
 
