@@ -139,6 +139,11 @@ std::string ChainDb::address_index_layout() const {
             levels.clear();
         }
     }
+    // Background work competes with the query for the CPU.
+    std::uint64_t flushes = 0, compactions = 0;
+    (void)m_impl->db->GetIntProperty("rocksdb.num-running-flushes", &flushes);
+    (void)m_impl->db->GetIntProperty("rocksdb.num-running-compactions", &compactions);
+    if (flushes + compactions > 0) out += fmt::format(" ({} flushes, {} compactions running)", flushes, compactions);
     return out;
 }
 

@@ -72,7 +72,7 @@ public:
 
     // The sorted runs a balance query visits, for benchmarks and diagnostics:
     // "memtable N entries, L0 a files, L1 b files, ..." up to the deepest
-    // non-empty level.
+    // non-empty level, then any flushes or compactions running (database-wide).
     [[nodiscard]] std::string address_index_layout() const;
 
     struct Impl;
