@@ -1,6 +1,6 @@
 // Covers what examples/pulse_p2p/src/pulse_node.cpp and pulse_session.cpp
-// bound or skip: unparsed repeats of known lines, and a full chain (label
-// integration).
+// bound or skip: the node-wide budget of partial lines, unparsed repeats of
+// known lines, and a full chain (label integration).
 #include "pulse_node_fixture.hpp"
 
 using namespace chainkit;
@@ -16,6 +16,42 @@ std::vector<Block> chain_of(const Block& genesis, std::size_t blocks, std::int64
 }
 
 }  // namespace
+
+TEST_CASE("partial lines of all streams share one budget", "[pulse][node][integration]") {
+    Net n;
+    NodeConfig cfg = slow_rewrite();
+    cfg.max_buffered_line_bytes = 64 * 1024;
+    PulseNode a(n.io.get_executor(), n.host_a, n.genesis, cfg);
+    a.start();
+    run(n.io, [&]() -> asio::awaitable<void> {
+        const std::string line = to_json_line(chain_of(n.genesis, 300, 70));
+        REQUIRE(line.size() > 48 * 1024);  // a second 40 KiB head cannot fit beside it
+        REQUIRE(line.size() < 64 * 1024);  // but the whole line does
+        const std::string head = line.substr(0, 40 * 1024);
+        auto s1 = co_await n.raw_stream();
+        auto s2 = co_await n.raw_stream();
+        (void)co_await read_chain(*s1);
+        (void)co_await read_chain(*s2);
+        auto w1 = co_await write_text(*s1, head);
+        REQUIRE(w1);
+        bool held = co_await eventually([&] { return a.buffered_line_bytes() == head.size(); });
+        REQUIRE(held);
+        // Within its own line bound, but 40 + 40 KiB pass the node's 64 KiB.
+        (void)co_await write_text(*s2, head);
+        auto refused = co_await s2->read_line(MAX_LINE_BYTES);
+        CHECK_FALSE(refused);
+        CHECK(a.stats().over_budget_resets == 1);
+        bool one_left = co_await eventually([&] { return a.stream_count() == 1; });
+        CHECK(one_left);
+        // The stream that held its bytes finishes its line and is served.
+        auto w2 = co_await write_text(*s1, std::string_view(line).substr(head.size()));
+        REQUIRE(w2);
+        bool adopted = co_await eventually([&] { return a.chain().size() == 300; });
+        CHECK(adopted);
+        CHECK(a.buffered_line_bytes() == 0);
+        a.stop();
+    });
+}
 
 TEST_CASE("a line equal to our chain or to the stream's last good line is not parsed again",
           "[pulse][node][integration]") {

@@ -36,6 +36,8 @@ namespace net = chainkit::net;
 
 namespace {
 
+constexpr std::size_t MAX_INBOUND_CONNECTIONS = 64;
+
 struct Options {
     std::uint16_t port = 0;
     std::vector<std::string> targets;
@@ -80,7 +82,11 @@ void print_join_hint(const std::string& program, const Options& o, const net::Mu
 int run(const std::string& program, const Options& o, std::chrono::milliseconds interval) {
     asio::io_context io;
     auto identity = o.seed == 0 ? net::Identity::generate() : net::Identity::from_seed(o.seed);
-    net::Host host(io.get_executor(), identity);
+    // A demo node: 64 inbound links is plenty, and together with the streams
+    // per peer and the partial-line budget it bounds what peers can pin.
+    net::HostConfig host_config;
+    host_config.max_inbound_connections = MAX_INBOUND_CONNECTIONS;
+    net::Host host(io.get_executor(), identity, host_config);
     auto listened = host.listen(net::Multiaddr::tcp(net::AddrKind::ip4, "127.0.0.1", o.port));
     if (!listened) {
         fmt::print(stderr, "pulse_p2p: cannot listen on 127.0.0.1:{}: {}\n", o.port, listened.error().message());

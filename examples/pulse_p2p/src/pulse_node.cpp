@@ -30,7 +30,12 @@ constexpr auto use_nothrow = asio::experimental::as_tuple(asio::use_awaitable);
 
 struct PulseNode::Impl {
     Impl(asio::any_io_executor ex, net::Host& h, Block genesis, NodeConfig cfg)
-        : executor(std::move(ex)), host(h), config(cfg), chain(std::move(genesis)), rewrite_timer(executor) {
+        : executor(std::move(ex)),
+          host(h),
+          config(cfg),
+          chain(std::move(genesis)),
+          rewrite_timer(executor),
+          line_budget(std::make_shared<LineBudget>(cfg.max_buffered_line_bytes)) {
         refresh_line();
     }
 
@@ -43,6 +48,7 @@ struct PulseNode::Impl {
     std::vector<std::shared_ptr<asio::steady_timer>> redial_timers;
     asio::steady_timer rewrite_timer;
     ChainCallback on_change;
+    std::shared_ptr<LineBudget> line_budget;  // shared with every session
     NodeStats stats;
     bool started = false;
     bool stopped = false;
@@ -95,7 +101,8 @@ asio::awaitable<bool> PulseNode::Impl::serve(std::shared_ptr<net::Stream> stream
         stream->reset();
         co_return true;
     }
-    auto s = std::make_shared<Session>(executor, std::move(stream), std::move(peer), dir);
+    auto s = std::make_shared<Session>(executor, std::move(stream), std::move(peer), dir, line_budget,
+                                       config.max_line_bytes);
     sessions.push_back(s);
     spdlog::info("pulse: stream open with {}", s->label());
     // Our chain right away, not after the first interval: peers converge sooner.
@@ -108,17 +115,24 @@ asio::awaitable<bool> PulseNode::Impl::serve(std::shared_ptr<net::Stream> stream
 }
 
 asio::awaitable<bool> PulseNode::Impl::read_loop(std::shared_ptr<Session> s) {
+    using End = Session::Received::End;
     while (!s->closed()) {
-        auto r = co_await s->stream().read_line(config.max_line_bytes);
-        if (!r) {
-            auto ec = r.error();
-            if (ec == net::errc::line_too_long)
-                spdlog::warn("pulse: {} sent a line over {} bytes; stream reset", s->label(), config.max_line_bytes);
-            else if (!s->closed())
-                spdlog::info("pulse: stream with {} ended: {}", s->label(), ec.message());
-            co_return ec == net::errc::line_too_long;
+        auto r = co_await s->read_line();
+        if (r.end == End::overlong) {
+            spdlog::warn("pulse: {} sent a line over {} bytes; stream reset", s->label(), config.max_line_bytes);
+            co_return true;
         }
-        if (!handle_line(*s, *r)) {
+        if (r.end == End::over_budget) {
+            ++stats.over_budget_resets;
+            spdlog::warn("pulse: partial lines of all streams would pass {} bytes; stream with {} reset",
+                         line_budget->limit(), s->label());
+            co_return true;
+        }
+        if (r.end == End::stream) {
+            if (!s->closed()) spdlog::info("pulse: stream with {} ended: {}", s->label(), r.ec.message());
+            co_return false;
+        }
+        if (!handle_line(*s, *r.line)) {
             spdlog::warn("pulse: {} sent {} bad lines; disconnecting", s->label(), config.max_faults);
             net::PeerId peer = s->peer();
             s->close();
@@ -243,6 +257,10 @@ std::size_t PulseNode::stream_count() const noexcept {
 
 const NodeStats& PulseNode::stats() const noexcept {
     return m_impl->stats;
+}
+
+std::size_t PulseNode::buffered_line_bytes() const noexcept {
+    return m_impl->line_budget->used();
 }
 
 void PulseNode::stop() {

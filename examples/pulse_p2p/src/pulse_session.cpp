@@ -21,9 +21,31 @@ namespace {
 constexpr auto use_nothrow = asio::experimental::as_tuple(asio::use_awaitable);
 }
 
-Session::Session(asio::any_io_executor ex, std::shared_ptr<net::Stream> stream, net::PeerId peer, net::Direction dir)
-    : m_stream(std::move(stream)), m_peer(std::move(peer)), m_dir(dir), m_wake(ex) {
+Session::Session(asio::any_io_executor ex, std::shared_ptr<net::Stream> stream, net::PeerId peer, net::Direction dir,
+                 std::shared_ptr<LineBudget> budget, std::size_t max_line)
+    : m_stream(std::move(stream)),
+      m_peer(std::move(peer)),
+      m_dir(dir),
+      m_wake(ex),
+      m_lines(std::move(budget), max_line) {
     m_wake.expires_at(asio::steady_timer::time_point::max());
+}
+
+asio::awaitable<Session::Received> Session::read_line() {
+    using End = Received::End;
+    for (;;) {
+        if (auto line = m_lines.next_line()) co_return Received{std::move(line), End::none, {}};
+        if (m_lines.overlong()) co_return Received{std::nullopt, End::overlong, {}};
+        auto r = co_await m_stream->read_some(m_chunk);
+        if (!r) {
+            std::string rest = m_lines.take_rest();
+            if (r.error() == net::errc::end_of_stream && !rest.empty())
+                co_return Received{std::move(rest), End::none, {}};  // the next read ends again
+            co_return Received{std::nullopt, End::stream, r.error()};
+        }
+        if (!m_lines.append(std::string_view(reinterpret_cast<const char*>(m_chunk.data()), *r)))
+            co_return Received{std::nullopt, End::over_budget, {}};
+    }
 }
 
 void Session::remember_line(std::string_view line) {
@@ -68,6 +90,7 @@ void Session::close() {
     if (m_closed) return;
     m_closed = true;
     m_pending.reset();
+    m_lines.take_rest();  // back to the budget now, not when the writer lets go
     m_wake.cancel();
     m_stream->reset();
 }

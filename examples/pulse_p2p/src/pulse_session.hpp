@@ -2,7 +2,9 @@
 // One open /p2p/1.0.0 stream of a PulseNode (private). The write side holds a
 // single "latest chain" slot rather than a queue: each line carries the whole
 // chain, so a newer line supersedes an unsent older one and the memory a slow
-// peer can pin is one line. Lives on the host's executor.
+// peer can pin is one line. The read side splits lines itself (not with
+// Stream::read_line) so that partial lines count against the node-wide
+// LineBudget. Lives on the host's executor.
 
 // clang-format off
 // Asio chooses aligned_alloc or operator new from libstdc++'s configuration,
@@ -16,21 +18,37 @@
 #include <asio/awaitable.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <array>
 #include <chainkit/net/host.hpp>
 #include <chainkit/net/stream.hpp>
+#include <chainkit/pulse/line_buffer.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 
 namespace chainkit::pulse::detail {
 
 class Session {
 public:
-    Session(asio::any_io_executor ex, std::shared_ptr<net::Stream> stream, net::PeerId peer, net::Direction dir);
+    Session(asio::any_io_executor ex, std::shared_ptr<net::Stream> stream, net::PeerId peer, net::Direction dir,
+            std::shared_ptr<LineBudget> budget, std::size_t max_line);
+
+    /// What read_line() got: a line, or why there is none.
+    struct Received {
+        enum class End { none, stream, overlong, over_budget };
+        std::optional<std::string> line;
+        End end = End::none;
+        std::error_code ec;  // End::stream: why it ended
+    };
+    /// The next line without its '\n' (a last line without one at the end of
+    /// the stream). Not concurrently with itself.
+    asio::awaitable<Received> read_line();
 
     /// Replaces the unsent line, if any, and wakes the writer.
     void queue(std::shared_ptr<const std::string> line);
@@ -64,6 +82,8 @@ private:
     asio::steady_timer m_wake;
     std::shared_ptr<const std::string> m_pending;
     std::optional<std::chrono::steady_clock::time_point> m_write_started;
+    LineBuffer m_lines;
+    std::array<std::uint8_t, 16 * 1024> m_chunk{};
     // Size and std::hash of the remembered line: a collision only makes this
     // peer's own next line be ignored, which it could do by not sending it.
     std::optional<std::pair<std::size_t, std::size_t>> m_remembered;

@@ -6,7 +6,8 @@
 // lines are logged with their reason and dropped, and a stream that sends
 // `max_faults` of them is reset and its peer disconnected. A line equal to our
 // own chain's, or to the last good line of its stream, is skipped unparsed.
-// A chain we adopt or extend is queued to every open stream at once, and every stream also gets
+// Partial lines of all streams share one byte budget. A chain we adopt or
+// extend is queued to every open stream at once, and every stream also gets
 // our chain every `interval` (the original's rewrite loop).
 //
 // Thread-safety: like the Host, a PulseNode lives on the host's executor; call
@@ -49,6 +50,9 @@ struct NodeConfig {
     std::chrono::milliseconds write_timeout{30000};  // a peer that stops reading is dropped
     std::chrono::milliseconds redial_min{500};       // backoff for -d targets
     std::chrono::milliseconds redial_max{30000};
+    // Bytes of partial lines held by all streams together: a stream whose
+    // next read would pass it is reset (a dozen of the longest lines).
+    std::size_t max_buffered_line_bytes = 64 << 20;
 };
 
 enum class ChainChange { added, adopted };
@@ -57,6 +61,7 @@ enum class ChainChange { added, adopted };
 struct NodeStats {
     std::uint64_t lines_parsed = 0;   // parsed (and validated if longer)
     std::uint64_t lines_skipped = 0;  // equal to our chain's line or to the stream's last good line
+    std::uint64_t over_budget_resets = 0;
 };
 
 /// Called after our chain changed: `from` is the peer it was adopted from.
@@ -83,6 +88,8 @@ public:
     const PulseChain& chain() const noexcept;
     std::size_t stream_count() const noexcept;
     const NodeStats& stats() const noexcept;
+    /// Bytes of partial lines held now, across every stream.
+    std::size_t buffered_line_bytes() const noexcept;
     /// Resets every stream, stops timers and redials. Idempotent.
     void stop();
 
