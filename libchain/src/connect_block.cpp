@@ -40,7 +40,11 @@ ValidationResult check_tx_inputs(const Transaction& tx, const UtxoView& view, st
 }
 
 ValidationResult check_tx_signatures(const Transaction& tx, const std::vector<SpentOutput>& spent) {
-    const SignatureHasher hasher(tx, spent);
+    return check_tx_signatures(tx, tx.txid(), spent);
+}
+
+ValidationResult check_tx_signatures(const Transaction& tx, const TxId& txid, const std::vector<SpentOutput>& spent) {
+    const SignatureHasher hasher(txid, spent);
     for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
         const auto msg = hasher.hash(static_cast<std::uint32_t>(i));
         if (!verify_signature(tx.inputs[i].pubkey, msg, tx.inputs[i].signature))

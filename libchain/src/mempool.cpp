@@ -105,7 +105,7 @@ ValidationResult Mempool::accept_checked(const Transaction& tx, bool check_signa
     // Signatures last: the costliest check is spent only on a transaction
     // that would otherwise enter.
     if (check_signatures) {
-        if (auto r = check_tx_signatures(tx, e.spent); !r) return r;
+        if (auto r = check_tx_signatures(tx, txid, e.spent); !r) return r;
     }
     remove_with_descendants(evict);
     insert(std::move(e));

@@ -167,3 +167,13 @@ TEST_CASE("signature checks give the same answer on 1 and N threads", "[connect]
     CHECK(r1.message == r0.message);
     CHECK(r1.message.find("transaction 24 ") != std::string::npos);
 }
+
+TEST_CASE("check_tx_signatures with a given txid signs over that txid", "[connect]") {
+    Fixture f;
+    const auto tx = spend_outpoint(f.alice, f.funding, 10 * COIN, {{COIN, f.bob.key_hash}});
+    const std::vector<SpentOutput> spent{{10 * COIN, f.alice.key_hash}};
+    CHECK(check_tx_signatures(tx, spent).ok());
+    CHECK(check_tx_signatures(tx, tx.txid(), spent).ok());
+    // The txid given is the one used (not recomputed): another one fails.
+    CHECK(check_tx_signatures(tx, f.funding.txid, spent).reason == RejectReason::bad_signature);
+}

@@ -98,6 +98,9 @@ ValidationResult check_tx_inputs(const Transaction& tx, const UtxoView& view, st
                                  const ConsensusParams& p, std::vector<SpentOutput>& spent, Amount& fee);
 // All signatures of one transaction, on the calling thread.
 ValidationResult check_tx_signatures(const Transaction& tx, const std::vector<SpentOutput>& spent);
+// The same with `txid` == tx.txid() already computed (the mempool has it),
+// so the transaction is not hashed again.
+ValidationResult check_tx_signatures(const Transaction& tx, const TxId& txid, const std::vector<SpentOutput>& spent);
 
 // Connects a block that passed check_block and check_header_contextual to
 // `view` at `height`: spends inputs, adds outputs, checks every input and the
