@@ -95,7 +95,7 @@ struct AddressIndexModel {
 }  // namespace
 
 TEST_CASE("a reopened database loads the same chain and passes verify", "[store]") {
-    TempDir dir;
+    ScratchDir dir{"chainkit_store"};
     const auto key = TestKey::from_seed(4);
     const auto tip = make_chain(dir.path(), 6, key);
     const auto p = regtest();
@@ -120,7 +120,7 @@ TEST_CASE("a reopened database loads the same chain and passes verify", "[store]
 }
 
 TEST_CASE("a database of another network is refused with a clear message", "[store]") {
-    TempDir dir;
+    ScratchDir dir{"chainkit_store"};
     make_chain(dir.path(), 1, TestKey::from_seed(4));
     const auto main = chain::params_for(chain::Network::main);
     for (auto mode : {store::OpenMode::read_write, store::OpenMode::read_only}) {
@@ -140,7 +140,7 @@ TEST_CASE("a database of another network is refused with a clear message", "[sto
 }
 
 TEST_CASE("a database of another schema version is refused", "[store]") {
-    TempDir dir;
+    ScratchDir dir{"chainkit_store"};
     make_chain(dir.path(), 1, TestKey::from_seed(4));
     const auto p = regtest();
     {
@@ -160,7 +160,7 @@ TEST_CASE("a database of another schema version is refused", "[store]") {
 }
 
 TEST_CASE("a read-only open answers queries while a writer holds the database", "[store]") {
-    TempDir dir;
+    ScratchDir dir{"chainkit_store"};
     const auto p = regtest();
     const auto key = TestKey::from_seed(6);
     auto writer_db = store::open(dir.path(), p, store::OpenMode::read_write);
@@ -184,7 +184,7 @@ TEST_CASE("a read-only open answers queries while a writer holds the database", 
 }
 
 TEST_CASE("opening a missing database read-only fails with the path", "[store]") {
-    TempDir dir;
+    ScratchDir dir{"chainkit_store"};
     auto db = store::open(dir.path() / "nothing", regtest(), store::OpenMode::read_only);
     REQUIRE_FALSE(db.ok());
     CHECK(db.error().code == store::StoreError::open_failed);
@@ -240,7 +240,7 @@ TEST_CASE("records round-trip and corrupt records are refused", "[store]") {
 }
 
 TEST_CASE("the address index answers right from memtables, flushed files and compacted levels", "[store]") {
-    TempDir dir;
+    ScratchDir dir{"chainkit_store"};
     const auto p = regtest();
     store::OpenOptions tiny;
     tiny.write_buffer_bytes = 64 * 1024;  // a flush every few hundred changes: many runs in a small test

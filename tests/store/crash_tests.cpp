@@ -87,7 +87,7 @@ std::vector<chain::BlockHash> read_reports(int fd) {
 
 TEST_CASE("SIGKILL at random instants never leaves an inconsistent database or loses a reported block",
           "[store][crash]") {
-    TempDir dir;
+    ScratchDir dir{"chainkit_store"};
     std::mt19937 rng(20261124);
     std::uniform_int_distribution<int> delay_us(0, 400'000);
     const auto p = chain::params_for(chain::Network::regtest);

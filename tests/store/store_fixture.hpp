@@ -1,7 +1,8 @@
-// Fixtures for the store tests: a temporary directory, two backends
-// (MemoryChainStore and the RocksDB ChainDb) so chain-state behaviour is
-// checked against the reference store and the real one, and an independent
-// rebuild of balances from the active chain.
+// Fixtures for the store tests: two backends (MemoryChainStore and the
+// RocksDB ChainDb in a support/scratch_dir.hpp directory) so chain-state
+// behaviour is checked against the reference store and the real one; Node,
+// support's TestChain over either backend (TestChain itself is memory-only);
+// and an independent rebuild of balances from the active chain.
 #pragma once
 
 #include "chainkit/chain/chain_state.hpp"
@@ -9,37 +10,14 @@
 #include "chainkit/chain/validation.hpp"
 #include "chainkit/store/chain_db.hpp"
 #include "support/regtest_chain.hpp"
+#include "support/scratch_dir.hpp"
 
-#include <unistd.h>
-
-#include <atomic>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
 namespace chainkit::test {
-
-class TempDir {
-public:
-    TempDir() {
-        static std::atomic<int> counter{0};
-        m_path = std::filesystem::temp_directory_path() /
-                 ("chainkit_store_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-        std::filesystem::remove_all(m_path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(m_path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
-
-private:
-    std::filesystem::path m_path;
-};
 
 struct MemoryBackend {
     static constexpr const char* NAME = "memory";
@@ -57,7 +35,7 @@ struct RocksBackend {
         return *m_db;
     }
     chain::ChainStore& open_store() { return *m_db; }
-    TempDir m_dir;
+    ScratchDir m_dir{"chainkit_store"};
     std::unique_ptr<store::ChainDb> m_db;
 };
 
