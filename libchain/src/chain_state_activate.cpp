@@ -72,13 +72,16 @@ Result<bool> ChainState::activation_step(BlockIndex& target) {
         auto undo = m_store.read_undo(b->hash);
         if (!block || !undo) return storage_error("reading block or undo " + b->hash.hex());
         if (!*block || !*undo) return Error{make_error_code(ChainError::corrupt), "missing block or undo " + b->hash.hex()};
-        if (!disconnect_block(**block, **undo, cache))
+        // Hashed once: disconnecting and the erased keys both need them.
+        std::vector<TxId> txids;
+        txids.reserve((*block)->txs.size());
+        for (const auto& tx : (*block)->txs) txids.push_back(tx.txid());
+        if (!disconnect_block(**block, txids, **undo, cache))
             return Error{make_error_code(ChainError::corrupt), "undo data does not match block " + b->hash.hex()};
         batch.erase_undo.push_back(b->hash);
-        for (const auto& tx : (*block)->txs) {
-            const auto txid = tx.txid();
-            for (std::uint32_t o = 0; o < tx.outputs.size(); ++o)
-                batch.erased_keys[OutPoint{txid, o}] = tx.outputs[o].key_hash;
+        for (std::size_t t = 0; t < txids.size(); ++t) {
+            const auto& outs = (*block)->txs[t].outputs;
+            for (std::uint32_t o = 0; o < outs.size(); ++o) batch.erased_keys[OutPoint{txids[t], o}] = outs[o].key_hash;
         }
         disconnected.push_back(std::move(**block));
     }

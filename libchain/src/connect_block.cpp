@@ -133,15 +133,22 @@ ValidationResult connect_block(const Block& b, std::uint64_t height, const Conse
 }
 
 bool disconnect_block(const Block& b, const BlockUndo& undo, UtxoCache& view) {
+    std::vector<TxId> txids;
+    txids.reserve(b.txs.size());
+    for (const auto& tx : b.txs) txids.push_back(tx.txid());
+    return disconnect_block(b, txids, undo, view);
+}
+
+bool disconnect_block(const Block& b, std::span<const TxId> txids, const BlockUndo& undo, UtxoCache& view) {
+    if (txids.size() != b.txs.size()) return false;
     bool clean = true;
     std::size_t undo_end = undo.spent.size();
     // Newest transaction first: remove its outputs, then restore what it
     // spent, so a spend of an output made earlier in the block unwinds right.
     for (std::size_t t = b.txs.size(); t-- > 0;) {
         const auto& tx = b.txs[t];
-        const auto txid = tx.txid();
         for (std::uint32_t o = 0; o < tx.outputs.size(); ++o) {
-            if (!view.spend_coin(OutPoint{txid, o})) clean = false;
+            if (!view.spend_coin(OutPoint{txids[t], o})) clean = false;
         }
         if (t == 0) break;
         if (tx.inputs.size() > undo_end) return false;

@@ -177,3 +177,21 @@ TEST_CASE("check_tx_signatures with a given txid signs over that txid", "[connec
     // The txid given is the one used (not recomputed): another one fails.
     CHECK(check_tx_signatures(tx, f.funding.txid, spent).reason == RejectReason::bad_signature);
 }
+
+TEST_CASE("disconnect with given txids matches disconnect without", "[connect]") {
+    Fixture f;
+    auto a = spend_outpoint(f.alice, f.funding, 10 * COIN, {{10 * COIN, f.bob.key_hash}});
+    auto b = spend_outpoint(f.bob, OutPoint{a.txid(), 0}, 10 * COIN, {{9 * COIN, f.alice.key_hash}});
+    const auto blk = f.block({a, b}, 11 * COIN);
+    UtxoCache cache(f.set);
+    BlockUndo undo;
+    REQUIRE(connect_block(blk, 1, P, cache, undo).ok());
+    f.set.apply(cache.take_changes());
+    std::vector<TxId> ids;
+    for (const auto& tx : blk.txs) ids.push_back(tx.txid());
+    UtxoCache plain(f.set), given(f.set), short_ids(f.set);
+    CHECK(disconnect_block(blk, undo, plain));
+    CHECK(disconnect_block(blk, ids, undo, given));
+    CHECK(given.changes() == plain.changes());
+    CHECK_FALSE(disconnect_block(blk, std::span(ids).first(2), undo, short_ids));
+}

@@ -8,6 +8,7 @@
 #include "chainkit/chain/utxo.hpp"
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -113,5 +114,9 @@ ValidationResult connect_block(const Block& b, std::uint64_t height, const Conse
 // Reverses connect_block with its undo data. False if the view does not
 // match the block (the database is corrupt).
 [[nodiscard]] bool disconnect_block(const Block& b, const BlockUndo& undo, UtxoCache& view);
+// The same with txids[i] == b.txs[i].txid() already computed (the caller
+// needs them too); false as well if their count differs from the block's.
+[[nodiscard]] bool disconnect_block(const Block& b, std::span<const TxId> txids, const BlockUndo& undo,
+                                    UtxoCache& view);
 
 }  // namespace chainkit::chain
