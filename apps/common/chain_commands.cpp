@@ -102,6 +102,20 @@ void cmd_verify(NodeContext& ctx, std::ostream& out) {
     fmt::print(out, "ok: chain of height {} verified, {} unspent outputs match the blocks\n", chain.height(), report.coins_checked);
 }
 
+chain::Block mine_new_block(const chain::ConsensusParams& p, const chain::BlockContext& ctx, const chain::KeyHash& to,
+                            std::vector<chain::Transaction> txs, chain::Amount fees, std::stop_token stop) {
+    chain::Block b;
+    b.header.prev = ctx.prev;
+    b.header.time = ctx.time;
+    b.header.bits = ctx.bits;
+    b.txs.push_back(chain::make_coinbase(ctx.height, chain::block_subsidy(ctx.height, p) + fees, to));
+    for (auto& tx : txs) b.txs.push_back(std::move(tx));
+    b.header.merkle_root = chain::block_merkle_root(b);
+    if (!chain::mine_block(b, {}, std::move(stop)).header)
+        throw UserError(fmt::format("interrupted while mining the block at height {}", ctx.height), 130);
+    return b;
+}
+
 chain::BlockHash mine_and_connect(NodeContext& ctx, std::vector<chain::Transaction> txs, chain::Amount fees,
                                   const chain::KeyHash& to, std::optional<std::int64_t> when) {
     const auto& p = ctx.config.params;
@@ -109,14 +123,7 @@ chain::BlockHash mine_and_connect(NodeContext& ctx, std::vector<chain::Transacti
     // the future-drift rule always sees the real clock.
     const std::int64_t now = now_seconds();
     const auto next = ctx.chain->next_block_context(when.value_or(now));
-    chain::Block b;
-    b.header.prev = next.prev;
-    b.header.time = next.time;
-    b.header.bits = next.bits;
-    b.txs.push_back(chain::make_coinbase(next.height, chain::block_subsidy(next.height, p) + fees, to));
-    for (auto& tx : txs) b.txs.push_back(std::move(tx));
-    b.header.merkle_root = chain::block_merkle_root(b);
-    if (!chain::mine_block(b, {}, ctx.stop.get_token()).header) throw UserError("interrupted while mining", 130);
+    const auto b = mine_new_block(p, next, to, std::move(txs), fees, ctx.stop.get_token());
     const auto r = ctx.chain->accept_block(b, now);
     if (!r.ok()) throw UserError(fmt::format("the mined block was refused: {} ({})", r.validation.message, chain::to_string(r.validation.reason)));
     return b.hash();

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <ostream>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,13 @@ void cmd_reindexutxo(NodeContext& ctx, std::ostream& out);
 void cmd_verify(NodeContext& ctx, std::ostream& out);
 // Mines `blocks` empty blocks on the tip paying `address`.
 void cmd_mine(NodeContext& ctx, const std::string& address, std::uint64_t blocks, std::ostream& out);
+
+// The one block assembly: on ctx.prev at ctx.height with ctx.time and
+// ctx.bits, a coinbase paying the subsidy + `fees` to `to`, then `txs`; mined.
+// UserError (exit 130) if `stop` is requested first.
+[[nodiscard]] chain::Block mine_new_block(const chain::ConsensusParams& p, const chain::BlockContext& ctx,
+                                          const chain::KeyHash& to, std::vector<chain::Transaction> txs,
+                                          chain::Amount fees, std::stop_token stop);
 
 // Mines a block on the tip holding `txs` (fees `fees`) with its coinbase
 // paying `to`, and connects it. Its timestamp is max(`when` (default: the

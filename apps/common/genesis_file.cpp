@@ -1,9 +1,8 @@
 #include "genesis_file.hpp"
 
+#include "commands.hpp"
 #include "errors.hpp"
 
-#include "chainkit/chain/merkle.hpp"
-#include "chainkit/chain/miner.hpp"
 #include "chainkit/chain/validation.hpp"
 #include "chainkit/wallet/file_io.hpp"
 
@@ -22,13 +21,10 @@ constexpr std::size_t MAX_GENESIS_FILE = 1 << 20;
 
 chain::Block mine_genesis(const chain::ConsensusParams& p, const chain::KeyHash& to, std::int64_t now,
                           std::stop_token stop) {
-    chain::Block b;
-    b.header.time = now;
-    b.header.bits = p.pow_limit_bits;
-    b.txs.push_back(chain::make_coinbase(0, chain::block_subsidy(0, p), to));
-    b.header.merkle_root = chain::block_merkle_root(b);
-    if (!chain::mine_block(b, {}, std::move(stop)).header) throw UserError("interrupted while mining the genesis block", 130);
-    return b;
+    chain::BlockContext ctx;  // prev zero, height 0
+    ctx.bits = p.pow_limit_bits;
+    ctx.time = now;
+    return mine_new_block(p, ctx, to, {}, 0, std::move(stop));
 }
 
 void write_genesis_file(const std::filesystem::path& path, const chain::Block& genesis, const chain::ConsensusParams& p) {
@@ -58,8 +54,7 @@ chain::Block read_genesis_file(const std::filesystem::path& path, const chain::C
     chain::Block b;
     chain::DecodeError err{};
     if (!chain::decode(body, b, &err)) throw bad(fmt::format("block does not decode ({})", chain::to_string(err)));
-    if (!b.header.prev.is_zero() || b.header.bits != p.pow_limit_bits) throw bad("block is not a genesis block");
-    if (auto v = chain::check_block(b, p); !v) throw bad(v.message);
+    if (auto v = chain::check_genesis(b, p); !v) throw bad(fmt::format("not a valid genesis block: {}", v.message));
     return b;
 }
 

@@ -66,16 +66,9 @@ Result<void> ChainState::create(const Block& genesis) {
     if (*meta) return chain_error(ChainError::already_initialized, "the store already holds a chain");
     if (!m_store.writable()) return chain_error(ChainError::read_only, "cannot create a chain on a read-only store");
     const auto& h = genesis.header;
-    if (auto r = check_block(genesis, m_params); !r) return chain_error(ChainError::bad_genesis, "genesis: " + r.message);
-    if (!h.prev.is_zero() || h.bits != m_params.pow_limit_bits)
-        return chain_error(ChainError::bad_genesis, "genesis must have a zero parent and the network's easiest bits");
-    {  // validate the connect before anything is written
-        MemoryUtxoSet empty;
-        UtxoCache cache(empty);
-        BlockUndo undo;
-        if (auto r = connect_block(genesis, 0, m_params, cache, undo, m_queue); !r)
-            return chain_error(ChainError::bad_genesis, "genesis: " + r.message);
-    }
+    // Connects it too, before anything is written.
+    if (auto r = check_genesis(genesis, m_params, m_queue); !r)
+        return chain_error(ChainError::bad_genesis, "genesis: " + r.message);
     const auto hash = genesis.hash();
     BlockIndexRecord rec{h, 0, block_work(h.bits), BlockStatus::data_stored};
     m_meta = ChainMeta{CHAIN_SCHEMA_VERSION, m_params.chain_magic, hash, BlockHash{}};

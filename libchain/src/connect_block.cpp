@@ -132,6 +132,19 @@ ValidationResult connect_block(const Block& b, std::uint64_t height, const Conse
     return ValidationResult::success();
 }
 
+ValidationResult check_genesis(const Block& b, const ConsensusParams& p, SigCheckQueue* queue) {
+    if (auto r = check_block(b, p); !r) return r;
+    if (!b.header.prev.is_zero())
+        return ValidationResult::fail(R::unknown_parent, "a genesis block has no parent: prev must be zero");
+    if (b.header.bits != p.pow_limit_bits)
+        return ValidationResult::fail(R::bad_bits, fmt::format("a genesis block must have the network's easiest bits "
+                                                               "{:08x}, not {:08x}", p.pow_limit_bits, b.header.bits));
+    MemoryUtxoSet empty;
+    UtxoCache cache(empty);
+    BlockUndo undo;
+    return connect_block(b, 0, p, cache, undo, queue);
+}
+
 bool disconnect_block(const Block& b, const BlockUndo& undo, UtxoCache& view) {
     std::vector<TxId> txids;
     txids.reserve(b.txs.size());

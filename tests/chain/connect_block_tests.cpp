@@ -195,3 +195,22 @@ TEST_CASE("disconnect with given txids matches disconnect without", "[connect]")
     CHECK(given.changes() == plain.changes());
     CHECK_FALSE(disconnect_block(blk, std::span(ids).first(2), undo, short_ids));
 }
+
+TEST_CASE("check_genesis: the block a chain can start from", "[connect]") {
+    const auto alice = TestKey::from_seed(1);
+    const auto genesis = [&](BlockHash prev, Amount value) {
+        return block_on(prev, 0, 1'700'000'000, alice.key_hash, value, {}, P);
+    };
+    CHECK(check_genesis(genesis(BlockHash{}, 10 * COIN), P).ok());
+    BlockHash some;
+    some.bytes()[0] = 1;
+    CHECK(check_genesis(genesis(some, 10 * COIN), P).reason == RejectReason::unknown_parent);
+    CHECK(check_genesis(genesis(BlockHash{}, 10 * COIN + 1), P).reason == RejectReason::coinbase_too_large);
+    auto harder = genesis(BlockHash{}, 10 * COIN);
+    harder.header.bits = P.pow_limit_bits - 1;
+    chainkit::test::mine_header(harder.header, P);
+    CHECK(check_genesis(harder, P).reason == RejectReason::bad_bits);
+    auto unrooted = genesis(BlockHash{}, 10 * COIN);
+    unrooted.txs[0].outputs[0].value = COIN;  // merkle root no longer matches
+    CHECK(check_genesis(unrooted, P).reason == RejectReason::bad_merkle_root);
+}

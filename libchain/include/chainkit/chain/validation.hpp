@@ -111,6 +111,11 @@ ValidationResult check_tx_signatures(const Transaction& tx, const TxId& txid, co
 ValidationResult connect_block(const Block& b, std::uint64_t height, const ConsensusParams& p, UtxoCache& view,
                                BlockUndo& undo, SigCheckQueue* queue = nullptr);
 
+// A block that can start a chain: check_block, a zero parent, the network's
+// easiest bits (pow_limit_bits), and a coinbase that connects at height 0 to
+// an empty UTXO set. ChainState::create and genesis-file imports share it.
+ValidationResult check_genesis(const Block& b, const ConsensusParams& p, SigCheckQueue* queue = nullptr);
+
 // Reverses connect_block with its undo data. False if the view does not
 // match the block (the database is corrupt).
 [[nodiscard]] bool disconnect_block(const Block& b, const BlockUndo& undo, UtxoCache& view);
