@@ -248,9 +248,9 @@ TEST_CASE("the address index answers right from memtables, flushed files and com
     {
         auto db = store::open(dir.path(), p, store::OpenMode::read_write, tiny);
         REQUIRE(db.ok());
-        for (int round = 0; round < 60; ++round) {
+        for (int round = 0; round < 40; ++round) {
             REQUIRE((*db)->write(model.batch(120, 90)).ok());
-            if (round % 15 == 14) model.check(**db);
+            if (round % 10 == 9) model.check(**db);
         }
         // The data reached table files (flushes), not only the memtable.
         const auto layout = (*db)->address_index_layout();

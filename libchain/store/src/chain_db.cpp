@@ -129,7 +129,8 @@ std::string ChainDb::address_index_layout() const {
         return m_impl->db->GetProperty(m_impl->cf(ADDR), name, &v) ? v : std::string("?");
     };
     std::string out = "memtable " + property("rocksdb.num-entries-active-mem-table") + " entries";
-    if (const auto imm = property("rocksdb.num-entries-imm-mem-tables"); imm != "0") out += " (+" + imm + " being flushed)";
+    if (const auto imm = property("rocksdb.num-entries-imm-mem-tables"); imm != "0")
+        out += " (+" + imm + " being flushed)";
     std::string levels;
     for (int level = 0; level < m_impl->db->NumberLevels(m_impl->cf(ADDR)); ++level) {
         const auto files = property("rocksdb.num-files-at-level" + std::to_string(level));

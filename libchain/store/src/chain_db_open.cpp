@@ -26,7 +26,8 @@ Error open_error(StoreError e, std::string msg) { return store_error(e, std::mov
 // runs multiplied as the chain grew (up to 4 L0 files before compaction)
 // and the query slowed 1.6x from 1,000 to 100,000 txs (docs/performance.md,
 // issue 3). These keep the number and the cost of runs constant:
-void tune_address_index(const OpenOptions& o, rocksdb::ColumnFamilyOptions& cf, rocksdb::BlockBasedTableOptions& table) {
+void tune_address_index(const OpenOptions& o, rocksdb::ColumnFamilyOptions& cf,
+                        rocksdb::BlockBasedTableOptions& table) {
     // Each flushed L0 file is compacted into L1 at once: at most one L0 run.
     // L1 is kept to 4 write buffers so that each of these compactions
     // rewrites little (the index's bulk moves on to L2 and below).
