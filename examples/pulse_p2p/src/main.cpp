@@ -37,6 +37,9 @@ namespace net = chainkit::net;
 namespace {
 
 constexpr std::size_t MAX_INBOUND_CONNECTIONS = 64;
+// Streams of any protocol per connection: /p2p/1.0.0 (at most 4 are served),
+// ping, identify, with room to spare.
+constexpr std::size_t MAX_STREAMS_PER_CONNECTION = 16;
 
 struct Options {
     std::uint16_t port = 0;
@@ -84,8 +87,13 @@ int run(const std::string& program, const Options& o, std::chrono::milliseconds 
     auto identity = o.seed == 0 ? net::Identity::generate() : net::Identity::from_seed(o.seed);
     // A demo node: 64 inbound links is plenty, and together with the streams
     // per peer and the partial-line budget it bounds what peers can pin.
+    // Lines are small and rare, so each stream gets the spec's 256 KiB
+    // window, not the default 1 MiB: a peer can make the transport buffer at
+    // most 64 x 16 x 256 KiB before the application reads.
     net::HostConfig host_config;
     host_config.max_inbound_connections = MAX_INBOUND_CONNECTIONS;
+    host_config.max_streams_per_connection = MAX_STREAMS_PER_CONNECTION;
+    host_config.stream_window = 256 * 1024;
     net::Host host(io.get_executor(), identity, host_config);
     auto listened = host.listen(net::Multiaddr::tcp(net::AddrKind::ip4, "127.0.0.1", o.port));
     if (!listened) {
