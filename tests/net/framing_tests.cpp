@@ -116,6 +116,21 @@ TEST_CASE("ByteQueue keeps bytes in order through growth, slides and consumption
   CHECK(q.capacity() == before);  // within the bound: kept
   q.release_if_empty(before - 1);
   CHECK(q.capacity() == 0);
+  CHECK(q.prepare(0).data() != nullptr);  // an empty Noise frame decrypts into real memory
+}
+
+TEST_CASE("an empty transport frame (tag only) decrypts into a fresh ByteQueue", "[net][noise]") {
+  Key32 key{};
+  key[3] = 9;
+  CipherState send, recv;
+  send.set_key(key);
+  recv.set_key(key);
+  std::vector<std::uint8_t> frame;
+  send.encrypt({}, {}, frame);
+  REQUIRE(frame.size() == NOISE_TAG);
+  ByteQueue plain;
+  CHECK(recv.decrypt_to({}, frame, plain.prepare(0).data()));
+  CHECK(recv.nonce() == 1);
 }
 
 namespace {

@@ -21,10 +21,11 @@ class ByteQueue {
   std::span<const std::uint8_t> bytes() const noexcept { return {m_buf.get() + m_begin, size()}; }
   std::span<std::uint8_t> mutable_bytes() noexcept { return {m_buf.get() + m_begin, size()}; }
 
-  /// At least `n` writable, uninitialised bytes after the unread ones; valid
-  /// until the next call that changes the queue. commit() what was written.
+  /// At least `n` writable, uninitialised bytes after the unread ones, never
+  /// at a null address (even for n = 0); valid until the next call that
+  /// changes the queue. commit() what was written.
   std::span<std::uint8_t> prepare(std::size_t n) {
-    if (m_cap - m_end < n) make_room(n);
+    if (m_cap - m_end < n || m_cap == 0) make_room(n);
     return {m_buf.get() + m_end, m_cap - m_end};
   }
   void commit(std::size_t n) noexcept { m_end += n; }
@@ -50,7 +51,7 @@ class ByteQueue {
  private:
   void make_room(std::size_t n) {
     const std::size_t used = size();
-    if (used + n <= m_cap && used <= m_cap / 2) {  // slide: at least half stays free, so slides stay rare
+    if (m_cap > 0 && used + n <= m_cap && used <= m_cap / 2) {  // slide: at least half stays free, so slides stay rare
       std::memmove(m_buf.get(), m_buf.get() + m_begin, used);
     } else {
       const std::size_t cap = std::max({used + n, 2 * m_cap, std::size_t{256}});
