@@ -268,3 +268,25 @@ TEST_CASE("a yamux data frame spanning several Noise frames arrives whole", "[ne
     CHECK(srv.collected == std::vector<std::uint8_t>(body.begin() + static_cast<std::ptrdiff_t>(negotiation), body.end()));
   });
 }
+
+TEST_CASE("an empty transport frame is accepted and the session goes on", "[net][noise]") {
+  Server srv(HostConfig{});
+  run_test(srv.io, [&]() -> asio::awaitable<void> {
+    auto ch = co_await raw_upgrade(srv.endpoint(), 311);
+    ch->try_write_now({});  // a Noise message of only the 16-byte tag: legal, carries nothing
+    const auto ping = YamuxHeader{YamuxType::ping, yamux_flag::SYN, 0, 4242}.encode();
+    auto sent = co_await ch->write_all(ping);
+    REQUIRE(sent);
+    // The server may ping us too; wait for the ACK of ours.
+    bool acked = false;
+    for (int i = 0; i < 4 && !acked; ++i) {
+      std::array<std::uint8_t, YAMUX_HEADER_SIZE> head{};
+      auto got = co_await ch->read_exact(head);
+      REQUIRE(got);
+      auto h = YamuxHeader::decode(head);
+      REQUIRE(h);
+      acked = h->type == YamuxType::ping && h->has(yamux_flag::ACK) && h->length == 4242;
+    }
+    CHECK(acked);
+  });
+}
