@@ -221,3 +221,27 @@ TEST_CASE("line reader and message helper enforce their bounds", "[net][host]") 
     CHECK(v6.error() == make_error_code(errc::stream_reset));
   });
 }
+
+TEST_CASE("a host listening on 0.0.0.0 announces its interface addresses, which dial", "[net][host]") {
+  asio::io_context io;
+  Host server(io.get_executor(), Identity::from_seed(120), HostConfig{});
+  Host client(io.get_executor(), Identity::from_seed(121), HostConfig{});
+  REQUIRE(server.listen(*Multiaddr::parse("/ip4/0.0.0.0/tcp/0")));
+  const auto addrs = server.listen_addresses();
+  REQUIRE_FALSE(addrs.empty());
+  std::optional<Multiaddr> loopback;
+  for (const auto& a : addrs) {
+    CHECK(a.host() != "0.0.0.0");
+    CHECK(a.port() == addrs.front().port());
+    CHECK(a.to_string().ends_with("/p2p/" + server.peer_id().to_string()));
+    if (a.host() == "127.0.0.1") loopback = a;
+  }
+  REQUIRE(loopback);
+  run_test(io, [&]() -> asio::awaitable<void> {
+    auto peer = co_await client.dial(*loopback);
+    REQUIRE(peer);
+    CHECK(*peer == server.peer_id());
+    client.stop();
+    server.stop();
+  });
+}

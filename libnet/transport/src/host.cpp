@@ -13,6 +13,7 @@
 #include "builtin_protocols.hpp"
 #include "deadline.hpp"
 #include "host_impl.hpp"
+#include "interfaces.hpp"
 #include "log.hpp"
 #include "multistream.hpp"
 #include "upgrade.hpp"
@@ -74,10 +75,17 @@ Result<void> Host::listen(const Multiaddr& addr) {
     return ec;
   }
   const auto port = acceptor->local_endpoint().port();
-  auto full = Multiaddr::tcp(addr.kind(), addr.host(), port, peer_id());
-  m_impl->listen_addrs.push_back(full);
+  // 0.0.0.0 or :: is not an address anyone can dial: announce each interface's.
+  std::vector<std::string> hosts{addr.host()};
+  if (ip.is_unspecified()) {
+    if (auto own = detail::interface_addresses(ip.is_v6()); !own.empty()) hosts = std::move(own);
+  }
+  for (const auto& host : hosts) {
+    auto full = Multiaddr::tcp(addr.kind(), host, port, peer_id());
+    m_impl->listen_addrs.push_back(full);
+    log()->info("listening on {}", full.to_string());
+  }
   m_impl->acceptors.push_back(acceptor);
-  log()->info("listening on {}", full.to_string());
   asio::co_spawn(m_impl->ex, m_impl->accept_loop(acceptor), asio::detached);
   return {};
 }

@@ -75,7 +75,8 @@ class Host {
 
   /// Binds and starts accepting. Port 0 picks a free port (see listen_addresses).
   Result<void> listen(const Multiaddr& addr);
-  /// Full dialable addresses: /ip4/A/tcp/P/p2p/<our id>.
+  /// Full dialable addresses: /ip4/A/tcp/P/p2p/<our id>. A listener on
+  /// 0.0.0.0 or :: is listed once per interface address (non-loopback first).
   std::vector<Multiaddr> listen_addresses() const;
 
   /// Connects and upgrades; if `addr` carries /p2p/<id> the authenticated peer
