@@ -10,6 +10,8 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
+#include <random>
+
 #include <chainkit/net/host.hpp>
 
 #include "deadline.hpp"
@@ -288,5 +290,43 @@ TEST_CASE("an empty transport frame is accepted and the session goes on", "[net]
       acked = h->type == YamuxType::ping && h->has(yamux_flag::ACK) && h->length == 4242;
     }
     CHECK(acked);
+  });
+}
+
+TEST_CASE("yamux frames cut anywhere across Noise frames arrive intact", "[net][yamux]") {
+  Server srv(HostConfig{});
+  run_test(srv.io, [&]() -> asio::awaitable<void> {
+    auto ch = co_await raw_upgrade(srv.endpoint(), 313);
+    std::mt19937 rng(20261124);
+    std::vector<std::uint8_t> payload;
+    ms_append(payload, MULTISTREAM_HEADER);
+    ms_append(payload, "/collect/1");
+    const auto negotiation = payload.size();
+    while (payload.size() < 200'000) payload.push_back(static_cast<std::uint8_t>(rng()));
+    // The payload as yamux data frames of random sizes (empty ones too), the
+    // last with FIN; all within the 256 KiB every stream starts with.
+    std::vector<std::uint8_t> wire;
+    auto put = [&](const YamuxHeader& h) {
+      auto b = h.encode();
+      wire.insert(wire.end(), b.begin(), b.end());
+    };
+    put({YamuxType::window_update, yamux_flag::SYN, 1, 0});
+    for (std::size_t at = 0; at < payload.size();) {
+      const auto n = std::min<std::size_t>(payload.size() - at, rng() % 3 == 0 ? 0 : rng() % 30'000);
+      put({YamuxType::data, 0, 1, static_cast<std::uint32_t>(n)});
+      wire.insert(wire.end(), payload.begin() + static_cast<std::ptrdiff_t>(at),
+                  payload.begin() + static_cast<std::ptrdiff_t>(at + n));
+      at += n;
+    }
+    put({YamuxType::data, yamux_flag::FIN, 1, 0});
+    // Noise frames cut at random offsets: inside headers, inside payloads.
+    std::vector<std::size_t> cuts;
+    for (std::size_t at = 0; at < wire.size();) cuts.push_back(at = std::min(wire.size(), at + 1 + rng() % 20'000));
+    ch->seal(wire, cuts);
+    auto sent = co_await ch->flush();
+    REQUIRE(sent);
+    for (int i = 0; i < 300 && !srv.collected_all; ++i) co_await sleep_for(milliseconds(10));
+    CHECK(srv.collected_all);
+    CHECK(srv.collected == std::vector<std::uint8_t>(payload.begin() + static_cast<std::ptrdiff_t>(negotiation), payload.end()));
   });
 }
