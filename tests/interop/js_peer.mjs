@@ -3,7 +3,7 @@
 //
 //   node js_peer.mjs listen [--port P] [--seed N]
 //   node js_peer.mjs dial <multiaddr> [--bytes N] [--ping] [--seed N] [--timeout S]
-//   node js_peer.mjs bench-pair [--bytes N] [--timeout S]
+//   node js_peer.mjs bench-pair [--bytes N] [--rounds R] [--timeout S]
 //
 // stdout carries only the result lines (LISTEN / ECHO OK / PING OK / JS2JS);
 // everything else goes to stderr.  See README.md.
@@ -12,6 +12,7 @@
 import './polyfill.mjs'
 
 import { createHash } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -38,13 +39,13 @@ function fail (msg) {
 }
 
 function usage () {
-  fail('usage: js_peer.mjs listen [--port P] [--seed N] | dial <multiaddr> [--bytes N] [--ping] | bench-pair --bytes N')
+  fail('usage: js_peer.mjs listen [--port P] [--seed N] | dial <multiaddr> [--bytes N] [--ping] | bench-pair [--bytes N] [--rounds R]')
 }
 
 // ---------------------------------------------------------------- arguments
 
 function parseArgs (argv) {
-  const out = { cmd: argv[0], positional: [], port: 0, seed: undefined, bytes: DEFAULT_BYTES, ping: false, timeout: DEFAULT_TIMEOUT_S }
+  const out = { cmd: argv[0], positional: [], port: 0, seed: undefined, bytes: DEFAULT_BYTES, rounds: 1, ping: false, timeout: DEFAULT_TIMEOUT_S }
   const intArg = (name, v) => {
     if (v === undefined || !/^\d+$/.test(v)) fail(`${name} needs a non-negative integer, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`)
     return v
@@ -55,6 +56,7 @@ function parseArgs (argv) {
     else if (a === '--seed') out.seed = BigInt(intArg(a, argv[++i]))
     else if (a === '--bytes') out.bytes = Number(intArg(a, argv[++i]))
     else if (a === '--timeout') out.timeout = Number(intArg(a, argv[++i]))
+    else if (a === '--rounds') out.rounds = Number(intArg(a, argv[++i]))
     else if (a === '--ping') out.ping = true
     else if (a.startsWith('--')) fail(`unknown option ${a}`)
     else out.positional.push(a)
@@ -62,6 +64,7 @@ function parseArgs (argv) {
   if (out.port > 65535) fail(`--port out of range: ${out.port}`)
   if (out.seed !== undefined && out.seed >= (1n << 64n)) fail('--seed must fit in 64 bits')
   if (!Number.isSafeInteger(out.bytes)) fail('--bytes too large')
+  if (out.rounds < 1 || out.rounds > 100) fail(`--rounds must be 1..100, got ${out.rounds}`)
   return out
 }
 
@@ -289,6 +292,7 @@ async function cmdDial (opts) {
 
 async function cmdBenchPair (opts) {
   const signal = withTimeout(opts.timeout)
+  setMaxListeners(0, signal) // every round's stream listens on it; bounded by --rounds
   let a, b
   try {
     a = await makeNode({ privateKey: await makeKey(), listen: ['/ip4/127.0.0.1/tcp/0'] })
@@ -296,8 +300,12 @@ async function cmdBenchPair (opts) {
     await a.handle(ECHO_PROTOCOL, handleEcho)
     const conn = await b.dial(a.getMultiaddrs()[0], { signal })
     const data = payload(opts.bytes)
-    const ms = await echoTransfer(b, conn.remotePeer, data, signal)
-    process.stdout.write(`JS2JS ${data.length} ${ms}\n`)
+    // One line per round on the same connection: the first runs cold (JIT
+    // warm-up), later ones show js at its steady speed.
+    for (let round = 0; round < opts.rounds; round++) {
+      const ms = await echoTransfer(b, conn.remotePeer, data, signal)
+      process.stdout.write(`JS2JS ${data.length} ${ms}\n`)
+    }
   } catch (err) {
     process.stderr.write(`js_peer: bench-pair failed: ${signal.aborted ? errText(signal.reason) : errText(err)}\n`)
     await b?.stop().catch(() => {})
