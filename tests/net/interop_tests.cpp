@@ -5,10 +5,13 @@
 
 #include <sodium.h>
 
+#include <chainkit/chain/sha256.hpp>
+
 #include <asio/executor_work_guard.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/post.hpp>
 
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -27,25 +30,21 @@ const std::string ECHO = "/chainkit/echo/1.0.0";
 const std::string INTEROP_DIR = std::string(CHAINKIT_SOURCE_DIR) + "/tests/interop";
 constexpr std::size_t TEN_MIB = 10 << 20;
 
-std::string hex(std::span<const std::uint8_t> b) {
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  for (auto c : b) (s += digits[c >> 4]) += digits[c & 15];
-  return s;
-}
-
+// Incremental SHA-256 printed as js prints it (digest bytes in order, hex).
 struct Sha256 {
-  Sha256() { crypto_hash_sha256_init(&st); }
-  void update(std::span<const std::uint8_t> b) {
-    if (!b.empty()) crypto_hash_sha256_update(&st, b.data(), b.size());
-  }
-  std::string hex_digest() {
-    std::array<std::uint8_t, 32> d{};
-    crypto_hash_sha256_final(&st, d.data());
-    return hex(d);
-  }
-  crypto_hash_sha256_state st{};
+  void update(std::span<const std::uint8_t> b) { h.write(b); }
+  std::string hex_digest() { return h.finalize().hex(); }
+  chainkit::chain::Sha256 h;
 };
+
+// Reads js_peer's "LISTEN <multiaddr>" line: the address to dial.
+std::optional<Multiaddr> js_listen_address(ChildProcess& js) {
+  auto line = js.read_line(milliseconds(30000));
+  if (!line || line->rfind("LISTEN ", 0) != 0) return std::nullopt;
+  auto addr = Multiaddr::parse(line->substr(7));
+  if (!addr) return std::nullopt;
+  return *addr;
+}
 
 std::unique_ptr<Host> make_host(asio::io_context& io, std::uint64_t seed) {
   return std::make_unique<Host>(io.get_executor(), Identity::from_seed(seed), HostConfig{});
@@ -102,12 +101,7 @@ TEST_CASE("js-libp2p dials our host: 10 MiB echo and ping", "[interop]") {
 TEST_CASE("our host dials js-libp2p: 10 MiB echo and ping", "[interop]") {
   ChildProcess js(INTEROP_DIR, {"node", "js_peer.mjs", "listen", "--seed", "7"});
   REQUIRE(js.started());
-  auto line = js.read_line(milliseconds(30000));
-  REQUIRE(line);
-  REQUIRE(line->rfind("LISTEN ", 0) == 0);
-  std::string why;
-  auto addr = Multiaddr::parse(line->substr(7), &why);
-  INFO(why);
+  auto addr = js_listen_address(js);
   REQUIRE(addr);
   // Same seed rule on both sides: the printed id is ours for seed 7.
   CHECK(addr->peer() == Identity::from_seed(7).peer_id());
@@ -159,10 +153,7 @@ TEST_CASE("a connection to js-libp2p survives its periodic ping streams", "[inte
   // every 10 s and drops the connection if that fails; we also ping it.
   ChildProcess js(INTEROP_DIR, {"node", "js_peer.mjs", "listen", "--seed", "8"});
   REQUIRE(js.started());
-  auto line = js.read_line(milliseconds(30000));
-  REQUIRE(line);
-  REQUIRE(line->rfind("LISTEN ", 0) == 0);
-  auto addr = Multiaddr::parse(line->substr(7));
+  auto addr = js_listen_address(js);
   REQUIRE(addr);
   asio::io_context io;
   auto host = make_host(io, 503);

@@ -173,8 +173,9 @@ asio::awaitable<Result<void>> YamuxSession::handle_data(const YamuxHeader& h) {
       continue;
     }
     const auto piece = plain.first(std::min(left, plain.size()));
-    if (*s)
+    if (*s) {
       if (auto r = (*s)->on_data(piece); !r) co_return r;
+    }
     m_channel->consume_plain(piece.size());
     left -= piece.size();
   }
