@@ -29,4 +29,11 @@ if ((${#missing[@]} > 0)); then
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# js-libp2p needs Node.js >= 20 and Debian 12's own nodejs is 18: say so
+# here, before a long build, rather than only when the interop setup refuses.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if ((node_major < 20)); then
+  echo "bootstrap: warning: Node.js $(node --version 2>/dev/null || echo missing) is older than 20;" \
+    "scripts/test.sh's interop tests need Node.js >= 20 (the demo does not)" >&2
+fi
 echo "bootstrap: ${#packages[@]} build packages and Node.js $(node --version 2>/dev/null || echo missing) present"
