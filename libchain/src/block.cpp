@@ -38,7 +38,7 @@ BlockHash BlockHeader::hash() const {
 }
 
 std::size_t Block::serialized_size() const noexcept {
-    std::size_t n = HEADER_SIZE + (txs.size() < 0xfd ? 1 : txs.size() <= 0xffff ? 3 : 5);
+    std::size_t n = HEADER_SIZE + compact_size_len(txs.size());
     for (const auto& tx : txs) n += tx.serialized_size();
     return n;
 }

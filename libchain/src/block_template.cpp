@@ -9,10 +9,6 @@
 namespace chainkit::chain {
 namespace {
 
-std::size_t compact_size_len(std::uint64_t n) {
-    return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
-}
-
 // Candidates ordered best first: highest fee rate, then oldest.
 struct Candidate {
     const MempoolEntry* entry;

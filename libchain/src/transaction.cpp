@@ -52,12 +52,6 @@ void Transaction::deserialize(ByteReader& r) {
     }
 }
 
-namespace {
-std::size_t compact_size_len(std::uint64_t n) {
-    return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
-}
-}  // namespace
-
 std::size_t Transaction::serialized_size() const noexcept {
     return 4 + compact_size_len(inputs.size()) + inputs.size() * TXIN_SIZE +
            compact_size_len(outputs.size()) + outputs.size() * TXOUT_SIZE;

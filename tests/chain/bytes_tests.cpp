@@ -12,6 +12,7 @@ TEST_CASE("compact sizes match the reference vectors both ways", "[bytes]") {
         ByteWriter w;
         w.compact_size(v["value"].get<std::uint64_t>());
         CHECK(to_hex(w.data()) == v["hex"].get<std::string>());
+        CHECK(compact_size_len(v["value"].get<std::uint64_t>()) == w.size());
         ByteReader r(w.data());
         CHECK(r.compact_size(~0ULL) == v["value"].get<std::uint64_t>());
         r.expect_end();

@@ -23,6 +23,12 @@ using ByteSpan = std::span<const std::uint8_t>;
 // decoders cap lower (e.g. inputs per transaction) where they know more.
 inline constexpr std::uint64_t MAX_COMPACT_SIZE = 0x02000000;  // 32 MiB
 
+// Bytes ByteWriter::compact_size(v) writes: 1, 3, 5 or 9. Sizes computed
+// without encoding (Transaction/Block::serialized_size, templates) use it.
+[[nodiscard]] constexpr std::size_t compact_size_len(std::uint64_t v) noexcept {
+    return v < 0xfd ? 1 : v <= 0xffff ? 3 : v <= 0xffffffff ? 5 : 9;
+}
+
 enum class DecodeError {
     none = 0,
     truncated,          // input ended before the field
