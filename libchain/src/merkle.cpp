@@ -15,7 +15,7 @@ Hash256 merkle_root(std::span<const TxId> leaves, bool* mutated) {
         return {};
     }
     std::vector<Hash256> level;
-    level.reserve(leaves.size());
+    level.reserve(leaves.size() + 1);  // room for an odd tail's copy
     for (const auto& id : leaves) level.push_back(hash_cast<Hash256>(id));
     while (level.size() > 1) {
         // Identical siblings in the original list (not the self-paired odd
@@ -24,14 +24,16 @@ Hash256 merkle_root(std::span<const TxId> leaves, bool* mutated) {
             if (level[i] == level[i + 1]) mutation = true;
         }
         if (level.size() % 2 != 0) level.push_back(level.back());
-        std::vector<Hash256> next(level.size() / 2);
-        for (std::size_t i = 0; i < next.size(); ++i) {
+        // Parents overwrite the front of the level: node i is written after
+        // nodes 2i and 2i+1 are read, so one buffer serves every level.
+        const std::size_t parents = level.size() / 2;
+        for (std::size_t i = 0; i < parents; ++i) {
             std::array<std::uint8_t, 64> pair{};
             std::memcpy(pair.data(), level[2 * i].data(), 32);
             std::memcpy(pair.data() + 32, level[2 * i + 1].data(), 32);
-            next[i] = sha256(pair);
+            level[i] = sha256(pair);
         }
-        level = std::move(next);
+        level.resize(parents);
     }
     if (mutated) *mutated = mutation;
     return level[0];
