@@ -24,11 +24,17 @@ SigCheckQueue::~SigCheckQueue() {
     for (auto& t : m_workers) t.join();
 }
 
-// Claims and verifies chunks while any are unclaimed. Called and returns with
+// Unclaimed checks that can still change the answer. Chunks are claimed in
+// index order, so once a failure is known every unclaimed check lies above
+// it: skipping them keeps the lowest failing index, and an invalid block
+// costs only the chunks claimed before its first failure was found.
+bool SigCheckQueue::has_work() const noexcept { return m_next < m_checks.size() && m_first_failure == NONE; }
+
+// Claims and verifies chunks while has_work(). Called and returns with
 // `lock` held; the chunk is copied so add() may grow m_checks meanwhile.
 void SigCheckQueue::drain(std::unique_lock<std::mutex>& lock) {
     std::array<SigCheck, CHUNK> chunk;
-    while (m_next < m_checks.size()) {
+    while (has_work()) {
         const std::size_t begin = m_next;
         const std::size_t n = std::min(CHUNK, m_checks.size() - begin);
         m_next = begin + n;
@@ -51,7 +57,7 @@ void SigCheckQueue::drain(std::unique_lock<std::mutex>& lock) {
 void SigCheckQueue::worker_loop() {
     std::unique_lock lock(m_mutex);
     for (;;) {
-        m_work_cv.wait(lock, [&] { return m_stopping || m_next < m_checks.size(); });
+        m_work_cv.wait(lock, [&] { return m_stopping || has_work(); });
         if (m_stopping) return;
         drain(lock);
     }

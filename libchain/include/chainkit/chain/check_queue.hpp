@@ -7,6 +7,7 @@
 //    waits). A Session does start/finish as RAII.
 // The result never depends on the thread count or on how checks were split
 // into add() calls: it is the lowest failing index, counted across adds.
+// Checks above a known failure are skipped, not verified.
 //
 // Thread-safety: one producer at a time (start/add/finish/verify are called
 // by one thread; the chain state owns one queue).
@@ -74,6 +75,7 @@ public:
 private:
     void worker_loop();
     void drain(std::unique_lock<std::mutex>& lock);
+    [[nodiscard]] bool has_work() const noexcept;  // with m_mutex held
 
     std::mutex m_mutex;
     std::condition_variable m_work_cv;
