@@ -311,7 +311,8 @@ AcceptResult ChainState::accept_header(const BlockHeader& header, std::int64_t n
 void ChainState::add_orphan(const Block& block, const BlockHash& hash) {
     const std::size_t bytes = block.serialized_size();
     while (!m_orphans.empty() && (m_orphans.size() >= MAX_ORPHAN_BLOCKS || m_orphan_bytes + bytes > MAX_ORPHAN_BYTES)) {
-        // Evict the oldest: a peer flooding orphans only pushes out its own.
+        // Evict the oldest (its parent has had the longest to arrive). The
+        // bound caps memory only: a flood of orphans pushes out honest ones too.
         auto oldest = std::min_element(m_orphans.begin(), m_orphans.end(), [](const auto& a, const auto& b) {
             return a.second.sequence < b.second.sequence;
         });
