@@ -8,22 +8,17 @@
 
 using namespace chainkit::chain;
 using chainkit::test::coin_of;
-using chainkit::test::MemoryChain;
 using chainkit::test::pay;
 using chainkit::test::TestKey;
+using chainkit::test::txids_after_coinbase;
 
 namespace {
 
-struct Fixture {
-    ConsensusParams params = chainkit::test::mempool_params();
-    MemoryChain chain{params};
-    TestKey alice = TestKey::from_seed(1);
-    TestKey bob = TestKey::from_seed(2);
+struct Fixture : chainkit::test::PoolFixture {
     TestKey miner = TestKey::from_seed(3);
-    Mempool pool{chain.params, chain.utxo, 0};
 
     Transaction add(Amount fee) {
-        auto tx = pay({chain.fund(alice, 10 * COIN)}, alice, bob.key_hash, fee);
+        auto tx = spend(fee);
         REQUIRE(pool.accept(tx).ok());
         return tx;
     }
@@ -41,12 +36,6 @@ struct Fixture {
         REQUIRE(connected.message.empty());
     }
 };
-
-std::vector<TxId> txids_after_coinbase(const Block& b) {
-    std::vector<TxId> out;
-    for (std::size_t i = 1; i < b.txs.size(); ++i) out.push_back(b.txs[i].txid());
-    return out;
-}
 
 }  // namespace
 

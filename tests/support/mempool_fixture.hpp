@@ -131,4 +131,30 @@ inline chain::Transaction pay(const std::vector<chain::OwnedCoin>& coins, const 
     return make_spend(coins, from, {chain::TxOut{total - fee, to}});
 }
 
+// A fee comfortably above 1 unit/byte for a small transaction.
+inline constexpr chain::Amount FEE = 1'000;
+
+// The setup the mempool and template tests share: a funded in-memory chain,
+// two keys and a pool at height 0 under mempool_params().
+struct PoolFixture {
+    chain::ConsensusParams params = mempool_params();
+    MemoryChain chain{params};
+    TestKey alice = TestKey::from_seed(1);
+    TestKey bob = TestKey::from_seed(2);
+    chain::Mempool pool{chain.params, chain.utxo, 0};
+
+    // A one-input spend of a fresh 10-coin coin of alice's to bob, paying `fee`.
+    [[nodiscard]] chain::Transaction spend(chain::Amount fee) {
+        return pay({chain.fund(alice, 10 * chain::COIN)}, alice, bob.key_hash, fee);
+    }
+    chain::RejectReason reason(const chain::Transaction& tx) { return pool.accept(tx).reason; }
+};
+
+// The txids of a block's transactions after its coinbase, in block order.
+inline std::vector<chain::TxId> txids_after_coinbase(const chain::Block& b) {
+    std::vector<chain::TxId> out;
+    for (std::size_t i = 1; i < b.txs.size(); ++i) out.push_back(b.txs[i].txid());
+    return out;
+}
+
 }  // namespace chainkit::test
