@@ -74,19 +74,27 @@ inline void mine_header(chain::BlockHeader& h, const chain::ConsensusParams& p) 
     while (!chain::check_proof_of_work(h.hash(), h.bits, p.pow_limit)) ++h.nonce;
 }
 
-// A mined block on `ctx` whose coinbase pays subsidy + `fees` to `to`.
-inline chain::Block make_block(const chain::BlockContext& ctx, const chain::KeyHash& to,
-                               std::vector<chain::Transaction> txs, const chain::ConsensusParams& p,
-                               chain::Amount fees = 0, std::uint64_t extra = 0) {
+// A mined block on `ctx` whose coinbase pays exactly `value` to `to` (any
+// value: tests of the coinbase limit pay too much on purpose).
+inline chain::Block make_block_paying(const chain::BlockContext& ctx, const chain::KeyHash& to, chain::Amount value,
+                                      std::vector<chain::Transaction> txs, const chain::ConsensusParams& p,
+                                      std::uint64_t extra = 0) {
     chain::Block b;
     b.header.prev = ctx.prev;
     b.header.time = ctx.time;
     b.header.bits = ctx.bits;
-    b.txs.push_back(chain::make_coinbase(ctx.height, chain::block_subsidy(ctx.height, p) + fees, to, extra));
+    b.txs.push_back(chain::make_coinbase(ctx.height, value, to, extra));
     for (auto& tx : txs) b.txs.push_back(std::move(tx));
     b.header.merkle_root = chain::block_merkle_root(b);
     mine_header(b.header, p);
     return b;
+}
+
+// A mined block on `ctx` whose coinbase pays subsidy + `fees` to `to`.
+inline chain::Block make_block(const chain::BlockContext& ctx, const chain::KeyHash& to,
+                               std::vector<chain::Transaction> txs, const chain::ConsensusParams& p,
+                               chain::Amount fees = 0, std::uint64_t extra = 0) {
+    return make_block_paying(ctx, to, chain::block_subsidy(ctx.height, p) + fees, std::move(txs), p, extra);
 }
 
 inline chain::Block make_genesis(const chain::ConsensusParams& p, const chain::KeyHash& to,

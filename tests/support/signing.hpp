@@ -12,12 +12,7 @@ namespace chainkit::test {
 // `from` spends `prev`, worth `value` (what the signature commits to), to `outs`.
 inline chain::Transaction spend_outpoint(const TestKey& from, const chain::OutPoint& prev, chain::Amount value,
                                          const std::vector<chain::TxOut>& outs) {
-    chain::Transaction tx;
-    tx.inputs.push_back(chain::TxIn{prev, from.pk, {}});
-    tx.outputs = outs;
-    const chain::SpentOutput spent[] = {{value, from.key_hash}};
-    sign_inputs(tx, spent, from);
-    return tx;
+    return make_spend({chain::OwnedCoin{prev, chain::Coin{chain::TxOut{value, from.key_hash}, 0, false}}}, from, outs);
 }
 
 // A block on `prev` at `height` with a coinbase paying `value` to `payee`
@@ -25,15 +20,12 @@ inline chain::Transaction spend_outpoint(const TestKey& from, const chain::OutPo
 inline chain::Block block_on(const chain::BlockHash& prev, std::uint64_t height, std::int64_t time,
                              const chain::KeyHash& payee, chain::Amount value, std::vector<chain::Transaction> txs,
                              const chain::ConsensusParams& p) {
-    chain::Block b;
-    b.header.prev = prev;
-    b.header.time = time;
-    b.header.bits = p.pow_limit_bits;
-    b.txs.push_back(chain::make_coinbase(height, value, payee));
-    for (auto& tx : txs) b.txs.push_back(std::move(tx));
-    b.header.merkle_root = chain::block_merkle_root(b);
-    mine_header(b.header, p);
-    return b;
+    chain::BlockContext ctx;
+    ctx.prev = prev;
+    ctx.height = height;
+    ctx.time = time;
+    ctx.bits = p.pow_limit_bits;
+    return make_block_paying(ctx, payee, value, std::move(txs), p);
 }
 
 }  // namespace chainkit::test
