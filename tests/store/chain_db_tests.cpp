@@ -233,6 +233,18 @@ TEST_CASE("records round-trip and corrupt records are refused", "[store]") {
     huge[9] = '\x7f';  // high byte of the count: far more entries than the bytes hold
     CHECK_FALSE(store::records::decode_undo(huge).has_value());
 
+    // A value outside the money range never reaches the consensus sums,
+    // whether it comes from a coin or from an undo entry (restored on a
+    // disconnect).
+    for (const chain::Amount bad : {chain::Amount{-1}, chain::MAX_MONEY + 1}) {
+        chain::Coin out_of_range = c;
+        out_of_range.out.value = bad;
+        CHECK_FALSE(store::records::decode_coin(store::records::encode_coin(out_of_range)).has_value());
+        chain::BlockUndo bad_undo = u;
+        bad_undo.spent.emplace_back(chain::OutPoint{chain::TxId{}, 6}, out_of_range);
+        CHECK_FALSE(store::records::decode_undo(store::records::encode_undo(bad_undo)).has_value());
+    }
+
     chain::ChainMeta m{chain::CHAIN_SCHEMA_VERSION, 0x01020304, chain::BlockHash{}, chain::BlockHash{}};
     CHECK(store::records::decode_meta(store::records::encode_meta(m)) == m);
     auto o = chain::OutPoint{chain::TxId{}, 0x01020304};

@@ -46,7 +46,10 @@ struct CoinRecord {
 };
 
 CoinRecord to_record(const chain::Coin& c) { return {c.out.value, c.out.key_hash.bytes, c.height, c.coinbase}; }
-chain::Coin from_record(const CoinRecord& r) {
+// Consensus code sums stored values assuming each is a valid amount: a
+// corrupt record (coin or undo entry) must not reach those sums.
+std::optional<chain::Coin> from_record(const CoinRecord& r) {
+    if (!chain::money_range(r.value)) return std::nullopt;
     chain::Coin c;
     c.out.value = r.value;
     c.out.key_hash.bytes = r.key;
@@ -150,9 +153,6 @@ std::string encode_coin(const chain::Coin& c) { return save(to_record(c)); }
 std::optional<chain::Coin> decode_coin(std::string_view v) {
     CoinRecord r;
     if (!load(v, r)) return std::nullopt;
-    // Consensus code sums stored values assuming each is a valid amount; a
-    // corrupt record must not reach those sums.
-    if (!chain::money_range(r.value)) return std::nullopt;
     return from_record(r);
 }
 
@@ -191,7 +191,9 @@ std::optional<chain::BlockUndo> decode_undo(std::string_view v) {
             CoinRecord c;
             ar(key, c);
             auto o = parse_outpoint_key({reinterpret_cast<const char*>(key.data()), key.size()});
-            u.spent.emplace_back(*o, from_record(c));
+            auto coin = from_record(c);
+            if (!coin) return std::nullopt;
+            u.spent.emplace_back(*o, *coin);
         }
         if (is.peek() != std::char_traits<char>::eof()) return std::nullopt;
         return u;
