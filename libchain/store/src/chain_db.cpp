@@ -4,13 +4,10 @@
 #include "records.hpp"
 
 #include <fmt/format.h>
-#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
-#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
-#include <array>
 #include <string_view>
 
 namespace chainkit::store {

@@ -13,13 +13,10 @@
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 
-#include <array>
 #include <string_view>
 
 namespace chainkit::store {
 namespace {
-
-Error open_error(StoreError e, std::string msg) { return store_error(e, std::move(msg)); }
 
 // A balance query is one prefix seek, and a seek visits every sorted run
 // of the family: the memtable, each L0 file, each level. With defaults the
@@ -85,14 +82,14 @@ Result<std::unique_ptr<ChainDb>> open(const std::filesystem::path& path, const c
     if (mode == OpenMode::read_write) {
         std::error_code ec;
         std::filesystem::create_directories(path, ec);
-        if (ec) return open_error(StoreError::open_failed, fmt::format("cannot create {}: {}", path.string(), ec.message()));
+        if (ec) return store_error(StoreError::open_failed, fmt::format("cannot create {}: {}", path.string(), ec.message()));
         s = rocksdb::DB::Open(db_options, path.string(), descriptors, &impl->cfs, &raw);
     } else {
         s = rocksdb::DB::OpenForReadOnly(db_options, path.string(), descriptors, &impl->cfs, &raw);
     }
     impl->db.reset(raw);
     if (!s.ok())
-        return open_error(StoreError::open_failed, fmt::format("cannot open the chain database {}: {}", path.string(), s.ToString()));
+        return store_error(StoreError::open_failed, fmt::format("cannot open the chain database {}: {}", path.string(), s.ToString()));
 
     std::unique_ptr<ChainDb> db(new ChainDb(std::move(impl)));
     auto meta = db->read_meta();
@@ -100,11 +97,11 @@ Result<std::unique_ptr<ChainDb>> open(const std::filesystem::path& path, const c
     if (*meta) {
         const auto& m = **meta;
         if (m.chain_magic != params.chain_magic)
-            return open_error(StoreError::wrong_network,
+            return store_error(StoreError::wrong_network,
                               fmt::format("{} holds a chain of network magic {:08x}, not {} ({:08x}): refusing to use it",
                                           path.string(), m.chain_magic, params.name, params.chain_magic));
         if (m.schema_version != chain::CHAIN_SCHEMA_VERSION)
-            return open_error(StoreError::wrong_schema,
+            return store_error(StoreError::wrong_schema,
                               fmt::format("{} has schema version {}, this build reads version {}", path.string(),
                                           m.schema_version, chain::CHAIN_SCHEMA_VERSION));
     }
