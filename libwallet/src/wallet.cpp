@@ -1,8 +1,11 @@
 #include "chainkit/wallet/wallet.hpp"
 
 #include "chainkit/wallet/address.hpp"
+#include "chainkit/wallet/errors.hpp"
 #include "chainkit/wallet/file_io.hpp"
 #include "chainkit/wallet/secure_memory.hpp"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 
@@ -21,7 +24,23 @@ Result<Wallet> Wallet::load(const std::filesystem::path& path, const chain::Cons
 }
 
 Result<void> Wallet::save(const std::filesystem::path& path, const EncodeOptions& options) const {
+    // Never replace a readable file with one load() would refuse as corrupt:
+    // the limits the reader enforces are checked here first, and the old
+    // file stays as it was.
+    const auto too_large = [&](const std::string& what) {
+        return Error{make_error_code(WalletErrc::wallet_too_large),
+                     fmt::format("not saving {}: {} (the file is left as it was)", path.string(), what)};
+    };
+    if (m_contents.keys.size() > WALLET_MAX_KEYS)
+        return too_large(fmt::format("{} keys, more than the {} a wallet file may hold", m_contents.keys.size(), WALLET_MAX_KEYS));
+    if (m_contents.pending.size() > WALLET_MAX_PENDING)
+        return too_large(fmt::format("{} pending transactions, more than the {} a wallet file may hold",
+                                     m_contents.pending.size(), WALLET_MAX_PENDING));
     chain::Bytes file = encode_wallet_file(m_contents, m_params, options);
+    if (file.size() > WALLET_MAX_FILE_SIZE) {
+        secure_wipe(file.data(), file.size());
+        return too_large(fmt::format("{} bytes, more than the {} a wallet file may be", file.size(), WALLET_MAX_FILE_SIZE));
+    }
     auto r = write_file_atomic(path, file);
     secure_wipe(file.data(), file.size());
     return r;

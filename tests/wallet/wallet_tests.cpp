@@ -89,3 +89,24 @@ TEST_CASE("pending transactions hide their inputs until pruned", "[wallet]") {
     CHECK(w.pending().empty());
     CHECK(w.pending_spends().empty());
 }
+
+TEST_CASE("a wallet beyond what load() accepts is not saved and the old file stays", "[wallet]") {
+    test::ScratchDir dir("wallet");
+    const auto path = dir / "wallet_1.dat";
+    wallet::Wallet w(REGTEST);
+    w.new_key();
+    REQUIRE(w.save(path, {}).ok());
+    auto before = wallet::read_whole_file(path, 1 << 20);
+    REQUIRE(before.ok());
+
+    for (std::size_t i = 0; i < wallet::WALLET_MAX_PENDING; ++i) w.add_pending(chain::Transaction{});
+    REQUIRE(w.save(dir / "at_limit.dat", {}).ok());  // the limit itself is still a valid file
+    w.add_pending(chain::Transaction{});
+    auto saved = w.save(path, {});
+    REQUIRE_FALSE(saved.ok());
+    CHECK(saved.error().code == WalletErrc::wallet_too_large);
+    auto after = wallet::read_whole_file(path, 1 << 20);
+    REQUIRE(after.ok());
+    CHECK(*after == *before);
+    CHECK(wallet::Wallet::load(path, REGTEST, std::nullopt).ok());
+}

@@ -25,6 +25,8 @@ enum class WalletErrc {
     unknown_address,       // not one of this wallet's keys
     invalid_amount,
     insufficient_funds,
+    // saving
+    wallet_too_large,      // more keys, pending transactions or bytes than a wallet file may hold
 };
 
 [[nodiscard]] const std::error_category& wallet_category() noexcept;

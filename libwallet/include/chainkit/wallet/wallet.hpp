@@ -28,6 +28,8 @@ public:
     [[nodiscard]] static Result<Wallet> load(const std::filesystem::path& path, const chain::ConsensusParams& p,
                                              std::optional<std::string_view> passphrase);
     // Atomic replace; encrypted when options.passphrase is non-empty.
+    // wallet_too_large (nothing written) when load() would refuse the file:
+    // above WALLET_MAX_KEYS, WALLET_MAX_PENDING or WALLET_MAX_FILE_SIZE.
     [[nodiscard]] Result<void> save(const std::filesystem::path& path, const EncodeOptions& options) const;
 
     // A new random key; the reference is valid until the next new_key().
