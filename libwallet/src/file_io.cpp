@@ -58,14 +58,14 @@ Result<chain::Bytes> read_whole_file(const std::filesystem::path& path, std::siz
     if (fd.get() < 0) {
         const int err = errno;
         if (err == ENOENT)
-            return Error{make_error_code(WalletErrc::file_not_found), fmt::format("wallet file {} does not exist", path.string())};
+            return Error{make_error_code(WalletErrc::file_not_found), fmt::format("{} does not exist", path.string())};
         return io_error("open", path, err);
     }
     struct stat st{};
     if (::fstat(fd.get(), &st) != 0) return io_error("stat", path, errno);
     if (!S_ISREG(st.st_mode)) return io_error("read", path, EISDIR);
     if (static_cast<std::uint64_t>(st.st_size) > max_size)
-        return Error{make_error_code(WalletErrc::file_io), fmt::format("{} is {} bytes, larger than the {} a wallet file may be", path.string(), st.st_size, max_size)};
+        return Error{make_error_code(WalletErrc::file_io), fmt::format("{} is {} bytes, more than the {} allowed", path.string(), st.st_size, max_size)};
     chain::Bytes out(static_cast<std::size_t>(st.st_size));
     std::size_t done = 0;
     while (done < out.size()) {
@@ -80,8 +80,11 @@ Result<chain::Bytes> read_whole_file(const std::filesystem::path& path, std::siz
 }
 
 Result<void> write_file_atomic(const std::filesystem::path& path, chain::ByteSpan data) {
+    // One temporary per process: two processes saving the same file at once
+    // must not write into one shared temporary (one could rename the other's
+    // half-written bytes into place).
     std::filesystem::path tmp = path;
-    tmp += ".tmp";
+    tmp += fmt::format(".tmp.{}", ::getpid());
     Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     if (fd.get() < 0) return io_error("create", tmp, errno);
     if (!write_all(fd.get(), data) || ::fsync(fd.get()) != 0) {

@@ -1,5 +1,6 @@
 // Whole-file reads and crash-safe replacement, for the wallet file.
-// write_file_atomic writes a temporary file beside the target, fsyncs it,
+// write_file_atomic writes a temporary file beside the target (named after
+// the target and the process id, so concurrent processes never share one), fsyncs it,
 // renames it over the target and fsyncs the directory: after a crash at any
 // instant the target holds either the old bytes or the new ones, never a mix.
 // Thread-compatible (two writers of one path must be serialized by the caller).
