@@ -51,6 +51,21 @@ std::unique_ptr<store::ChainDb> open_db(const std::filesystem::path& dir, const 
     return std::move(*db);
 }
 
+// The node every figure runs: a RocksDB chain state checking signatures on
+// all cores (members in construction order: the state needs both others).
+struct BenchNode {
+    BenchNode(const std::filesystem::path& dir, const chain::ConsensusParams& p) : db(open_db(dir, p)), cs(p, *db, &queue) {}
+    // Starts the chain with a genesis paying `key`, and returns that genesis.
+    chain::Block create(const chain::ConsensusParams& p, const test::TestKey& key) {
+        chain::Block genesis = test::make_genesis(p, key.key_hash);
+        if (!cs.create(genesis)) throw std::runtime_error("create failed");
+        return genesis;
+    }
+    std::unique_ptr<store::ChainDb> db;
+    chain::SigCheckQueue queue;
+    chain::ChainState cs;
+};
+
 void accept(chain::ChainState& cs, const chain::Block& b) {
     auto r = cs.accept_block(b, test::GENESIS_TIME + 1'000'000'000);
     if (!r.ok()) throw std::runtime_error("block refused: " + r.validation.message);
@@ -127,11 +142,9 @@ void connect_and_balance(const std::filesystem::path& dir, bool settled = false)
     const auto p = chain::params_for(chain::Network::regtest);
     const auto key = test::TestKey::from_seed(11), other = test::TestKey::from_seed(12), wallet = test::TestKey::from_seed(13);
     std::filesystem::remove_all(dir);
-    auto db = open_db(dir, p);
-    chain::SigCheckQueue queue;
-    chain::ChainState cs(p, *db, &queue);
-    chain::Block prev = test::make_genesis(p, key.key_hash);
-    if (!cs.create(prev)) throw std::runtime_error("create failed");
+    BenchNode node(dir, p);
+    chain::Block prev = node.create(p, key);
+    auto& cs = node.cs;
     std::vector<chain::Transaction> sources;
     for (int f = 0; f < 10; ++f) {  // 10 x 10,000 spendable outputs
         prev = bench::fan_out_block(prev, key, 10'000, p);
@@ -161,7 +174,7 @@ void connect_and_balance(const std::filesystem::path& dir, bool settled = false)
     std::vector<std::string> layouts;  // the sorted runs each query point's seek visits
     for (std::size_t i = 0; i < blocks.size(); ++i) {
         const auto v = Clock::now();
-        if (queue.verify(checks[i])) throw std::runtime_error("a benchmark signature failed");
+        if (node.queue.verify(checks[i])) throw std::runtime_error("a benchmark signature failed");
         verify_seconds += since(v);
         sigs += checks[i].size();
         const auto t = Clock::now();
@@ -169,8 +182,8 @@ void connect_and_balance(const std::filesystem::path& dir, bool settled = false)
         connect_seconds += since(t);
         txs += blocks[i].txs.size() - 1;
         if (i == 0 || i == 9 || i == 49 || i == blocks.size() - 1) {
-            if (settled) settle(*db);
-            layouts.push_back(db->address_index_layout());
+            if (settled) settle(*node.db);
+            layouts.push_back(node.db->address_index_layout());
             queries.emplace_back(txs + 10, median_query_us(cs, wallet.key_hash, 10));
             scans.push_back(scan_query_us(cs, wallet.key_hash, 10));
         }
@@ -178,7 +191,7 @@ void connect_and_balance(const std::filesystem::path& dir, bool settled = false)
     const double tx_rate = static_cast<double>(txs) / connect_seconds;
     const double sig_rate = static_cast<double>(sigs) / verify_seconds;
     fmt::print("| connect blocks of 1,000 signed txs, {} threads | {:.0f} tx/s | Ed25519 verify, same threads: {:.0f}/s | **{:.2f}** | >= 0.6 |\n",
-               queue.threads(), tx_rate, sig_rate, tx_rate / sig_rate);
+               node.queue.threads(), tx_rate, sig_rate, tx_rate / sig_rate);
     for (std::size_t q = 0; q < queries.size(); ++q) {
         const auto [n, us] = queries[q];
         fmt::print("| balance query (10 coins) with {} txs in the chain | {:.1f} us | at {} txs: {:.1f} us | **{:.2f}** | flat |\n",
@@ -193,11 +206,9 @@ void build_10k(const std::filesystem::path& dir) {
     const auto p = chain::params_for(chain::Network::regtest);
     const auto key = test::TestKey::from_seed(21);
     std::filesystem::remove_all(dir);
-    auto db = open_db(dir, p);
-    chain::SigCheckQueue queue;
-    chain::ChainState cs(p, *db, &queue);
-    chain::Block prev = test::make_genesis(p, key.key_hash);
-    if (!cs.create(prev)) throw std::runtime_error("create failed");
+    BenchNode node(dir, p);
+    chain::Block prev = node.create(p, key);
+    auto& cs = node.cs;
     std::vector<chain::Block> blocks;
     for (int i = 0; i < 10'000; ++i) {  // each spends the previous coinbase, split in two
         const auto& cb = prev.txs[0];
@@ -215,9 +226,8 @@ void build_10k(const std::filesystem::path& dir) {
 
 int hold(const std::filesystem::path& dir) {
     const auto p = chain::params_for(chain::Network::regtest);
-    auto db = open_db(dir, p);
-    chain::SigCheckQueue queue;
-    chain::ChainState cs(p, *db, &queue);
+    BenchNode node(dir, p);
+    auto& cs = node.cs;
     if (auto r = cs.load(); !r) throw std::runtime_error(r.error().message);
     const auto t = Clock::now();
     if (auto r = cs.reindex(); !r) throw std::runtime_error(r.error().message);
