@@ -174,12 +174,12 @@ BlockIndex* ChainState::add_index(const BlockHash& hash, const BlockHeader& h, B
     return m_tree.insert(hash, rec);
 }
 
-void ChainState::mark_failed(BlockIndex& b, StoreBatch& batch) {
+void ChainState::mark_failed(BlockIndex& b, StoreBatch& batch, BlockStatus status) {
     std::vector<BlockIndex*> todo{&b};
     while (!todo.empty()) {
         BlockIndex* n = todo.back();
         todo.pop_back();
-        n->record.status = n == &b ? BlockStatus::failed : BlockStatus::failed_parent;
+        n->record.status = n == &b ? status : BlockStatus::failed_parent;
         m_candidates.erase(n);
         batch.index.emplace_back(n->hash, n->record);
         for (auto* c : n->children)
@@ -239,9 +239,7 @@ AcceptResult ChainState::accept_connected_block(const Block& block, const BlockH
     StoreBatch batch;
     if (is_failed(parent->status())) {
         if (!node) node = add_index(hash, block.header, *parent, BlockStatus::failed_parent);
-        mark_failed(*node, batch);
-        node->record.status = BlockStatus::failed_parent;
-        batch.index.front().second.status = BlockStatus::failed_parent;
+        mark_failed(*node, batch, BlockStatus::failed_parent);
         (void)m_store.write(batch);
         return {ValidationResult::fail(RejectReason::invalid_parent, "parent block is invalid"), false, false};
     }

@@ -174,7 +174,9 @@ private:
     ValidationResult check_contextual(const BlockHeader& h, const BlockIndex& parent, std::int64_t now) const;
     HeaderContext header_context(const BlockIndex& parent, std::int64_t now) const;
     BlockIndex* add_index(const BlockHash& hash, const BlockHeader& h, BlockIndex& parent, BlockStatus status);
-    void mark_failed(BlockIndex& b, StoreBatch& batch);
+    // Marks `b` with `status` (failed, or failed_parent for a child of a
+    // failed block) and its descendants failed_parent, in memory and `batch`.
+    void mark_failed(BlockIndex& b, StoreBatch& batch, BlockStatus status = BlockStatus::failed);
     void update_has_chain(BlockIndex& b);
     void add_orphan(const Block& block, const BlockHash& hash);
     void process_orphans(const BlockHash& parent, std::int64_t now, AcceptResult& result);
