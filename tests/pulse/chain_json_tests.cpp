@@ -75,6 +75,15 @@ TEST_CASE("malformed lines are refused with a reason", "[pulse][json]") {
     CHECK(parse_fault(R"([{"Index":0,"Timestamp":")" + std::string(MAX_TIMESTAMP_BYTES + 1, 't') +
                       R"(","BPM":0,"Hash":"h","PrevHash":""}])") == Fault::bad_field);
     CHECK(parse_fault(std::string(MAX_LINE_BYTES + 1, ' ')) == Fault::line_too_long);
+    // Control characters in a Timestamp (escape sequences for the terminal
+    // that prints it): C0 as a \u or a short escape, DEL, C1.
+    auto with_timestamp = [](std::string_view ts) {
+        return std::string(R"([{"Index":0,"Timestamp":")") + std::string(ts) +
+               R"(","BPM":0,"Hash":"h","PrevHash":""}])";
+    };
+    for (const char* ts : {R"(\u001b[2J)", R"(T\n)", "T\x7f", "T\xc2\x9b"})
+        CHECK(parse_fault(with_timestamp(ts)) == Fault::bad_field);
+    CHECK(parse_fault(with_timestamp("\xc2\xa0\xc3\xa9 \\\" ok")) == Fault::none);  // NBSP, e-acute, escapes
 
     std::vector<Block> out{make_genesis("keep")};
     auto v = parse_chain(R"([{"Index":0,"Timestamp":true,"BPM":0,"Hash":"h","PrevHash":""}])", out);
@@ -126,8 +135,9 @@ TEST_CASE("fault messages name the block and field", "[pulse][json]") {
 }
 
 TEST_CASE("the largest chain the bounds accept still fits in one line", "[pulse][json]") {
-    // Every block at its widest: the longest timestamp and the widest BPM.
-    const std::string ts(MAX_TIMESTAMP_BYTES, '9');
+    // Every block at its widest: the longest timestamp, every byte of it
+    // escaped in JSON, and the widest BPM.
+    const std::string ts(MAX_TIMESTAMP_BYTES, '"');
     std::vector<Block> c{make_genesis(ts)};
     c.reserve(MAX_CHAIN_BLOCKS);
     while (c.size() < MAX_CHAIN_BLOCKS) c.push_back(generate_block(c.back(), std::numeric_limits<std::int64_t>::min(), ts));

@@ -33,6 +33,20 @@ std::string dump(const Json& j, int indent) {
     return j.dump(indent, ' ', false, Json::error_handler_t::replace);
 }
 
+// A control character (C0, DEL or C1) in a peer's Timestamp would reach the
+// user's terminal in the chain dump (escape sequences), and C0 ones widen 6x
+// when written back as JSON, past what MAX_LINE_BYTES allows for. Hashes
+// need no such check: an adopted chain's are verified hex.
+bool has_control_character(std::string_view s) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x20 || c == 0x7f) return true;
+        // C1 (U+0080..U+009F) in UTF-8: 0xC2 then 0x80..0x9F.
+        if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xa0) return true;
+    }
+    return false;
+}
+
 // SAX handler building blocks as the parser goes. Depth 0 is outside the
 // top-level array, 1 inside it, 2 inside a block object. An unknown field's
 // container value is skipped (counted, not stored).
@@ -64,6 +78,7 @@ public:
         std::size_t limit = m_field == Field::timestamp ? MAX_TIMESTAMP_BYTES : HASH_HEX_CHARS;
         if (m_field == Field::index || m_field == Field::bpm) return field_fault("is a string, not an integer");
         if (s.size() > limit) return field_fault(fmt::format("is {} bytes, over the limit {}", s.size(), limit));
+        if (m_field == Field::timestamp && has_control_character(s)) return field_fault("holds a control character");
         Block& b = m_out.back();
         (m_field == Field::timestamp ? b.timestamp : m_field == Field::hash ? b.hash : b.prev_hash) = std::move(s);
         return mark_seen();

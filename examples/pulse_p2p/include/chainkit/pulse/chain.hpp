@@ -31,9 +31,11 @@ inline constexpr std::int64_t MAX_BPM = 300;
 inline constexpr std::size_t MAX_CHAIN_BLOCKS = 10'000;
 inline constexpr std::size_t MAX_TIMESTAMP_BYTES = 256;
 inline constexpr std::size_t HASH_HEX_CHARS = 64;
-/// Largest JSON of one valid block: two hashes, the longest timestamp, two
-/// 20-digit integers, field names, quotes and separators (under 100 bytes).
-inline constexpr std::size_t MAX_BLOCK_JSON_BYTES = 2 * HASH_HEX_CHARS + MAX_TIMESTAMP_BYTES + 2 * 20 + 100;
+/// Largest JSON of one valid block: two hashes, the longest timestamp written
+/// as JSON (control characters are refused, so at worst every byte is a '"'
+/// or '\\' escaped to two), two 20-digit integers, field names, quotes and
+/// separators (under 100 bytes).
+inline constexpr std::size_t MAX_BLOCK_JSON_BYTES = 2 * HASH_HEX_CHARS + 2 * MAX_TIMESTAMP_BYTES + 2 * 20 + 100;
 inline constexpr std::size_t MAX_LINE_BYTES = MAX_CHAIN_BLOCKS * MAX_BLOCK_JSON_BYTES + 2;
 
 struct Block {

@@ -51,7 +51,7 @@ struct NodeConfig {
     std::chrono::milliseconds redial_min{500};       // backoff for -d targets
     std::chrono::milliseconds redial_max{30000};
     // Bytes of partial lines held by all streams together: a stream whose
-    // next read would pass it is reset (a dozen of the longest lines).
+    // next read would pass it is reset (eight of the longest lines).
     std::size_t max_buffered_line_bytes = 64 << 20;
 };
 
