@@ -24,7 +24,9 @@ namespace chainkit::test {
 
 class Child {
 public:
-    explicit Child(std::vector<std::string> argv) {
+    /// A non-empty `stdin_file` is the child's stdin instead of the pipe
+    /// (write_line then reaches nobody).
+    explicit Child(std::vector<std::string> argv, const std::string& stdin_file = {}) {
         char tmpl[] = "/tmp/chainkit-child-XXXXXX";
         int err_fd = ::mkstemp(tmpl);
         if (err_fd < 0) throw std::runtime_error("mkstemp failed");
@@ -34,7 +36,12 @@ public:
         m_pid = ::fork();
         if (m_pid < 0) throw std::runtime_error("fork failed");
         if (m_pid == 0) {
-            ::dup2(in[0], 0);
+            int in_fd = stdin_file.empty() ? in[0] : ::open(stdin_file.c_str(), O_RDONLY);
+            if (in_fd < 0) {
+                std::perror("open stdin_file");
+                ::_exit(127);
+            }
+            ::dup2(in_fd, 0);
             ::dup2(out[1], 1);
             ::dup2(err_fd, 2);
             for (int fd : {in[0], in[1], out[0], out[1], err_fd}) ::close(fd);

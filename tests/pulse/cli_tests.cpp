@@ -2,10 +2,12 @@
 // process (label integration): argument errors are one line and a non-zero
 // exit; the go-style flags and the join hint work.
 #include "child_process.hpp"
+#include "support/scratch_dir.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <string>
 
 using chainkit::test::Child;
@@ -17,6 +19,10 @@ constexpr auto WAIT = 60s;
 
 int count_lines(const std::string& s) {
     return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
+
+std::string fmt_last_bad(int lines) {
+    return "error: 'bad" + std::to_string(lines - 1) + "' is not an integer";
 }
 
 }  // namespace
@@ -72,4 +78,28 @@ TEST_CASE("go-style flags and the join hint", "[pulse][cli][integration]") {
     CHECK(p.wait_stderr("error: line too long", WAIT));
     CHECK(p.stop_cleanly());
     CHECK(q.stop_cleanly());
+}
+
+TEST_CASE("stdin from a regular file is read to its end, line by line", "[pulse][cli][integration]") {
+    // A file is not pollable: the fallback reader thread hands it over one
+    // chunk at a time. Enough lines for many chunks, an overlong line, and a
+    // last line without '\n'.
+    chainkit::test::ScratchDir dir("pulse-stdin");
+    const auto path = (dir / "bpm.txt").string();
+    constexpr int LINES = 3000;  // ~12 KiB: three chunks
+    {
+        std::ofstream f(path);
+        for (int i = 0; i < LINES; ++i) f << "bad" << i << "\n";
+        f << std::string(5000, '7') << "\n70\n71";
+    }
+    Child p({PULSE_P2P_EXE, "-l", "0"}, path);
+    auto added = p.wait_prefix("added block: 3 blocks, tip ", WAIT);
+    INFO(p.transcript());
+    REQUIRE(added);
+    CHECK(p.wait_stderr("stdin closed; still serving peers", WAIT));
+    const std::string err = p.stderr_text();
+    CHECK(err.find("error: 'bad0' is not an integer") != std::string::npos);
+    CHECK(err.find(fmt_last_bad(LINES)) != std::string::npos);
+    CHECK(err.find("error: line too long") != std::string::npos);
+    CHECK(p.stop_cleanly());
 }

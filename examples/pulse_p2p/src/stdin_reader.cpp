@@ -14,9 +14,13 @@
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/post.hpp>
 #include <asio/use_awaitable.hpp>
+#include <asio/use_future.hpp>
 
 #include <atomic>
+#include <cerrno>
+#include <chrono>
 #include <fcntl.h>
+#include <future>
 #include <string_view>
 #include <unistd.h>
 
@@ -117,12 +121,21 @@ void StdinReader::start() {
         ::close(fd);
     }
     // Not pollable: a thread reads to EOF (files and /dev/null never block long).
+    // One chunk at a time: a file is read far faster than its lines are
+    // handled, and posting every chunk at once would queue the whole file.
     m_thread = std::thread([st] {
         char buf[4096];
         for (;;) {
             ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
             if (n <= 0 || st->stopped) break;
-            asio::post(st->executor, [st, chunk = std::string(buf, static_cast<std::size_t>(n))] { st->feed(chunk); });
+            auto fed = asio::post(
+                st->executor,
+                asio::use_future([st, chunk = std::string(buf, static_cast<std::size_t>(n))] { st->feed(chunk); }));
+            // Polled, so that stop() still ends the thread if the executor
+            // never runs the handler.
+            while (fed.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready)
+                if (st->stopped) return;
         }
         asio::post(st->executor, [st] { st->finish(); });
     });

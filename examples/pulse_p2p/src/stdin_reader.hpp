@@ -2,8 +2,9 @@
 // The one reader of standard input (private to pulse_p2p): delivers each line
 // (without '\n') on the executor. A pollable stdin (terminal, pipe) is read
 // with an asio stream_descriptor; a regular file or /dev/null, which epoll
-// refuses, is read by a thread that posts the lines and ends at EOF. Lines
-// over `max_line` bytes are reported as too long and skipped, never buffered
+// refuses, is read by a thread that hands the executor one chunk at a time
+// (so a large file is never queued whole) and ends at EOF. Lines over
+// `max_line` bytes are reported as too long and skipped, never buffered
 // whole. Use from the executor's thread.
 
 // clang-format off
@@ -35,7 +36,7 @@ public:
     StdinReader& operator=(const StdinReader&) = delete;
 
     void start();
-    /// Stops delivering lines (the fallback thread still runs to EOF).
+    /// Stops delivering lines (the fallback thread ends after its current read).
     void stop();
 
     struct State;  // shared with the reader coroutine or thread
