@@ -90,12 +90,21 @@ struct Net {
         co_return *s;
     }
 
+    // A raw stream whose greeting (A's chain, sent as it opens) was read.
+    asio::awaitable<std::shared_ptr<net::Stream>> greeted_stream();
+
     asio::io_context io;
     net::Host host_a;
     net::Host host_b;
     net::Host raw;
     Block genesis = make_genesis(std::string(DEFAULT_GENESIS_TIMESTAMP));
 };
+
+inline asio::awaitable<std::shared_ptr<net::Stream>> Net::greeted_stream() {
+    auto s = co_await raw_stream();
+    (void)co_await read_chain(*s);
+    co_return s;
+}
 
 inline NodeConfig slow_rewrite() {
     NodeConfig c;

@@ -59,8 +59,7 @@ TEST_CASE("a line equal to our chain or to the stream's last good line is not pa
     PulseNode a(n.io.get_executor(), n.host_a, n.genesis, slow_rewrite());
     a.start();
     run(n.io, [&]() -> asio::awaitable<void> {
-        auto s = co_await n.raw_stream();
-        (void)co_await read_chain(*s);
+        auto s = co_await n.greeted_stream();
         REQUIRE(a.add_bpm(70, "A1").ok());
         REQUIRE(a.add_bpm(71, "A2").ok());
         const auto ours = co_await read_chain(*s);
@@ -125,8 +124,7 @@ TEST_CASE("a full chain refuses a local block and relays nothing", "[pulse][node
     a.on_chain_changed([&](ChainChange, const std::vector<Block>&, const std::optional<net::PeerId>&) { ++changes; });
     a.start();
     run(n.io, [&]() -> asio::awaitable<void> {
-        auto s = co_await n.raw_stream();
-        (void)co_await read_chain(*s);
+        auto s = co_await n.greeted_stream();
         const auto full = chain_of(n.genesis, MAX_CHAIN_BLOCKS, 60);
         auto w = co_await write_text(*s, to_json_line(full));
         REQUIRE(w);

@@ -43,8 +43,7 @@ TEST_CASE("a longer valid chain from a peer is adopted and relayed; invalid ones
     run(n.io, [&]() -> asio::awaitable<void> {
         bool linked = co_await eventually([&] { return a.stream_count() == 1; });
         REQUIRE(linked);
-        auto s = co_await n.raw_stream();
-        (void)co_await read_chain(*s);
+        auto s = co_await n.greeted_stream();
         std::vector<Block> chain{n.genesis};
         chain.push_back(generate_block(chain.back(), 60, "R1"));
         chain.push_back(generate_block(chain.back(), 61, "R2"));
@@ -71,8 +70,7 @@ TEST_CASE("repeated bad lines reset the stream and the node keeps serving", "[pu
     PulseNode a(n.io.get_executor(), n.host_a, n.genesis, cfg);
     a.start();
     run(n.io, [&]() -> asio::awaitable<void> {
-        auto s = co_await n.raw_stream();
-        (void)co_await read_chain(*s);
+        auto s = co_await n.greeted_stream();
         auto w =
             co_await write_text(*s, "{not json\n[1,2]\n\n[]\n{\"a\":1}\n");  // blank and [] (not longer) are no faults
         REQUIRE(w);
@@ -96,8 +94,7 @@ TEST_CASE("a line over the bound is refused without waiting for its end", "[puls
     PulseNode a(n.io.get_executor(), n.host_a, n.genesis, cfg);
     a.start();
     run(n.io, [&]() -> asio::awaitable<void> {
-        auto s = co_await n.raw_stream();
-        (void)co_await read_chain(*s);
+        auto s = co_await n.greeted_stream();
         // 64 KiB without a newline: the node must reset after 4 KiB.
         std::string big(64 * 1024, '[');
         (void)co_await write_text(*s, big);
