@@ -9,6 +9,8 @@
 #include "chainkit/chain/mempool.hpp"
 #include "chainkit/chain/utxo.hpp"
 
+#include "support/regtest_chain.hpp"
+
 #include <sodium.h>
 
 #include <array>
@@ -28,34 +30,16 @@ double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-struct Key {
-    PublicKey pk{};
-    std::array<std::uint8_t, 64> sk{};
-    KeyHash kh;
-};
-
-Key make_key(std::uint8_t seed) {
-    Key k;
-    std::array<std::uint8_t, 32> s{};
-    s.fill(seed);
-    crypto_sign_seed_keypair(k.pk.data(), k.sk.data(), s.data());
-    k.kh = key_hash_of(k.pk);
-    return k;
-}
+using chainkit::test::TestKey;
 
 // A signed spend of `prev` (worth `value`, paying `from`) with fee `fee`.
-Transaction spend(const Key& from, const OutPoint& prev, Amount value, Amount fee, const KeyHash& to) {
-    Transaction tx;
-    tx.inputs.push_back(TxIn{prev, from.pk, {}});
-    tx.outputs.push_back(TxOut{value - fee, to});
-    const SpentOutput spent[] = {{value, from.kh}};
-    const auto msg = signature_hash(tx, 0, spent);
-    crypto_sign_detached(tx.inputs[0].signature.data(), nullptr, msg.data(), msg.SIZE, from.sk.data());
-    return tx;
+Transaction spend(const TestKey& from, const OutPoint& prev, Amount value, Amount fee, const KeyHash& to) {
+    return chainkit::test::make_spend({OwnedCoin{prev, Coin{TxOut{value, from.key_hash}, 0, false}}}, from,
+                                      {TxOut{value - fee, to}});
 }
 
-double verify_rate(const std::vector<Transaction>& txs, const Key& key, Amount value) {
-    const SpentOutput spent[] = {{value, key.kh}};
+double verify_rate(const std::vector<Transaction>& txs, const TestKey& key, Amount value) {
+    const SpentOutput spent[] = {{value, key.key_hash}};
     std::vector<Hash256> msgs;
     for (const auto& tx : txs) msgs.push_back(signature_hash(tx, 0, spent));
     const auto t0 = Clock::now();
@@ -72,7 +56,7 @@ int main(int argc, char** argv) {
     if (sodium_init() < 0) return 1;
     const std::size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 20'000;
     auto params = params_for(Network::main);
-    const Key alice = make_key(1), bob = make_key(2);
+    const TestKey alice = TestKey::from_seed(1), bob = TestKey::from_seed(2);
     const Amount value = COIN;
 
     MemoryUtxoSet utxo;
@@ -82,10 +66,10 @@ int main(int argc, char** argv) {
         std::array<std::uint8_t, 32> id{};
         for (int b = 0; b < 8; ++b) id[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(i >> (8 * b));
         const OutPoint o{TxId(id), 0};
-        utxo.add(o, Coin{TxOut{value, alice.kh}, 1, false});
+        utxo.add(o, Coin{TxOut{value, alice.key_hash}, 1, false});
         // Fees vary so the template must sort: 10..109 units per byte.
         const Amount fee = static_cast<Amount>(166 * (10 + i % 100));
-        txs.push_back(spend(alice, o, value, fee, bob.kh));
+        txs.push_back(spend(alice, o, value, fee, bob.key_hash));
     }
 
     const double verify_per_s = verify_rate(txs, alice, value);
@@ -104,12 +88,12 @@ int main(int argc, char** argv) {
     ctx.height = 1001;
     ctx.bits = params.pow_limit_bits;
     t0 = Clock::now();
-    const auto t = make_block_template(pool, ctx, TemplateOptions{bob.kh}, params);
+    const auto t = make_block_template(pool, ctx, TemplateOptions{bob.key_hash}, params);
     const double template_ms = seconds_since(t0) * 1e3;
 
     // A one-block reorg with an empty block: the whole pool is revalidated.
     Block empty;
-    empty.txs.push_back(make_coinbase(1000, 0, bob.kh));
+    empty.txs.push_back(make_coinbase(1000, 0, bob.key_hash));
     t0 = Clock::now();
     pool.on_block_disconnected(empty, 1000);
     pool.on_tip_changed(BlockHash{}, 999);
