@@ -48,6 +48,11 @@ struct Figures {
 int main(int argc, char** argv) {
     const std::uint64_t max_blocks = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 10'000;
     const int reps = argc > 2 ? std::atoi(argv[2]) : 15;
+    // Below 10 blocks there is no figure, below 1 rep no median.
+    if (max_blocks < 10 || max_blocks > 1'000'000 || reps < 1 || reps > 1000) {
+        fmt::print(stderr, "usage: wallet_send_bench [max_blocks 10..1000000, default 10000] [reps 1..1000, default 15]\n");
+        return 2;
+    }
     spdlog::set_level(spdlog::level::warn);  // the chain state logs every block at info
     test::ScratchDir dir("send-bench");
     apps::Config config;
