@@ -92,6 +92,12 @@ public:
                                            std::size_t from = 0) {
         return wait_line([&](const std::string& l) { return l.rfind(prefix, 0) == 0; }, timeout, from);
     }
+    /// What follows `prefix` on the first line that starts with it.
+    std::optional<std::string> wait_after(std::string_view prefix, std::chrono::milliseconds timeout) {
+        auto line = wait_prefix(prefix, timeout);
+        if (!line) return std::nullopt;
+        return line->substr(prefix.size());
+    }
     std::optional<std::string> wait_contains(std::string_view text, std::chrono::milliseconds timeout,
                                              std::size_t from = 0) {
         return wait_line([&](const std::string& l) { return l.find(text) != std::string::npos; }, timeout, from);

@@ -35,27 +35,22 @@ std::vector<std::string> pulse_args(std::vector<std::string> extra) {
     return a;
 }
 
-std::string after(const std::string& line, std::string_view prefix) {
-    return line.substr(prefix.size());
-}
-
 }  // namespace
 
 TEST_CASE("pulse_p2p dials a js-libp2p original-logic peer", "[pulse][interop]") {
     require_js_setup();
     Child js(js_args({"--seed", "201"}));
-    auto listen = js.wait_prefix("LISTEN ", WAIT);
+    auto listen = js.wait_after("LISTEN ", WAIT);
     INFO(js.transcript());
     REQUIRE(listen);
-    Child pulse(pulse_args({"--seed", "202", "-d", after(*listen, "LISTEN ")}));
+    Child pulse(pulse_args({"--seed", "202", "-d", *listen}));
     REQUIRE(js.wait_prefix("STREAM ", WAIT));
 
     pulse.write_line("72");
-    auto added = pulse.wait_prefix("added block: 2 blocks, tip ", WAIT);
+    auto tip = pulse.wait_after("added block: 2 blocks, tip ", WAIT);
     INFO(pulse.transcript());
-    REQUIRE(added);
-    std::string tip = added->substr(added->rfind(' ') + 1);
-    REQUIRE(js.wait_line([&](const std::string& l) { return l == "CHAIN 2 " + tip + " adopted"; }, WAIT));
+    REQUIRE(tip);
+    REQUIRE(js.wait_line([&](const std::string& l) { return l == "CHAIN 2 " + *tip + " adopted"; }, WAIT));
 
     js.write_line("65");
     auto js_added = js.wait_prefix("CHAIN 3 ", WAIT);
@@ -70,28 +65,26 @@ TEST_CASE("pulse_p2p dials a js-libp2p original-logic peer", "[pulse][interop]")
     CHECK(pulse.wait_stderr("bad_hash", WAIT));
     CHECK(pulse.running());
     pulse.write_line("90");
-    auto four = pulse.wait_prefix("added block: 4 blocks, tip ", WAIT);
+    auto four = pulse.wait_after("added block: 4 blocks, tip ", WAIT);
     REQUIRE(four);
-    CHECK(js.wait_line(
-        [&](const std::string& l) { return l == "CHAIN 4 " + four->substr(four->rfind(' ') + 1) + " adopted"; }, WAIT));
+    CHECK(js.wait_line([&](const std::string& l) { return l == "CHAIN 4 " + *four + " adopted"; }, WAIT));
     CHECK(pulse.stop_cleanly());
 }
 
 TEST_CASE("a js-libp2p original-logic peer dials pulse_p2p", "[pulse][interop]") {
     require_js_setup();
     Child pulse(pulse_args({"--seed", "203"}));
-    auto me = pulse.wait_prefix("I am ", WAIT);
+    auto me = pulse.wait_after("I am ", WAIT);
     INFO(pulse.transcript());
     REQUIRE(me);
     pulse.write_line("100");
-    auto added = pulse.wait_prefix("added block: 2 blocks, tip ", WAIT);
-    REQUIRE(added);
-    std::string tip = added->substr(added->rfind(' ') + 1);
+    auto tip = pulse.wait_after("added block: 2 blocks, tip ", WAIT);
+    REQUIRE(tip);
 
-    Child js(js_args({"--seed", "204", "--dial", after(*me, "I am ")}));
+    Child js(js_args({"--seed", "204", "--dial", *me}));
     INFO(js.transcript());
     // pulse_p2p writes its chain as soon as the stream opens.
-    REQUIRE(js.wait_line([&](const std::string& l) { return l == "CHAIN 2 " + tip + " adopted"; }, WAIT));
+    REQUIRE(js.wait_line([&](const std::string& l) { return l == "CHAIN 2 " + *tip + " adopted"; }, WAIT));
     js.write_line("55");
     auto js_added = js.wait_prefix("CHAIN 3 ", WAIT);
     REQUIRE(js_added);
@@ -102,10 +95,10 @@ TEST_CASE("a js-libp2p original-logic peer dials pulse_p2p", "[pulse][interop]")
 TEST_CASE("an original peer with its own time.Now genesis is refused, not fatal", "[pulse][interop]") {
     require_js_setup();
     Child pulse(pulse_args({"--seed", "205"}));
-    auto me = pulse.wait_prefix("I am ", WAIT);
+    auto me = pulse.wait_after("I am ", WAIT);
     INFO(pulse.transcript());
     REQUIRE(me);
-    Child js(js_args({"--seed", "206", "--now-genesis", "--dial", after(*me, "I am ")}));
+    Child js(js_args({"--seed", "206", "--now-genesis", "--dial", *me}));
     REQUIRE(js.wait_prefix("STREAM ", WAIT));
     js.write_line("70");  // now longer than ours, from another root
     CHECK(pulse.wait_stderr("genesis_mismatch", WAIT));

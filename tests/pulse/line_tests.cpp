@@ -26,10 +26,10 @@ std::vector<std::string> pulse_args(std::string seed, std::optional<std::string>
 
 // "I am /ip4/127.0.0.1/tcp/P/p2p/ID" -> the address.
 std::string address_of(Child& c) {
-    auto line = c.wait_prefix("I am ", WAIT);
+    auto addr = c.wait_after("I am ", WAIT);
     INFO(c.transcript());
-    REQUIRE(line);
-    return line->substr(5);
+    REQUIRE(addr);
+    return *addr;
 }
 
 // "added block: 2 blocks, tip H" -> "2 blocks, tip H".
