@@ -52,9 +52,8 @@ void Block::serialize(ByteWriter& w) const {
 void Block::deserialize(ByteReader& r) {
     header.deserialize(r);
     const auto n = r.compact_size(BLOCK_MAX_TXS);
-    // The smallest decodable transaction is 6 bytes: a cheap bound before
-    // allocating for a hostile count.
-    if (r.ok() && n * 6 > r.remaining()) r.fail(DecodeError::truncated);
+    // A cheap bound before allocating for a hostile count.
+    if (r.ok() && n * TX_MIN_SIZE > r.remaining()) r.fail(DecodeError::truncated);
     txs.assign(r.ok() ? n : 0, Transaction{});
     for (auto& tx : txs) {
         if (!r.ok()) break;

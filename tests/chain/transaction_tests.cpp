@@ -103,6 +103,8 @@ TEST_CASE("hostile counts are refused before allocating", "[tx]") {
     const Bytes in2{1, 0, 0, 0, 0xfd, 0x10, 0x27, 0};
     CHECK_FALSE(decode(in2, tx, &err));
     CHECK(err == DecodeError::truncated);
+    // The bound a block decoder puts on its transaction count.
+    CHECK(encode(Transaction{}).size() == TX_MIN_SIZE);
 }
 
 TEST_CASE("coinbase height and null outpoint", "[tx]") {

@@ -60,6 +60,9 @@ inline constexpr std::size_t TX_MAX_INPUTS = 10'000;
 inline constexpr std::size_t TX_MAX_OUTPUTS = 10'000;
 inline constexpr std::size_t TXIN_SIZE = 32 + 4 + 32 + 64;
 inline constexpr std::size_t TXOUT_SIZE = 8 + KeyHash::SIZE;
+// The smallest decodable transaction: version and two empty counts. A
+// decoder bounds a hostile transaction count by the bytes left over this.
+inline constexpr std::size_t TX_MIN_SIZE = 4 + 1 + 1;
 
 struct Transaction {
     std::uint32_t version = 1;
