@@ -138,3 +138,26 @@ TEST_CASE("a full chain refuses a local block and relays nothing", "[pulse][node
         a.stop();
     });
 }
+
+TEST_CASE("a stream that stops reading is reset after write_timeout, not after the interval",
+          "[pulse][node][integration]") {
+    Net n;
+    NodeConfig cfg = slow_rewrite();  // 60 s: the rewrite never comes during the test
+    cfg.write_timeout = 200ms;
+    PulseNode a(n.io.get_executor(), n.host_a, n.genesis, cfg);
+    a.start();
+    run(n.io, [&]() -> asio::awaitable<void> {
+        auto idle = co_await n.greeted_stream();  // never read again
+        auto sender = co_await n.greeted_stream();
+        // A chain line larger than the stream window: relaying it to `idle` blocks.
+        const std::string big = to_json_line(chain_of(n.genesis, MAX_CHAIN_BLOCKS, 60));
+        REQUIRE(big.size() > net::HostConfig{}.stream_window);
+        auto w = co_await write_text(*sender, big);
+        REQUIRE(w);
+        bool adopted = co_await eventually([&] { return a.chain().size() == MAX_CHAIN_BLOCKS; });
+        REQUIRE(adopted);
+        bool reset = co_await eventually([&] { return a.stream_count() == 1; }, 5s);
+        CHECK(reset);
+        a.stop();
+    });
+}

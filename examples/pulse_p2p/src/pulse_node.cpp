@@ -172,18 +172,24 @@ bool PulseNode::Impl::handle_line(Session& s, std::string_view text) {
     return faults < config.max_faults;
 }
 
-// Runs until stop(), which cancels the timer.
+// Runs until stop(), which cancels the timer. Wakes at each rewrite and at
+// least every write_timeout in between, so that a stalled writer is reset
+// within twice write_timeout however long the interval is.
 asio::awaitable<void> PulseNode::Impl::rewrite_loop() {
+    using Clock = asio::steady_timer::clock_type;
+    auto next_rewrite = Clock::now() + config.interval;
     while (!stopped) {
-        rewrite_timer.expires_after(config.interval);
+        rewrite_timer.expires_at(std::min(next_rewrite, Clock::now() + config.write_timeout));
         co_await rewrite_timer.async_wait(use_nothrow);
         if (stopped) co_return;
+        const bool rewrite = Clock::now() >= next_rewrite;
+        if (rewrite) next_rewrite = Clock::now() + config.interval;
         for (auto& s : std::vector(sessions)) {
             if (s->write_stalled(config.write_timeout)) {
                 spdlog::warn("pulse: {} has not read our chain for {} ms; stream reset", s->label(),
                              config.write_timeout.count());
                 s->close();
-            } else {
+            } else if (rewrite) {
                 s->queue(line);
             }
         }
