@@ -33,6 +33,9 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 
 const PROTOCOL = '/p2p/1.0.0'
+// Bound on a received line (pulse_p2p writes at most ~7.8 MB): a longer one
+// aborts the stream instead of growing the buffer without end.
+const MAX_LINE_CHARS = 16 << 20
 const DEFAULT_GENESIS_TIMESTAMP = '2018-01-22 00:00:00 +0000 UTC' // pulse_p2p's default
 
 function log (msg) { process.stderr.write(`pulse_peer: ${msg}\n`) }
@@ -132,6 +135,12 @@ function attach (stream, remotePeer) {
       const line = buf.slice(0, nl)
       buf = buf.slice(nl + 1)
       onLine(line, peer)
+    }
+    if (buf.length > MAX_LINE_CHARS) {
+      log(`line over ${MAX_LINE_CHARS} characters from ${peer}; stream aborted`)
+      buf = ''
+      streams.delete(stream)
+      stream.abort(new Error('line too long'))
     }
   })
   stream.addEventListener('close', (evt) => {
