@@ -3,6 +3,7 @@
 
 #include "errors.hpp"
 
+#include "chainkit/chain/block.hpp"
 #include "chainkit/wallet/address.hpp"
 #include "chainkit/wallet/errors.hpp"
 #include "chainkit/wallet/payment.hpp"
@@ -41,7 +42,7 @@ wallet::PaymentRequest make_request(const NodeContext& ctx, const SendArgs& args
 void cmd_send(NodeContext& ctx, const SendArgs& args, std::ostream& out) {
     const auto from = parse_address_arg(ctx, args.from, "--from");
     const auto to = parse_address_arg(ctx, args.to, "--to");
-    const auto request = make_request(ctx, args, to);
+    auto request = make_request(ctx, args, to);
     auto& w = ctx.open_wallet(/*create_if_missing=*/false);
     const wallet::KeyPair* key = w.find(from);
     if (key == nullptr) throw UserError(fmt::format("--from '{}' is not an address of wallet {}", args.from, ctx.config.wallet_path.string()));
@@ -49,6 +50,12 @@ void cmd_send(NodeContext& ctx, const SendArgs& args, std::ostream& out) {
     auto& chain = ctx.open_chain(args.mine ? ChainAccess::read_write : ChainAccess::read_only);
     const bool pruned = w.prune_pending(chain.utxo()) > 0;
     const auto spend_height = chain.height() + 1;
+    // The payment must fit a block beside the header, the transaction count
+    // and the coinbase, or it could never be mined (and its coins would stay
+    // held by a pending transaction).
+    request.max_tx_size = ctx.config.params.max_block_size -
+                          (chain::HEADER_SIZE + chain::compact_size_len(chain::BLOCK_MAX_TXS) +
+                           chain::make_coinbase(spend_height, 0, from).serialized_size());
     const auto coins = value_or_throw(chain.coins_for(from));
     const auto spendable = wallet::spendable_coins(coins, w.pending_spends(), spend_height, ctx.config.params);
     auto built = wallet::build_payment(request, spendable, *key);

@@ -24,6 +24,7 @@ public:
         case WalletErrc::unknown_address: return "address is not in this wallet";
         case WalletErrc::invalid_amount: return "invalid amount";
         case WalletErrc::insufficient_funds: return "insufficient funds";
+        case WalletErrc::too_many_inputs: return "the payment needs more inputs than one transaction may have";
         case WalletErrc::wallet_too_large: return "the wallet is larger than a wallet file may be";
         }
         return "unknown wallet error";

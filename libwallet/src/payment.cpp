@@ -22,6 +22,16 @@ std::size_t tx_size(std::size_t n_inputs, std::size_t n_outputs) {
     return t.serialized_size();
 }
 
+// The most inputs a two-output transaction may have within r.max_tx_size.
+// Each input adds TXIN_SIZE bytes, and the input count's compact size adds
+// at most 4 more below TX_MAX_INPUTS: one size computation, not a search.
+std::size_t max_inputs(const PaymentRequest& r) {
+    if (r.max_tx_size == 0) return chain::TX_MAX_INPUTS;
+    const std::size_t one_input = tx_size(1, 2) + 4;
+    if (r.max_tx_size < one_input) return 0;
+    return std::min(chain::TX_MAX_INPUTS, (r.max_tx_size - one_input) / chain::TXIN_SIZE + 1);
+}
+
 Amount fee_for(const PaymentRequest& r, std::size_t n_inputs, std::size_t n_outputs) {
     if (r.fee) return *r.fee;
     return r.fee_rate * static_cast<Amount>(tx_size(n_inputs, n_outputs));
@@ -59,12 +69,18 @@ Result<Payment> build_payment(const PaymentRequest& request, std::span<const Own
     Amount selected = 0;
     std::size_t n = 0;
     Amount needed = request.amount + fee_for(request, 1, 2);
-    while (n < sorted.size() && n < chain::TX_MAX_INPUTS) {
+    const std::size_t most_inputs = max_inputs(request);
+    while (n < sorted.size() && n < most_inputs) {
         selected += sorted[n].coin.out.value;
         ++n;
         needed = request.amount + fee_for(request, n, 2);
         if (selected >= needed) break;
     }
+    if (selected < needed && n < sorted.size() && available >= needed)
+        return fail(WalletErrc::too_many_inputs,
+                    fmt::format("the payment would spend more than {} coins, the most one transaction may (available {} "
+                                "in {} coins): send a smaller amount",
+                                most_inputs, chain::format_coins(available), sorted.size()));
     if (selected < needed) {
         if (n == sorted.size()) needed = request.amount + fee_for(request, std::max<std::size_t>(n, 1), 2);
         return fail(WalletErrc::insufficient_funds, fmt::format("insufficient funds: available {}, needed {} (amount {} + fee {})",

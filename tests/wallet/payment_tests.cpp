@@ -146,3 +146,35 @@ TEST_CASE("sign_inputs signs every input over its own signature hash", "[payment
     std::vector<chain::SpentOutput> spent = pay->spent;
     CHECK_FALSE(chain::check_tx_signatures(tampered, spent).ok());
 }
+
+TEST_CASE("a payment never needs a transaction larger than max_tx_size", "[payment]") {
+    const auto alice = key(1);
+    std::vector<chain::OwnedCoin> coins;
+    for (std::uint32_t i = 0; i < 40; ++i) {
+        chain::OwnedCoin c;
+        c.outpoint.txid.bytes()[0] = static_cast<std::uint8_t>(i + 1);
+        c.coin = chain::Coin{chain::TxOut{COIN, alice.key_hash()}, 1, false};
+        coins.push_back(c);
+    }
+    wallet::PaymentRequest request{key(2).key_hash(), 30 * COIN, std::nullopt, 0};
+    chain::Transaction ten;  // the signed shape of 10 inputs and 2 outputs
+    ten.inputs.resize(10);
+    ten.outputs.resize(2);
+    request.max_tx_size = ten.serialized_size();
+
+    auto refused = wallet::build_payment(request, coins, alice);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == WalletErrc::too_many_inputs);
+    CHECK(refused.error().message.find("smaller amount") != std::string::npos);
+
+    request.amount = 8 * COIN;  // fits: at most 10 inputs, within the size
+    auto fits = wallet::build_payment(request, coins, alice);
+    REQUIRE(fits.ok());
+    CHECK(fits->tx.serialized_size() <= request.max_tx_size);
+    CHECK(consensus_fee(fits->tx, coins) == 0);
+
+    request.amount = 50 * COIN;  // more than all the coins: still insufficient funds, not too many inputs
+    auto poor = wallet::build_payment(request, coins, alice);
+    REQUIRE_FALSE(poor.ok());
+    CHECK(poor.error().code == WalletErrc::insufficient_funds);
+}

@@ -25,6 +25,7 @@ enum class WalletErrc {
     unknown_address,       // not one of this wallet's keys
     invalid_amount,
     insufficient_funds,
+    too_many_inputs,       // enough coins, but more than one transaction may spend
     // saving
     wallet_too_large,      // more keys, pending transactions or bytes than a wallet file may hold
 };

@@ -29,6 +29,9 @@ struct PaymentRequest {
     chain::Amount amount = 0;
     std::optional<chain::Amount> fee;  // absolute fee; overrides fee_rate
     chain::Amount fee_rate = 0;        // base units per byte of the signed transaction
+    // Largest signed transaction to build (a block must hold it beside its
+    // header and coinbase); 0: only chain::TX_MAX_INPUTS bounds the inputs.
+    std::size_t max_tx_size = 0;
 };
 
 struct Payment {
@@ -46,7 +49,8 @@ struct Payment {
 
 // Selects from `spendable` (all paying `sender`) and signs every input.
 // invalid_amount for a zero/out-of-range amount or fee; insufficient_funds
-// with "available X, needed Y" in coins.
+// with "available X, needed Y" in coins; too_many_inputs when the coins
+// would cover it but not within max_tx_size / TX_MAX_INPUTS inputs.
 [[nodiscard]] Result<Payment> build_payment(const PaymentRequest& request, std::span<const OwnedCoin> spendable,
                                             const KeyPair& sender);
 
