@@ -32,9 +32,9 @@ std::size_t max_inputs(const PaymentRequest& r) {
     return std::min(chain::TX_MAX_INPUTS, (r.max_tx_size - one_input) / chain::TXIN_SIZE + 1);
 }
 
-Amount fee_for(const PaymentRequest& r, std::size_t n_inputs, std::size_t n_outputs) {
+Amount fee_for(const PaymentRequest& r, std::size_t signed_size) {
     if (r.fee) return *r.fee;
-    return r.fee_rate * static_cast<Amount>(tx_size(n_inputs, n_outputs));
+    return r.fee_rate * static_cast<Amount>(signed_size);
 }
 
 }  // namespace
@@ -68,12 +68,17 @@ Result<Payment> build_payment(const PaymentRequest& request, std::span<const Own
     Payment pay;
     Amount selected = 0;
     std::size_t n = 0;
-    Amount needed = request.amount + fee_for(request, 1, 2);
+    Amount needed = request.amount + fee_for(request, tx_size(1, 2));
     const std::size_t most_inputs = max_inputs(request);
+    // The unsigned shape grows one input per selected coin, so each fee is
+    // priced without rebuilding n inputs (selection is linear, not quadratic).
+    chain::Transaction shape;
+    shape.outputs.resize(2);
     while (n < sorted.size() && n < most_inputs) {
         selected += sorted[n].coin.out.value;
         ++n;
-        needed = request.amount + fee_for(request, n, 2);
+        shape.inputs.emplace_back();
+        needed = request.amount + fee_for(request, shape.serialized_size());
         if (selected >= needed) break;
     }
     if (selected < needed && n < sorted.size() && available >= needed)
@@ -82,7 +87,7 @@ Result<Payment> build_payment(const PaymentRequest& request, std::span<const Own
                                 "in {} coins): send a smaller amount",
                                 most_inputs, chain::format_coins(available), sorted.size()));
     if (selected < needed) {
-        if (n == sorted.size()) needed = request.amount + fee_for(request, std::max<std::size_t>(n, 1), 2);
+        if (n == sorted.size()) needed = request.amount + fee_for(request, tx_size(std::max<std::size_t>(n, 1), 2));
         return fail(WalletErrc::insufficient_funds, fmt::format("insufficient funds: available {}, needed {} (amount {} + fee {})",
                                                                 chain::format_coins(available), chain::format_coins(needed),
                                                                 chain::format_coins(request.amount), chain::format_coins(needed - request.amount)));
