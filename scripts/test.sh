@@ -8,9 +8,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
+# Share ccache hits between clones in other folders (CI builds a fresh clone).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
 bash scripts/bootstrap.sh
 bash tests/interop/setup.sh
+bash scripts/check_format.sh
 
 echo "== asan-ubsan build and tests"
 cmake --preset asan-ubsan >/dev/null

@@ -1,12 +1,11 @@
 // createblockchain, getbalance, reindexutxo, verify, mine.
-#include "commands.hpp"
-
-#include "errors.hpp"
-#include "genesis_file.hpp"
-
 #include "chainkit/chain/merkle.hpp"
 #include "chainkit/chain/miner.hpp"
 #include "chainkit/wallet/address.hpp"
+
+#include "commands.hpp"
+#include "errors.hpp"
+#include "genesis_file.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -18,7 +17,8 @@
 namespace chainkit::apps {
 
 std::int64_t now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 chain::KeyHash parse_address_arg(const NodeContext& ctx, const std::string& text, std::string_view option) {
@@ -29,14 +29,18 @@ chain::KeyHash parse_address_arg(const NodeContext& ctx, const std::string& text
 
 chain::Amount parse_amount_arg(const std::string& text, std::string_view option) {
     const auto v = chain::parse_coins(text);
-    if (!v) throw UserError(fmt::format("{} '{}' is not an amount in coins (digits, at most 8 decimals, e.g. 0.5)", option, text));
+    if (!v)
+        throw UserError(
+            fmt::format("{} '{}' is not an amount in coins (digits, at most 8 decimals, e.g. 0.5)", option, text));
     return *v;
 }
 
-void cmd_createblockchain(NodeContext& ctx, const std::string& address, const std::string& export_path, std::ostream& out) {
+void cmd_createblockchain(NodeContext& ctx, const std::string& address, const std::string& export_path,
+                          std::ostream& out) {
     const auto to = parse_address_arg(ctx, address, "--address");
     if (std::filesystem::exists(ctx.config.data_dir))
-        throw UserError(fmt::format("{} already exists: remove it or choose another --data-dir / --node-id", ctx.config.data_dir.string()));
+        throw UserError(fmt::format("{} already exists: remove it or choose another --data-dir / --node-id",
+                                    ctx.config.data_dir.string()));
     const auto genesis = mine_genesis(ctx.config.params, to, now_seconds(), ctx.stop.get_token());
     // The file first: if it cannot be written, no database is left behind.
     write_genesis_file(export_path, genesis, ctx.config.params);
@@ -99,7 +103,8 @@ void cmd_verify(NodeContext& ctx, std::ostream& out) {
     auto& chain = ctx.open_chain(ChainAccess::read_only);
     const auto report = value_or_throw(chain.verify());
     if (!report.ok) throw UserError(fmt::format("verify failed: {}", report.first_difference));
-    fmt::print(out, "ok: chain of height {} verified, {} unspent outputs match the blocks\n", chain.height(), report.coins_checked);
+    fmt::print(out, "ok: chain of height {} verified, {} unspent outputs match the blocks\n", chain.height(),
+               report.coins_checked);
 }
 
 chain::Block mine_new_block(const chain::ConsensusParams& p, const chain::BlockContext& ctx, const chain::KeyHash& to,
@@ -125,7 +130,9 @@ chain::BlockHash mine_and_connect(NodeContext& ctx, std::vector<chain::Transacti
     const auto next = ctx.chain->next_block_context(when.value_or(now));
     const auto b = mine_new_block(p, next, to, std::move(txs), fees, ctx.stop.get_token());
     const auto r = ctx.chain->accept_block(b, now);
-    if (!r.ok()) throw UserError(fmt::format("the mined block was refused: {} ({})", r.validation.message, chain::to_string(r.validation.reason)));
+    if (!r.ok())
+        throw UserError(fmt::format("the mined block was refused: {} ({})", r.validation.message,
+                                    chain::to_string(r.validation.reason)));
     return b.hash();
 }
 

@@ -28,10 +28,12 @@ struct Args {
 };
 
 void add_shared_commands(CLI::App& app, Args& a, Action& action) {
-    app.add_subcommand("createwallet", "Add a new address to this node's wallet")
-        ->callback([&] { action = [](NodeContext& c) { cmd_createwallet(c, std::cout); }; });
-    app.add_subcommand("listaddresses", "List the addresses of this node's wallet")
-        ->callback([&] { action = [](NodeContext& c) { cmd_listaddresses(c, std::cout); }; });
+    app.add_subcommand("createwallet", "Add a new address to this node's wallet")->callback([&] {
+        action = [](NodeContext& c) { cmd_createwallet(c, std::cout); };
+    });
+    app.add_subcommand("listaddresses", "List the addresses of this node's wallet")->callback([&] {
+        action = [](NodeContext& c) { cmd_listaddresses(c, std::cout); };
+    });
     auto* bal = app.add_subcommand("getbalance", "Confirmed balance of an address");
     bal->add_option("--address", a.address, "Address")->required();
     bal->callback([&] { action = [&](NodeContext& c) { cmd_getbalance(c, a.address, std::cout); }; });
@@ -51,10 +53,12 @@ void add_shared_commands(CLI::App& app, Args& a, Action& action) {
         a.print.color = ::isatty(STDOUT_FILENO) == 1;
         action = [&](NodeContext& c) { cmd_printchain(c, a.print, std::cout); };
     });
-    app.add_subcommand("reindexutxo", "Rebuild the UTXO set from the stored blocks")
-        ->callback([&] { action = [](NodeContext& c) { cmd_reindexutxo(c, std::cout); }; });
-    app.add_subcommand("verify", "Check the stored UTXO set against the blocks")
-        ->callback([&] { action = [](NodeContext& c) { cmd_verify(c, std::cout); }; });
+    app.add_subcommand("reindexutxo", "Rebuild the UTXO set from the stored blocks")->callback([&] {
+        action = [](NodeContext& c) { cmd_reindexutxo(c, std::cout); };
+    });
+    app.add_subcommand("verify", "Check the stored UTXO set against the blocks")->callback([&] {
+        action = [](NodeContext& c) { cmd_verify(c, std::cout); };
+    });
 }
 
 void add_role_commands(Role role, CLI::App& app, Args& a, Action& action) {
@@ -62,7 +66,8 @@ void add_role_commands(Role role, CLI::App& app, Args& a, Action& action) {
         auto* create = app.add_subcommand("createblockchain", "Create a new chain whose genesis pays ADDRESS");
         create->add_option("--address", a.address, "Address the genesis coinbase pays")->required();
         create->add_option("--export-genesis", a.export_genesis, "Where to write the genesis file for other nodes");
-        create->callback([&] { action = [&](NodeContext& c) { cmd_createblockchain(c, a.address, a.export_genesis, std::cout); }; });
+        create->callback(
+            [&] { action = [&](NodeContext& c) { cmd_createblockchain(c, a.address, a.export_genesis, std::cout); }; });
     }
     if (role == Role::miner) {
         auto* mine = app.add_subcommand("mine", "Mine blocks on this node's tip");
@@ -74,9 +79,12 @@ void add_role_commands(Role role, CLI::App& app, Args& a, Action& action) {
 
 const char* role_name(Role r) {
     switch (r) {
-    case Role::central: return "central";
-    case Role::miner: return "miner";
-    case Role::wallet: return "wallet";
+        case Role::central:
+            return "central";
+        case Role::miner:
+            return "miner";
+        case Role::wallet:
+            return "wallet";
     }
     return "chainkit";
 }

@@ -4,9 +4,9 @@
 // were (every write is one atomic step, done last).
 #pragma once
 
-#include "node_context.hpp"
-
 #include "chainkit/chain/amount.hpp"
+
+#include "node_context.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -21,11 +21,13 @@ namespace chainkit::apps {
 [[nodiscard]] std::int64_t now_seconds();
 
 // Parses an address of this network; UserError naming the option otherwise.
-[[nodiscard]] chain::KeyHash parse_address_arg(const NodeContext& ctx, const std::string& text, std::string_view option);
+[[nodiscard]] chain::KeyHash parse_address_arg(const NodeContext& ctx, const std::string& text,
+                                               std::string_view option);
 // Parses an amount in coins ("3", "0.5"); UserError naming the option otherwise.
 [[nodiscard]] chain::Amount parse_amount_arg(const std::string& text, std::string_view option);
 
-void cmd_createblockchain(NodeContext& ctx, const std::string& address, const std::string& export_path, std::ostream& out);
+void cmd_createblockchain(NodeContext& ctx, const std::string& address, const std::string& export_path,
+                          std::ostream& out);
 void cmd_createwallet(NodeContext& ctx, std::ostream& out);
 void cmd_listaddresses(NodeContext& ctx, std::ostream& out);
 void cmd_getbalance(NodeContext& ctx, const std::string& address, std::ostream& out);
@@ -34,7 +36,7 @@ struct SendArgs {
     std::string from;
     std::string to;
     std::string amount;
-    std::optional<std::string> fee;  // coins; default fee_rate x size
+    std::optional<std::string> fee;         // coins; default fee_rate x size
     std::optional<chain::Amount> fee_rate;  // base units per byte; default params.min_fee_rate
     bool mine = false;
 };
@@ -42,8 +44,8 @@ void cmd_send(NodeContext& ctx, const SendArgs& args, std::ostream& out);
 
 struct PrintChainArgs {
     bool json = false;
-    std::optional<std::uint64_t> from;  // height; default the tip
-    std::optional<std::uint64_t> count; // default down to genesis
+    std::optional<std::uint64_t> from;   // height; default the tip
+    std::optional<std::uint64_t> count;  // default down to genesis
     bool color = false;
 };
 void cmd_printchain(NodeContext& ctx, const PrintChainArgs& args, std::ostream& out);

@@ -19,7 +19,8 @@ std::optional<unsigned> node_id_from_env() {
     if (env == nullptr || *env == '\0') return std::nullopt;
     unsigned long v = 0;
     for (const char* c = env; *c != '\0'; ++c) {
-        if (*c < '0' || *c > '9' || v > MAX_NODE_ID) throw UserError(fmt::format("NODE_ID '{}' is not a number up to {}", env, MAX_NODE_ID));
+        if (*c < '0' || *c > '9' || v > MAX_NODE_ID)
+            throw UserError(fmt::format("NODE_ID '{}' is not a number up to {}", env, MAX_NODE_ID));
         v = v * 10 + static_cast<unsigned long>(*c - '0');
     }
     if (v > MAX_NODE_ID) throw UserError(fmt::format("NODE_ID '{}' is not a number up to {}", env, MAX_NODE_ID));
@@ -69,7 +70,8 @@ Config resolve_config(const CommonOptions& o) {
     c.node_id = o.node_id ? o.node_id : node_id_from_env();
     const std::string suffix = c.node_id ? fmt::format("_{}", *c.node_id) : std::string();
     c.data_dir = o.data_dir.empty() ? std::filesystem::path("blockchain" + suffix) : std::filesystem::path(o.data_dir);
-    c.wallet_path = o.wallet_file.empty() ? std::filesystem::path("wallet" + suffix + ".dat") : std::filesystem::path(o.wallet_file);
+    c.wallet_path = o.wallet_file.empty() ? std::filesystem::path("wallet" + suffix + ".dat")
+                                          : std::filesystem::path(o.wallet_file);
     if (!o.genesis_file.empty()) c.genesis_path = o.genesis_file;
     c.passphrase = read_passphrase(o.passphrase_file);
     c.port = static_cast<std::uint16_t>(c.params.default_port + c.node_id.value_or(0));

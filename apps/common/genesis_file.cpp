@@ -1,10 +1,10 @@
 #include "genesis_file.hpp"
 
-#include "commands.hpp"
-#include "errors.hpp"
-
 #include "chainkit/chain/validation.hpp"
 #include "chainkit/wallet/file_io.hpp"
+
+#include "commands.hpp"
+#include "errors.hpp"
 
 #include <fmt/format.h>
 
@@ -27,7 +27,8 @@ chain::Block mine_genesis(const chain::ConsensusParams& p, const chain::KeyHash&
     return mine_new_block(p, ctx, to, {}, 0, std::move(stop));
 }
 
-void write_genesis_file(const std::filesystem::path& path, const chain::Block& genesis, const chain::ConsensusParams& p) {
+void write_genesis_file(const std::filesystem::path& path, const chain::Block& genesis,
+                        const chain::ConsensusParams& p) {
     chain::ByteWriter w;
     // Byte by byte: GCC 12 -O3 warns (falsely, -Wstringop-overflow) on a span insert into an empty vector.
     for (const auto c : MAGIC) w.u8(c);
@@ -40,7 +41,9 @@ void write_genesis_file(const std::filesystem::path& path, const chain::Block& g
 chain::Block read_genesis_file(const std::filesystem::path& path, const chain::ConsensusParams& p) {
     auto bytes = wallet::read_whole_file(path, MAX_GENESIS_FILE);
     if (!bytes) throw UserError(fmt::format("cannot read genesis file {}: {}", path.string(), bytes.error().message));
-    const auto bad = [&](std::string_view why) { return UserError(fmt::format("bad genesis file {}: {}", path.string(), why)); };
+    const auto bad = [&](std::string_view why) {
+        return UserError(fmt::format("bad genesis file {}: {}", path.string(), why));
+    };
     if (bytes->size() < MAGIC.size() || !std::equal(MAGIC.begin(), MAGIC.end(), bytes->begin()))
         throw bad("not a chainkit genesis file");
     chain::ByteReader r(chain::ByteSpan(*bytes).subspan(MAGIC.size()));

@@ -16,7 +16,8 @@
 namespace chainkit::apps {
 
 // Both throw UserError with a one-line reason.
-void write_genesis_file(const std::filesystem::path& path, const chain::Block& genesis, const chain::ConsensusParams& p);
+void write_genesis_file(const std::filesystem::path& path, const chain::Block& genesis,
+                        const chain::ConsensusParams& p);
 [[nodiscard]] chain::Block read_genesis_file(const std::filesystem::path& path, const chain::ConsensusParams& p);
 
 // The genesis of a new chain: coinbase at height 0 paying the subsidy to

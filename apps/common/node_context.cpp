@@ -1,10 +1,10 @@
 #include "node_context.hpp"
 
-#include "errors.hpp"
-#include "genesis_file.hpp"
-
 #include "chainkit/wallet/errors.hpp"
 #include "chainkit/wallet/secure_memory.hpp"
+
+#include "errors.hpp"
+#include "genesis_file.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -33,7 +33,9 @@ NodeContext::~NodeContext() {
 void NodeContext::open_db(store::OpenMode mode) {
     close_chain();
     auto opened = store::open(config.data_dir, config.params, mode);
-    if (!opened) throw UserError(fmt::format("cannot open the database in {}: {}", config.data_dir.string(), opened.error().message));
+    if (!opened)
+        throw UserError(
+            fmt::format("cannot open the database in {}: {}", config.data_dir.string(), opened.error().message));
     db = std::move(opened).value();
     chain = std::make_unique<chain::ChainState>(config.params, *db);
     chain->set_log([](std::string_view line) { spdlog::info("{}", line); });
@@ -58,7 +60,8 @@ chain::ChainState& NodeContext::open_chain(ChainAccess access) {
         return *chain;
     }
     if (loaded.error().code != chain::ChainError::not_initialized)
-        throw UserError(fmt::format("cannot load the chain in {}: {}", config.data_dir.string(), loaded.error().message));
+        throw UserError(
+            fmt::format("cannot load the chain in {}: {}", config.data_dir.string(), loaded.error().message));
     if (!config.genesis_path) throw UserError(no_chain_message(config));
     const auto genesis = read_genesis_file(*config.genesis_path, config.params);
     chain.reset();
@@ -86,7 +89,9 @@ chain::ChainState& NodeContext::create_chain(const chain::Block& genesis) {
         if (loaded.error().code != chain::ChainError::not_initialized)
             throw UserError(fmt::format("cannot use {}: {}", config.data_dir.string(), loaded.error().message));
         auto created = chain->create(genesis);
-        if (!created) throw UserError(fmt::format("cannot create the chain in {}: {}", config.data_dir.string(), created.error().message));
+        if (!created)
+            throw UserError(
+                fmt::format("cannot create the chain in {}: {}", config.data_dir.string(), created.error().message));
     } catch (...) {
         cleanup();
         throw;
@@ -107,8 +112,9 @@ wallet::Wallet& NodeContext::open_wallet(bool create_if_missing) {
         return *wallet;
     }
     if (loaded.error().code == wallet::WalletErrc::passphrase_required)
-        throw UserError(fmt::format("wallet {} is encrypted: pass --passphrase-file FILE or set CHAINKIT_WALLET_PASSPHRASE",
-                                    config.wallet_path.string()));
+        throw UserError(
+            fmt::format("wallet {} is encrypted: pass --passphrase-file FILE or set CHAINKIT_WALLET_PASSPHRASE",
+                        config.wallet_path.string()));
     throw UserError(fmt::format("{}: {}", config.wallet_path.string(), loaded.error().message));
 }
 

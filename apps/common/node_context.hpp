@@ -6,11 +6,11 @@
 // Single-threaded: used by main's thread only.
 #pragma once
 
-#include "config.hpp"
-
 #include "chainkit/chain/chain_state.hpp"
 #include "chainkit/store/chain_db.hpp"
 #include "chainkit/wallet/wallet.hpp"
+
+#include "config.hpp"
 
 #include <memory>
 #include <optional>

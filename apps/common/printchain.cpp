@@ -1,11 +1,10 @@
 // printchain: blocks from a height (default the tip) down, as text (colored
 // on a terminal) or JSON.
-#include "commands.hpp"
-
-#include "errors.hpp"
-
 #include "chainkit/chain/pow.hpp"
 #include "chainkit/wallet/address.hpp"
+
+#include "commands.hpp"
+#include "errors.hpp"
 
 #include <fmt/chrono.h>
 #include <fmt/color.h>
@@ -37,24 +36,27 @@ std::string utc(std::int64_t t) {
 }
 
 void print_tx(const chain::Transaction& tx, const chain::ConsensusParams& p, const Painter& paint, std::ostream& out) {
-    fmt::print(out, "  {} {}{}\n", paint(fmt::emphasis::bold, "Transaction"), paint(fg(fmt::terminal_color::yellow), tx.txid().hex()),
-               tx.is_coinbase() ? " (coinbase)" : "");
+    fmt::print(out, "  {} {}{}\n", paint(fmt::emphasis::bold, "Transaction"),
+               paint(fg(fmt::terminal_color::yellow), tx.txid().hex()), tx.is_coinbase() ? " (coinbase)" : "");
     if (!tx.is_coinbase()) {
         for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
             const auto& in = tx.inputs[i];
-            fmt::print(out, "    Input {}: {}:{} from {}\n", i, in.prevout.txid.hex(), in.prevout.index, input_address(in, p));
+            fmt::print(out, "    Input {}: {}:{} from {}\n", i, in.prevout.txid.hex(), in.prevout.index,
+                       input_address(in, p));
         }
     }
     for (std::size_t i = 0; i < tx.outputs.size(); ++i) {
         const auto& o = tx.outputs[i];
-        fmt::print(out, "    Output {}: {} to {}\n", i, paint(fg(fmt::terminal_color::green), chain::format_coins(o.value)),
+        fmt::print(out, "    Output {}: {} to {}\n", i,
+                   paint(fg(fmt::terminal_color::green), chain::format_coins(o.value)),
                    wallet::encode_address(o.key_hash, p));
     }
 }
 
 void print_block(const chain::Block& b, std::uint64_t height, const chain::ConsensusParams& p, const Painter& paint,
                  std::ostream& out) {
-    fmt::print(out, "{} {}\n", paint(fmt::emphasis::bold | fg(fmt::terminal_color::cyan), fmt::format("Block {}", height)),
+    fmt::print(out, "{} {}\n",
+               paint(fmt::emphasis::bold | fg(fmt::terminal_color::cyan), fmt::format("Block {}", height)),
                paint(fg(fmt::terminal_color::cyan), b.hash().hex()));
     fmt::print(out, "  Prev. block: {}\n  Time: {} ({})\n  Bits: {:08x}  Nonce: {}\n  PoW: {}\n", b.header.prev.hex(),
                utc(b.header.time), b.header.time, b.header.bits, b.header.nonce,
@@ -69,12 +71,15 @@ nlohmann::json block_json(const chain::Block& b, std::uint64_t height, const cha
         nlohmann::json inputs = nlohmann::json::array();
         if (!tx.is_coinbase())
             for (const auto& in : tx.inputs)
-                inputs.push_back({{"txid", in.prevout.txid.hex()}, {"index", in.prevout.index}, {"address", input_address(in, p)}});
+                inputs.push_back(
+                    {{"txid", in.prevout.txid.hex()}, {"index", in.prevout.index}, {"address", input_address(in, p)}});
         nlohmann::json outputs = nlohmann::json::array();
         for (const auto& o : tx.outputs)
-            outputs.push_back({{"value", chain::format_coins(o.value)}, {"value_units", o.value},
+            outputs.push_back({{"value", chain::format_coins(o.value)},
+                               {"value_units", o.value},
                                {"address", wallet::encode_address(o.key_hash, p)}});
-        txs.push_back({{"txid", tx.txid().hex()}, {"coinbase", tx.is_coinbase()}, {"inputs", inputs}, {"outputs", outputs}});
+        txs.push_back(
+            {{"txid", tx.txid().hex()}, {"coinbase", tx.is_coinbase()}, {"inputs", inputs}, {"outputs", outputs}});
     }
     return {{"height", height},
             {"hash", b.hash().hex()},
@@ -101,7 +106,8 @@ void cmd_printchain(NodeContext& ctx, const PrintChainArgs& args, std::ostream& 
         const auto height = from - i;
         const auto hash = chain.block_hash_at(height);
         auto block = hash ? chain.read_block(*hash) : std::nullopt;
-        if (!block) throw UserError(fmt::format("block at height {} is missing from the database (run verify)", height));
+        if (!block)
+            throw UserError(fmt::format("block at height {} is missing from the database (run verify)", height));
         if (args.json)
             blocks.push_back(block_json(*block, height, ctx.config.params));
         else

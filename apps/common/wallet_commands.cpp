@@ -1,12 +1,11 @@
 // createwallet, listaddresses, send.
-#include "commands.hpp"
-
-#include "errors.hpp"
-
 #include "chainkit/chain/block.hpp"
 #include "chainkit/wallet/address.hpp"
 #include "chainkit/wallet/errors.hpp"
 #include "chainkit/wallet/payment.hpp"
+
+#include "commands.hpp"
+#include "errors.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -45,7 +44,9 @@ void cmd_send(NodeContext& ctx, const SendArgs& args, std::ostream& out) {
     auto request = make_request(ctx, args, to);
     auto& w = ctx.open_wallet(/*create_if_missing=*/false);
     const wallet::KeyPair* key = w.find(from);
-    if (key == nullptr) throw UserError(fmt::format("--from '{}' is not an address of wallet {}", args.from, ctx.config.wallet_path.string()));
+    if (key == nullptr)
+        throw UserError(
+            fmt::format("--from '{}' is not an address of wallet {}", args.from, ctx.config.wallet_path.string()));
 
     auto& chain = ctx.open_chain(args.mine ? ChainAccess::read_write : ChainAccess::read_only);
     const bool pruned = w.prune_pending(chain.utxo()) > 0;
@@ -53,9 +54,9 @@ void cmd_send(NodeContext& ctx, const SendArgs& args, std::ostream& out) {
     // The payment must fit a block beside the header, the transaction count
     // and the coinbase, or it could never be mined (and its coins would stay
     // held by a pending transaction).
-    request.max_tx_size = ctx.config.params.max_block_size -
-                          (chain::HEADER_SIZE + chain::compact_size_len(chain::BLOCK_MAX_TXS) +
-                           chain::make_coinbase(spend_height, 0, from).serialized_size());
+    request.max_tx_size =
+        ctx.config.params.max_block_size - (chain::HEADER_SIZE + chain::compact_size_len(chain::BLOCK_MAX_TXS) +
+                                            chain::make_coinbase(spend_height, 0, from).serialized_size());
     const auto coins = value_or_throw(chain.coins_for(from));
     const auto spendable = wallet::spendable_coins(coins, w.pending_spends(), spend_height, ctx.config.params);
     auto built = wallet::build_payment(request, spendable, *key);
@@ -77,16 +78,18 @@ void cmd_send(NodeContext& ctx, const SendArgs& args, std::ostream& out) {
         const auto block = mine_and_connect(ctx, {payment.tx}, payment.fee, from);
         if (pruned) ctx.save_wallet();
         fmt::print(out, "Success! Sent {} from {} to {} (fee {}) in transaction {}, mined in block {} at height {}\n",
-                   chain::format_coins(request.amount), args.from, args.to, chain::format_coins(payment.fee), txid.hex(),
-                   block.hex(), chain.height());
+                   chain::format_coins(request.amount), args.from, args.to, chain::format_coins(payment.fee),
+                   txid.hex(), block.hex(), chain.height());
         return;
     }
     // No network yet: the transaction is kept as pending so its inputs are
     // not spent twice; the network layer will broadcast it.
     w.add_pending(payment.tx);
     ctx.save_wallet();
-    fmt::print(out, "Created transaction {} sending {} to {} (fee {}); not broadcast: this node has no network yet, use --mine\n",
-               txid.hex(), chain::format_coins(request.amount), args.to, chain::format_coins(payment.fee));
+    fmt::print(
+        out,
+        "Created transaction {} sending {} to {} (fee {}); not broadcast: this node has no network yet, use --mine\n",
+        txid.hex(), chain::format_coins(request.amount), args.to, chain::format_coins(payment.fee));
 }
 
 }  // namespace chainkit::apps

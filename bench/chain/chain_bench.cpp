@@ -132,8 +132,10 @@ std::vector<SigCheck> signed_batch(std::size_t n) {
     std::uint8_t sk[crypto_sign_SECRETKEYBYTES];
     for (std::size_t i = 0; i < n; ++i) {
         auto& c = batch[i];
-        if (i % 16 == 0) crypto_sign_keypair(c.pubkey.data(), sk);
-        else c.pubkey = batch[i - 1].pubkey;
+        if (i % 16 == 0)
+            crypto_sign_keypair(c.pubkey.data(), sk);
+        else
+            c.pubkey = batch[i - 1].pubkey;
         randombytes_buf(c.message.bytes().data(), c.message.SIZE);
         crypto_sign_detached(c.signature.data(), nullptr, c.message.data(), c.message.SIZE, sk);
     }
@@ -193,7 +195,9 @@ void print_rate(const std::string& name, const std::vector<Figures>& rounds, Rat
     std::printf("| %s | %.3e | %.3e | %.2f |\n", name.c_str(), r.wall, r.cpu, r.cores);
 }
 
-const char* verdict(double ratio, double bar) { return ratio >= bar ? "meets" : "MISSES"; }
+const char* verdict(double ratio, double bar) {
+    return ratio >= bar ? "meets" : "MISSES";
+}
 
 // `ratio(f, wall)` is the ratio within round f, on wall or CPU rates.
 template <class F>
@@ -206,8 +210,9 @@ void print_ratio(const std::string& name, const std::vector<Figures>& rounds, do
 void print_report(const std::vector<Figures>& rounds, unsigned all, Sha256Impl impl) {
     const std::string kernel(to_string(impl));
     const std::string n_threads = std::to_string(all);
-    std::printf("| figure (median of rounds) | per wall second | per CPU second | cores obtained |\n"
-                "|---|---:|---:|---:|\n");
+    std::printf(
+        "| figure (median of rounds) | per wall second | per CPU second | cores obtained |\n"
+        "|---|---:|---:|---:|\n");
     print_rate("SHA-256 compressions, " + kernel + ", independent blocks", rounds, &Figures::compress_independent);
     print_rate("SHA-256 compressions, " + kernel + ", chained blocks", rounds, &Figures::compress_chained);
     print_rate("SHA-256 compressions, " + kernel + ", 1,024 blocks per call (information)", rounds,
@@ -222,21 +227,22 @@ void print_report(const std::vector<Figures>& rounds, unsigned all, Sha256Impl i
     // rates is the per-thread efficiency times the threads: what the wall
     // ratio would be if every thread had a core of its own.
     const double n = static_cast<double>(all);
-    std::printf("\n| ratio (median of per-round ratios) | wall clock | CPU-time based | bar | verdict (wall) |\n"
-                "|---|---:|---:|---:|---|\n");
+    std::printf(
+        "\n| ratio (median of per-round ratios) | wall clock | CPU-time based | bar | verdict (wall) |\n"
+        "|---|---:|---:|---:|---|\n");
     print_ratio("miner 1 thread / SHA-256 limit", rounds, 0.70, [](const Figures& f, double Rate::*c) {
         return f.miner_one.*c / std::max(f.compress_independent.*c, f.compress_chained.*c);
     });
     print_ratio("miner 1 thread / 1,024-block calls (information)", rounds, 0.70,
                 [](const Figures& f, double Rate::*c) { return f.miner_one.*c / f.compress_multi.*c; });
-    print_ratio("miner " + n_threads + " threads / miner 1 thread", rounds, 1.8,
-                [n](const Figures& f, double Rate::*c) {
-                    return c == &Rate::cpu ? n * f.miner_all.cpu / f.miner_one.cpu : f.miner_all.wall / f.miner_one.wall;
-                });
-    print_ratio("SigCheckQueue(" + n_threads + ") / libsodium 1 thread", rounds, 1.8,
-                [n](const Figures& f, double Rate::*c) {
-                    return c == &Rate::cpu ? n * f.queue_all.cpu / f.sodium_one.cpu : f.queue_all.wall / f.sodium_one.wall;
-                });
+    print_ratio(
+        "miner " + n_threads + " threads / miner 1 thread", rounds, 1.8, [n](const Figures& f, double Rate::*c) {
+            return c == &Rate::cpu ? n * f.miner_all.cpu / f.miner_one.cpu : f.miner_all.wall / f.miner_one.wall;
+        });
+    print_ratio(
+        "SigCheckQueue(" + n_threads + ") / libsodium 1 thread", rounds, 1.8, [n](const Figures& f, double Rate::*c) {
+            return c == &Rate::cpu ? n * f.queue_all.cpu / f.sodium_one.cpu : f.queue_all.wall / f.sodium_one.wall;
+        });
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "chainkit/chain/chain_state.hpp"
+
 #include "support/regtest_chain.hpp"
 
 #include <cstdint>

@@ -12,13 +12,12 @@
 // alone, "settled" taking each balance point only once the address index's
 // flushes and compactions have finished, to separate their overlap from
 // growth)
-#include "bench_chain.hpp"
-
 #include "chainkit/chain/check_queue.hpp"
 #include "chainkit/store/chain_db.hpp"
 
+#include "bench_chain.hpp"
+
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -29,13 +28,16 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <unistd.h>
 
 using namespace chainkit;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 long peak_rss_kib() {
     std::ifstream f("/proc/self/status");
@@ -54,7 +56,8 @@ std::unique_ptr<store::ChainDb> open_db(const std::filesystem::path& dir, const 
 // The node every figure runs: a RocksDB chain state checking signatures on
 // all cores (members in construction order: the state needs both others).
 struct BenchNode {
-    BenchNode(const std::filesystem::path& dir, const chain::ConsensusParams& p) : db(open_db(dir, p)), cs(p, *db, &queue) {}
+    BenchNode(const std::filesystem::path& dir, const chain::ConsensusParams& p)
+        : db(open_db(dir, p)), cs(p, *db, &queue) {}
     // Starts the chain with a genesis paying `key`, and returns that genesis.
     chain::Block create(const chain::ConsensusParams& p, const test::TestKey& key) {
         chain::Block genesis = test::make_genesis(p, key.key_hash);
@@ -140,7 +143,8 @@ void settle(const store::ChainDb& db) {
 
 void connect_and_balance(const std::filesystem::path& dir, bool settled = false) {
     const auto p = chain::params_for(chain::Network::regtest);
-    const auto key = test::TestKey::from_seed(11), other = test::TestKey::from_seed(12), wallet = test::TestKey::from_seed(13);
+    const auto key = test::TestKey::from_seed(11), other = test::TestKey::from_seed(12),
+               wallet = test::TestKey::from_seed(13);
     std::filesystem::remove_all(dir);
     BenchNode node(dir, p);
     chain::Block prev = node.create(p, key);
@@ -190,15 +194,21 @@ void connect_and_balance(const std::filesystem::path& dir, bool settled = false)
     }
     const double tx_rate = static_cast<double>(txs) / connect_seconds;
     const double sig_rate = static_cast<double>(sigs) / verify_seconds;
-    fmt::print("| connect blocks of 1,000 signed txs, {} threads | {:.0f} tx/s | Ed25519 verify, same threads: {:.0f}/s | **{:.2f}** | >= 0.6 |\n",
-               node.queue.threads(), tx_rate, sig_rate, tx_rate / sig_rate);
+    fmt::print(
+        "| connect blocks of 1,000 signed txs, {} threads | {:.0f} tx/s | Ed25519 verify, same threads: {:.0f}/s | "
+        "**{:.2f}** | >= 0.6 |\n",
+        node.queue.threads(), tx_rate, sig_rate, tx_rate / sig_rate);
     for (std::size_t q = 0; q < queries.size(); ++q) {
         const auto [n, us] = queries[q];
-        fmt::print("| balance query (10 coins) with {} txs in the chain | {:.1f} us | at {} txs: {:.1f} us | **{:.2f}** | flat |\n",
-                   n, us, queries[0].first, queries[0].second, us / queries[0].second);
+        fmt::print(
+            "| balance query (10 coins) with {} txs in the chain | {:.1f} us | at {} txs: {:.1f} us | **{:.2f}** | "
+            "flat |\n",
+            n, us, queries[0].first, queries[0].second, us / queries[0].second);
         fmt::print("| (where) address index at {} txs: {} | | | | |\n", n, layouts[q]);
-        fmt::print("| (peer) balance by scanning every block, as the original design, {} txs | {:.0f} us | at {} txs: {:.0f} us | {:.2f} | grows linearly |\n",
-                   n, scans[q], queries[0].first, scans[0], scans[q] / scans[0]);
+        fmt::print(
+            "| (peer) balance by scanning every block, as the original design, {} txs | {:.0f} us | at {} txs: {:.0f} "
+            "us | {:.2f} | grows linearly |\n",
+            n, scans[q], queries[0].first, scans[0], scans[q] / scans[0]);
     }
 }
 
@@ -214,7 +224,8 @@ void build_10k(const std::filesystem::path& dir) {
         const auto& cb = prev.txs[0];
         chain::OwnedCoin coin{chain::OutPoint{cb.txid(), 0}, chain::Coin{cb.outputs[0], 0, true}};
         const auto half = cb.outputs[0].value / 2;
-        auto tx = test::make_spend({coin}, key, {chain::TxOut{half, key.key_hash}, chain::TxOut{cb.outputs[0].value - half, key.key_hash}});
+        auto tx = test::make_spend(
+            {coin}, key, {chain::TxOut{half, key.key_hash}, chain::TxOut{cb.outputs[0].value - half, key.key_hash}});
         blocks.push_back(test::build_child(prev, p, key.key_hash, {tx}));
         prev = blocks.back();
     }
@@ -235,8 +246,11 @@ int hold(const std::filesystem::path& dir) {
     const auto report = cs.verify();
     if (!report || !report->ok) throw std::runtime_error("verify failed after reindex");
     const double mib = static_cast<double>(peak_rss_kib()) / 1024.0;
-    fmt::print("| reindex of a {}-block chain | {:.0f} blocks/s ({:.1f} s) | | | |\n", cs.height(), cs.height() / secs, secs);
-    fmt::print("| peak RSS: load + reindex + verify of that chain | {:.1f} MiB | limit 100 MiB | **{:.2f}** | < 1.0 |\n", mib, mib / 100.0);
+    fmt::print("| reindex of a {}-block chain | {:.0f} blocks/s ({:.1f} s) | | | |\n", cs.height(), cs.height() / secs,
+               secs);
+    fmt::print(
+        "| peak RSS: load + reindex + verify of that chain | {:.1f} MiB | limit 100 MiB | **{:.2f}** | < 1.0 |\n", mib,
+        mib / 100.0);
     return 0;
 }
 

@@ -10,11 +10,11 @@
 //   - the real binary: `wallet send --mine`, process start to exit (adds
 //     opening RocksDB and loading the block index).
 // Usage: wallet_send_bench [max_blocks=10000] [reps=15]
+#include "chainkit/wallet/address.hpp"
+
 #include "common/commands.hpp"
 #include "common/genesis_file.hpp"
 #include "support/scratch_dir.hpp"
-
-#include "chainkit/wallet/address.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -35,7 +35,9 @@ double median(std::vector<double> v) {
     return v[v.size() / 2];
 }
 
-double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+double ms_since(Clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
 
 struct Figures {
     std::uint64_t height;
@@ -50,7 +52,8 @@ int main(int argc, char** argv) {
     const int reps = argc > 2 ? std::atoi(argv[2]) : 15;
     // Below 10 blocks there is no figure, below 1 rep no median.
     if (max_blocks < 10 || max_blocks > 1'000'000 || reps < 1 || reps > 1000) {
-        fmt::print(stderr, "usage: wallet_send_bench [max_blocks 10..1000000, default 10000] [reps 1..1000, default 15]\n");
+        fmt::print(stderr,
+                   "usage: wallet_send_bench [max_blocks 10..1000000, default 10000] [reps 1..1000, default 15]\n");
         return 2;
     }
     spdlog::set_level(spdlog::level::warn);  // the chain state logs every block at info
@@ -84,8 +87,9 @@ int main(int argc, char** argv) {
         const auto alice = ctx.wallet->addresses().back();
         apps::cmd_send(ctx, apps::SendArgs{bank, alice, "1", std::nullopt, std::nullopt, true}, sink);
         const apps::SendArgs send{alice, bob, "0.001", std::nullopt, std::nullopt, true};
-        const std::string cmd = fmt::format("'{}' --data-dir '{}' --wallet '{}' send --from {} --to {} --amount 0.001 --mine >/dev/null",
-                                            CHAINKIT_WALLET_BIN, config.data_dir.string(), config.wallet_path.string(), alice, bob);
+        const std::string cmd =
+            fmt::format("'{}' --data-dir '{}' --wallet '{}' send --from {} --to {} --amount 0.001 --mine >/dev/null",
+                        CHAINKIT_WALLET_BIN, config.data_dir.string(), config.wallet_path.string(), alice, bob);
         std::vector<double> in_process, binary;
         for (int i = 0; i < reps; ++i) {
             const auto start = Clock::now();
@@ -108,7 +112,7 @@ int main(int argc, char** argv) {
     }
     const auto& first = figures.front();
     const auto& last = figures.back();
-    fmt::print("ratio {} -> {} blocks: in process {:.2f}x, binary {:.2f}x (bar: flat, ~1.0x)\n", first.height, last.height,
-               last.in_process_ms / first.in_process_ms, last.binary_ms / first.binary_ms);
+    fmt::print("ratio {} -> {} blocks: in process {:.2f}x, binary {:.2f}x (bar: flat, ~1.0x)\n", first.height,
+               last.height, last.in_process_ms / first.in_process_ms, last.binary_ms / first.binary_ms);
     return 0;
 }

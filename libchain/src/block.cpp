@@ -87,8 +87,14 @@ bool decode_whole(ByteSpan in, T& out, DecodeError* err) {
 }
 }  // namespace
 
-bool decode(ByteSpan in, Block& out, DecodeError* err) { return decode_whole(in, out, err); }
-bool decode(ByteSpan in, Transaction& out, DecodeError* err) { return decode_whole(in, out, err); }
-bool decode(ByteSpan in, BlockHeader& out, DecodeError* err) { return decode_whole(in, out, err); }
+bool decode(ByteSpan in, Block& out, DecodeError* err) {
+    return decode_whole(in, out, err);
+}
+bool decode(ByteSpan in, Transaction& out, DecodeError* err) {
+    return decode_whole(in, out, err);
+}
+bool decode(ByteSpan in, BlockHeader& out, DecodeError* err) {
+    return decode_whole(in, out, err);
+}
 
 }  // namespace chainkit::chain

@@ -7,12 +7,18 @@ namespace chainkit::chain {
 
 std::string_view to_string(DecodeError e) {
     switch (e) {
-    case DecodeError::none: return "ok";
-    case DecodeError::truncated: return "input truncated";
-    case DecodeError::non_canonical_size: return "non-canonical compact size";
-    case DecodeError::size_too_large: return "length prefix too large";
-    case DecodeError::trailing_bytes: return "trailing bytes after object";
-    case DecodeError::invalid_value: return "field value out of range";
+        case DecodeError::none:
+            return "ok";
+        case DecodeError::truncated:
+            return "input truncated";
+        case DecodeError::non_canonical_size:
+            return "non-canonical compact size";
+        case DecodeError::size_too_large:
+            return "length prefix too large";
+        case DecodeError::trailing_bytes:
+            return "trailing bytes after object";
+        case DecodeError::invalid_value:
+            return "field value out of range";
     }
     return "unknown decode error";
 }
@@ -122,8 +128,7 @@ void ByteReader::bytes(std::span<std::uint8_t> out) {
 Bytes ByteReader::var_bytes(std::uint64_t max) {
     const auto n = compact_size(max);
     if (!take(n)) return {};
-    Bytes out(m_in.begin() + static_cast<std::ptrdiff_t>(m_pos),
-              m_in.begin() + static_cast<std::ptrdiff_t>(m_pos + n));
+    Bytes out(m_in.begin() + static_cast<std::ptrdiff_t>(m_pos), m_in.begin() + static_cast<std::ptrdiff_t>(m_pos + n));
     m_pos += n;
     return out;
 }

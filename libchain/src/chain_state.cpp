@@ -18,22 +18,34 @@ public:
     [[nodiscard]] const char* name() const noexcept override { return "chainkit.chain_state"; }
     [[nodiscard]] std::string message(int c) const override {
         switch (static_cast<ChainError>(c)) {
-        case ChainError::ok: return "ok";
-        case ChainError::not_initialized: return "no chain in the store";
-        case ChainError::already_initialized: return "the store already holds a chain";
-        case ChainError::wrong_network: return "the store belongs to another network";
-        case ChainError::wrong_schema: return "the store has another schema version";
-        case ChainError::wrong_genesis: return "the store holds a chain with another genesis";
-        case ChainError::bad_genesis: return "the genesis block is invalid";
-        case ChainError::corrupt: return "the stored chain is corrupt";
-        case ChainError::storage: return "storage failure";
-        case ChainError::read_only: return "the store is read-only";
+            case ChainError::ok:
+                return "ok";
+            case ChainError::not_initialized:
+                return "no chain in the store";
+            case ChainError::already_initialized:
+                return "the store already holds a chain";
+            case ChainError::wrong_network:
+                return "the store belongs to another network";
+            case ChainError::wrong_schema:
+                return "the store has another schema version";
+            case ChainError::wrong_genesis:
+                return "the store holds a chain with another genesis";
+            case ChainError::bad_genesis:
+                return "the genesis block is invalid";
+            case ChainError::corrupt:
+                return "the stored chain is corrupt";
+            case ChainError::storage:
+                return "storage failure";
+            case ChainError::read_only:
+                return "the store is read-only";
         }
         return "unknown chain state error";
     }
 };
 
-Error chain_error(ChainError e, std::string msg) { return Error{make_error_code(e), std::move(msg)}; }
+Error chain_error(ChainError e, std::string msg) {
+    return Error{make_error_code(e), std::move(msg)};
+}
 
 }  // namespace
 
@@ -42,7 +54,9 @@ const std::error_category& chain_error_category() noexcept {
     return category;
 }
 
-std::error_code make_error_code(ChainError e) noexcept { return {static_cast<int>(e), chain_error_category()}; }
+std::error_code make_error_code(ChainError e) noexcept {
+    return {static_cast<int>(e), chain_error_category()};
+}
 
 bool ChainState::CandidateOrder::operator()(const BlockIndex* a, const BlockIndex* b) const {
     if (a->work() != b->work()) return a->work() > b->work();
@@ -54,7 +68,9 @@ ChainState::ChainState(const ConsensusParams& params, ChainStore& store, SigChec
 
 ChainState::~ChainState() = default;
 
-Error ChainState::storage_error(std::string msg) const { return chain_error(ChainError::storage, std::move(msg)); }
+Error ChainState::storage_error(std::string msg) const {
+    return chain_error(ChainError::storage, std::move(msg));
+}
 
 void ChainState::log(std::string_view line) const {
     if (m_log) m_log(line);
@@ -128,7 +144,8 @@ Result<void> ChainState::load_index() {
     BlockIndex* tip = nullptr;
     if (!m_meta.tip.is_zero()) {
         tip = m_tree.find(m_meta.tip);
-        if (!tip || !tip->has_chain) return chain_error(ChainError::corrupt, "the stored tip is not in the block index");
+        if (!tip || !tip->has_chain)
+            return chain_error(ChainError::corrupt, "the stored tip is not in the block index");
     }
     set_tip(tip);
     reset_candidates();
@@ -260,7 +277,8 @@ AcceptResult ChainState::accept_connected_block(const Block& block, const BlockH
     if (auto w = m_store.write(batch); !w) {
         log("storing block failed: " + w.error().message);
         node->record.status = BlockStatus::header_valid;
-        return {ValidationResult::fail(RejectReason::storage_failure, "storage failure: " + w.error().message), false, false};
+        return {ValidationResult::fail(RejectReason::storage_failure, "storage failure: " + w.error().message), false,
+                false};
     }
     update_has_chain(*node);
     if (!activate) return {};
@@ -271,8 +289,8 @@ AcceptResult ChainState::accept_connected_block(const Block& block, const BlockH
     m_arriving = nullptr;
     if (!changed) {
         log("activating the best chain failed: " + changed.error().message);
-        return {ValidationResult::fail(RejectReason::storage_failure, "storage failure: " + changed.error().message), false,
-                false};
+        return {ValidationResult::fail(RejectReason::storage_failure, "storage failure: " + changed.error().message),
+                false, false};
     }
     AcceptResult res;
     res.tip_changed = tip().hash != old_tip;
@@ -294,7 +312,8 @@ AcceptResult ChainState::accept_header(const BlockHeader& header, std::int64_t n
     }
     if (auto r = check_block_header(header, m_params); !r) return {std::move(r), false, false};
     BlockIndex* parent = m_tree.find(header.prev);
-    if (!parent) return {ValidationResult::fail(RejectReason::unknown_parent, "header's parent is unknown"), false, false};
+    if (!parent)
+        return {ValidationResult::fail(RejectReason::unknown_parent, "header's parent is unknown"), false, false};
     if (is_failed(parent->status()))
         return {ValidationResult::fail(RejectReason::invalid_parent, "header's parent is invalid"), false, false};
     if (auto r = check_contextual(header, *parent, now); !r) return {std::move(r), false, false};
@@ -302,7 +321,8 @@ AcceptResult ChainState::accept_header(const BlockHeader& header, std::int64_t n
     StoreBatch batch;
     batch.index.emplace_back(hash, node->record);
     if (auto w = m_store.write(batch); !w)
-        return {ValidationResult::fail(RejectReason::storage_failure, "storage failure: " + w.error().message), false, false};
+        return {ValidationResult::fail(RejectReason::storage_failure, "storage failure: " + w.error().message), false,
+                false};
     return {};
 }
 

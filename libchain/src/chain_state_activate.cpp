@@ -15,7 +15,8 @@ void ChainState::reset_candidates() {
     m_candidates.clear();
     const Uint256 floor = m_active.empty() ? Uint256{} : m_active.back()->work();
     m_tree.for_each([&](const BlockIndex& n) {
-        if (n.has_chain && !is_failed(n.status()) && n.work() >= floor) m_candidates.insert(const_cast<BlockIndex*>(&n));
+        if (n.has_chain && !is_failed(n.status()) && n.work() >= floor)
+            m_candidates.insert(const_cast<BlockIndex*>(&n));
     });
 }
 
@@ -71,7 +72,8 @@ Result<bool> ChainState::activation_step(BlockIndex& target) {
         auto block = m_store.read_block(b->hash);
         auto undo = m_store.read_undo(b->hash);
         if (!block || !undo) return storage_error("reading block or undo " + b->hash.hex());
-        if (!*block || !*undo) return Error{make_error_code(ChainError::corrupt), "missing block or undo " + b->hash.hex()};
+        if (!*block || !*undo)
+            return Error{make_error_code(ChainError::corrupt), "missing block or undo " + b->hash.hex()};
         // Hashed once: disconnecting and the erased keys both need them.
         std::vector<TxId> txids;
         txids.reserve((*block)->txs.size());

@@ -50,7 +50,8 @@ std::string compare_address_index(const ChainStore& store, const MemoryUtxoSet& 
     for (auto& [key, expected] : by_key) {
         auto stored = store.coins_for(key);
         if (!stored) return "address index unreadable: " + stored.error().message;
-        std::sort(expected.begin(), expected.end(), [](const auto& a, const auto& b) { return a.outpoint < b.outpoint; });
+        std::sort(expected.begin(), expected.end(),
+                  [](const auto& a, const auto& b) { return a.outpoint < b.outpoint; });
         auto got = *stored;
         std::sort(got.begin(), got.end(), [](const auto& a, const auto& b) { return a.outpoint < b.outpoint; });
         if (got != expected)

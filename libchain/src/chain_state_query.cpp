@@ -11,9 +11,13 @@ ChainTip ChainState::tip() const {
     return ChainTip{t->hash, t->height(), t->work()};
 }
 
-std::uint64_t ChainState::height() const { return m_active.empty() ? 0 : m_active.back()->height(); }
+std::uint64_t ChainState::height() const {
+    return m_active.empty() ? 0 : m_active.back()->height();
+}
 
-bool ChainState::contains(const BlockHash& hash) const { return m_tree.find(hash) != nullptr; }
+bool ChainState::contains(const BlockHash& hash) const {
+    return m_tree.find(hash) != nullptr;
+}
 
 bool ChainState::have_block(const BlockHash& hash) const {
     const BlockIndex* b = m_tree.find(hash);
@@ -80,7 +84,9 @@ ChainTip ChainState::find_fork(const std::vector<BlockHash>& locator) const {
     return ChainTip{g->hash, 0, g->work()};
 }
 
-Result<std::vector<OwnedCoin>> ChainState::coins_for(const KeyHash& key) const { return m_store.coins_for(key); }
+Result<std::vector<OwnedCoin>> ChainState::coins_for(const KeyHash& key) const {
+    return m_store.coins_for(key);
+}
 
 HeaderContext ChainState::next_header_context(std::int64_t now) const {
     if (m_active.empty()) {
@@ -107,6 +113,8 @@ void ChainState::add_observer(ChainObserver* o) {
     if (o && std::find(m_observers.begin(), m_observers.end(), o) == m_observers.end()) m_observers.push_back(o);
 }
 
-void ChainState::remove_observer(ChainObserver* o) { std::erase(m_observers, o); }
+void ChainState::remove_observer(ChainObserver* o) {
+    std::erase(m_observers, o);
+}
 
 }  // namespace chainkit::chain

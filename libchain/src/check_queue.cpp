@@ -28,7 +28,9 @@ SigCheckQueue::~SigCheckQueue() {
 // index order, so once a failure is known every unclaimed check lies above
 // it: skipping them keeps the lowest failing index, and an invalid block
 // costs only the chunks claimed before its first failure was found.
-bool SigCheckQueue::has_work() const noexcept { return m_next < m_checks.size() && m_first_failure == NONE; }
+bool SigCheckQueue::has_work() const noexcept {
+    return m_next < m_checks.size() && m_first_failure == NONE;
+}
 
 // Claims and verifies chunks while has_work(). Called and returns with
 // `lock` held; the chunk is copied so add() may grow m_checks meanwhile.

@@ -22,11 +22,16 @@ ValidationResult check_tx_inputs(const Transaction& tx, const UtxoView& view, st
         const auto& in = tx.inputs[i];
         const auto coin = view.get_coin(in.prevout);
         if (!coin)
-            return ValidationResult::fail(R::missing_input, fmt::format("input {} spends {}:{} which is missing or spent", i, in.prevout.txid.hex(), in.prevout.index));
+            return ValidationResult::fail(R::missing_input,
+                                          fmt::format("input {} spends {}:{} which is missing or spent", i,
+                                                      in.prevout.txid.hex(), in.prevout.index));
         if (coin->coinbase && spend_height < coin->height + p.coinbase_maturity)
-            return ValidationResult::fail(R::immature_coinbase_spend, fmt::format("input {} spends a coinbase of height {} before {} confirmations", i, coin->height, p.coinbase_maturity));
+            return ValidationResult::fail(R::immature_coinbase_spend,
+                                          fmt::format("input {} spends a coinbase of height {} before {} confirmations",
+                                                      i, coin->height, p.coinbase_maturity));
         if (key_hash_of(in.pubkey) != coin->out.key_hash)
-            return ValidationResult::fail(R::pubkey_mismatch, fmt::format("input {} public key does not hash to the spent output's key hash", i));
+            return ValidationResult::fail(
+                R::pubkey_mismatch, fmt::format("input {} public key does not hash to the spent output's key hash", i));
         in_total += coin->out.value;  // every stored value is in range
         if (!money_range(in_total)) return ValidationResult::fail(R::bad_output_value, "sum of inputs out of range");
         spent.push_back(SpentOutput{coin->out.value, coin->out.key_hash});
@@ -34,7 +39,8 @@ ValidationResult check_tx_inputs(const Transaction& tx, const UtxoView& view, st
     Amount out_total = 0;
     for (const auto& out : tx.outputs) out_total += out.value;  // check_transaction bounded it
     if (in_total < out_total)
-        return ValidationResult::fail(R::inputs_below_outputs, fmt::format("inputs {} below outputs {}", in_total, out_total));
+        return ValidationResult::fail(R::inputs_below_outputs,
+                                      fmt::format("inputs {} below outputs {}", in_total, out_total));
     fee = in_total - out_total;
     return ValidationResult::success();
 }
@@ -70,7 +76,8 @@ ValidationResult connect_block(const Block& b, std::uint64_t height, const Conse
                                BlockUndo& undo, SigCheckQueue* queue) {
     if (b.txs.empty()) return ValidationResult::fail(R::no_coinbase, "block has no transactions");
     if (b.txs[0].coinbase_height() != height)
-        return ValidationResult::fail(R::bad_coinbase_height, fmt::format("coinbase says height {}, block is at {}", b.txs[0].coinbase_height(), height));
+        return ValidationResult::fail(R::bad_coinbase_height, fmt::format("coinbase says height {}, block is at {}",
+                                                                          b.txs[0].coinbase_height(), height));
     undo.spent.clear();
     std::vector<SigCheck> checks;
     std::vector<SigOrigin> origins;
@@ -89,7 +96,9 @@ ValidationResult connect_block(const Block& b, std::uint64_t height, const Conse
         if (t > 0) {
             for (const auto& in : tx.inputs) {
                 if (!spent_here.insert(in.prevout).second)
-                    return ValidationResult::fail(R::double_spend_in_block, fmt::format("transaction {} spends {}:{} already spent in this block", t, in.prevout.txid.hex(), in.prevout.index));
+                    return ValidationResult::fail(R::double_spend_in_block,
+                                                  fmt::format("transaction {} spends {}:{} already spent in this block",
+                                                              t, in.prevout.txid.hex(), in.prevout.index));
             }
             Amount fee = 0;
             if (auto r = check_tx_inputs(tx, view, height, p, spent, fee); !r) {
@@ -117,7 +126,9 @@ ValidationResult connect_block(const Block& b, std::uint64_t height, const Conse
     for (const auto& out : b.txs[0].outputs) coinbase_value += out.value;
     const Amount allowed = block_subsidy(height, p) + fees;
     if (coinbase_value > allowed)
-        return ValidationResult::fail(R::coinbase_too_large, fmt::format("coinbase pays {} where subsidy plus fees is {}", coinbase_value, allowed));
+        return ValidationResult::fail(
+            R::coinbase_too_large,
+            fmt::format("coinbase pays {} where subsidy plus fees is {}", coinbase_value, allowed));
 
     std::optional<std::size_t> failure;
     if (session) {
@@ -128,7 +139,8 @@ ValidationResult connect_block(const Block& b, std::uint64_t height, const Conse
             if (!verify_signature(checks[i].pubkey, checks[i].message, checks[i].signature)) failure = i;
     }
     if (failure)
-        return ValidationResult::fail(R::bad_signature, fmt::format("transaction {} input {} has an invalid signature", origins[*failure].tx, origins[*failure].input));
+        return ValidationResult::fail(R::bad_signature, fmt::format("transaction {} input {} has an invalid signature",
+                                                                    origins[*failure].tx, origins[*failure].input));
     return ValidationResult::success();
 }
 
@@ -138,7 +150,8 @@ ValidationResult check_genesis(const Block& b, const ConsensusParams& p, SigChec
         return ValidationResult::fail(R::unknown_parent, "a genesis block has no parent: prev must be zero");
     if (b.header.bits != p.pow_limit_bits)
         return ValidationResult::fail(R::bad_bits, fmt::format("a genesis block must have the network's easiest bits "
-                                                               "{:08x}, not {:08x}", p.pow_limit_bits, b.header.bits));
+                                                               "{:08x}, not {:08x}",
+                                                               p.pow_limit_bits, b.header.bits));
     MemoryUtxoSet empty;
     UtxoCache cache(empty);
     BlockUndo undo;

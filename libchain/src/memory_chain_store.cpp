@@ -7,7 +7,9 @@ std::optional<Coin> MemoryChainStore::get_coin(const OutPoint& o) const {
     return std::nullopt;
 }
 
-Result<std::optional<ChainMeta>> MemoryChainStore::read_meta() const { return m_meta; }
+Result<std::optional<ChainMeta>> MemoryChainStore::read_meta() const {
+    return m_meta;
+}
 
 Result<std::vector<std::pair<BlockHash, BlockIndexRecord>>> MemoryChainStore::read_index() const {
     return std::vector<std::pair<BlockHash, BlockIndexRecord>>(m_index.begin(), m_index.end());

@@ -107,8 +107,7 @@ Job make_job(const BlockHeader& tmpl, const Uint256& target, const MinerOptions&
     const std::uint64_t share_last = opts.nonces_per_time == 0
                                          ? whole_space_share_last(threads)
                                          : std::max<std::uint64_t>(1, opts.nonces_per_time / threads) - 1;
-    return Job{HeaderHasher(tmpl), tmpl, target, load_be32(be.data()), share_last, share_last + 1,
-               sha256_best_impl()};
+    return Job{HeaderHasher(tmpl), tmpl, target, load_be32(be.data()), share_last, share_last + 1, sha256_best_impl()};
 }
 
 }  // namespace
@@ -126,7 +125,9 @@ void HeaderHasher::set_time(std::int64_t time) noexcept {
     store_le(m_tail.data() + TAIL_TIME, static_cast<std::uint64_t>(time), 8);
 }
 
-void HeaderHasher::set_nonce(std::uint64_t nonce) noexcept { store_le(m_tail.data() + TAIL_NONCE, nonce, 8); }
+void HeaderHasher::set_nonce(std::uint64_t nonce) noexcept {
+    store_le(m_tail.data() + TAIL_NONCE, nonce, 8);
+}
 
 BlockHash HeaderHasher::hash() const noexcept {
     Sha256State state{};

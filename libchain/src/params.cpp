@@ -9,7 +9,7 @@ ConsensusParams main_params() {
     ConsensusParams p;
     p.network = Network::main;
     p.name = "main";
-    p.chain_magic = 0x636b6d6e;  // "ckmn"
+    p.chain_magic = 0x636b6d6e;     // "ckmn"
     p.pow_limit_bits = 0x1f00ffff;  // ~65,536 hashes per block at the easiest
     p.pow_limit = *decode_compact(p.pow_limit_bits);
     p.target_spacing = 30;
@@ -31,7 +31,7 @@ ConsensusParams regtest_params() {
     ConsensusParams p = main_params();
     p.network = Network::regtest;
     p.name = "regtest";
-    p.chain_magic = 0x636b7274;  // "ckrt"
+    p.chain_magic = 0x636b7274;     // "ckrt"
     p.pow_limit_bits = 0x207fffff;  // every other hash meets it
     p.pow_limit = *decode_compact(p.pow_limit_bits);
     p.no_retargeting = true;

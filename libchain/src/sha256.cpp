@@ -8,7 +8,9 @@
 namespace chainkit::chain {
 namespace {
 
-constexpr std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+constexpr std::uint32_t rotr(std::uint32_t x, int n) {
+    return (x >> n) | (x << (32 - n));
+}
 
 std::uint32_t load_be32(const std::uint8_t* p) {
     return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
@@ -25,7 +27,8 @@ void compress_portable(Sha256State& s, const std::uint8_t* data, std::size_t blo
         }
         auto [a, b, c, d, e, f, g, h] = s;
         for (int i = 0; i < 64; ++i) {
-            const auto t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + detail::SHA256_K[i] + w[i];
+            const auto t1 =
+                h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + detail::SHA256_K[i] + w[i];
             const auto t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
             h = g;
             g = f;
@@ -36,8 +39,14 @@ void compress_portable(Sha256State& s, const std::uint8_t* data, std::size_t blo
             b = a;
             a = t1 + t2;
         }
-        s[0] += a; s[1] += b; s[2] += c; s[3] += d;
-        s[4] += e; s[5] += f; s[6] += g; s[7] += h;
+        s[0] += a;
+        s[1] += b;
+        s[2] += c;
+        s[3] += d;
+        s[4] += e;
+        s[5] += f;
+        s[6] += g;
+        s[7] += h;
     }
 }
 
@@ -117,8 +126,12 @@ void sha256_state_to_digest(const Sha256State& state, std::uint8_t* out) {
     }
 }
 
-Hash256 sha256(ByteSpan data) { return Sha256().write(data).finalize(); }
+Hash256 sha256(ByteSpan data) {
+    return Sha256().write(data).finalize();
+}
 
-Hash256 sha256d(ByteSpan data) { return sha256(sha256(data).span()); }
+Hash256 sha256d(ByteSpan data) {
+    return sha256(sha256(data).span());
+}
 
 }  // namespace chainkit::chain

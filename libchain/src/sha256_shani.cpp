@@ -17,8 +17,8 @@ bool cpu_has_shani() noexcept {
     return ssse3_sse41 && (b & bit_SHA);
 }
 
-__attribute__((target("sha,ssse3,sse4.1")))
-void compress_shani(Sha256State& state, const std::uint8_t* data, std::size_t blocks) {
+__attribute__((target("sha,ssse3,sse4.1"))) void compress_shani(Sha256State& state, const std::uint8_t* data,
+                                                                std::size_t blocks) {
     const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
     __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[0]));
     __m128i state1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[4]));
@@ -52,10 +52,10 @@ void compress_shani(Sha256State& state, const std::uint8_t* data, std::size_t bl
         state1 = _mm_add_epi32(state1, cdgh_save);
     }
 
-    tmp = _mm_shuffle_epi32(state0, 0x1B);          // FEBA
-    state1 = _mm_shuffle_epi32(state1, 0xB1);       // DCHG
-    state0 = _mm_blend_epi16(tmp, state1, 0xF0);    // DCBA
-    state1 = _mm_alignr_epi8(state1, tmp, 8);       // HGFE
+    tmp = _mm_shuffle_epi32(state0, 0x1B);        // FEBA
+    state1 = _mm_shuffle_epi32(state1, 0xB1);     // DCHG
+    state0 = _mm_blend_epi16(tmp, state1, 0xF0);  // DCBA
+    state1 = _mm_alignr_epi8(state1, tmp, 8);     // HGFE
     _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[0]), state0);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[4]), state1);
 }
@@ -66,7 +66,9 @@ void compress_shani(Sha256State& state, const std::uint8_t* data, std::size_t bl
 
 namespace chainkit::chain::detail {
 // Not an x86 CPU: the portable compression is the only one.
-bool cpu_has_shani() noexcept { return false; }
+bool cpu_has_shani() noexcept {
+    return false;
+}
 void compress_shani(Sha256State&, const std::uint8_t*, std::size_t) {}
 }  // namespace chainkit::chain::detail
 

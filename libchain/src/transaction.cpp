@@ -53,8 +53,8 @@ void Transaction::deserialize(ByteReader& r) {
 }
 
 std::size_t Transaction::serialized_size() const noexcept {
-    return 4 + compact_size_len(inputs.size()) + inputs.size() * TXIN_SIZE +
-           compact_size_len(outputs.size()) + outputs.size() * TXOUT_SIZE;
+    return 4 + compact_size_len(inputs.size()) + inputs.size() * TXIN_SIZE + compact_size_len(outputs.size()) +
+           outputs.size() * TXOUT_SIZE;
 }
 
 TxId Transaction::txid() const {

@@ -33,7 +33,8 @@ std::string Uint256::hex() const {
 
 unsigned Uint256::bits() const noexcept {
     for (int limb = 3; limb >= 0; --limb) {
-        if (m_limb[limb] != 0) return 64 * static_cast<unsigned>(limb) + 64 - static_cast<unsigned>(__builtin_clzll(m_limb[limb]));
+        if (m_limb[limb] != 0)
+            return 64 * static_cast<unsigned>(limb) + 64 - static_cast<unsigned>(__builtin_clzll(m_limb[limb]));
     }
     return 0;
 }

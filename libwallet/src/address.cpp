@@ -12,7 +12,9 @@ namespace {
 
 constexpr std::size_t PAYLOAD_SIZE = 1 + chain::KeyHash::SIZE;
 
-Error fail(WalletErrc e, std::string message) { return Error{make_error_code(e), std::move(message)}; }
+Error fail(WalletErrc e, std::string message) {
+    return Error{make_error_code(e), std::move(message)};
+}
 
 }  // namespace
 
@@ -31,15 +33,21 @@ Result<chain::KeyHash> parse_address(std::string_view text, const chain::Consens
     if (!raw) {
         if (raw.error().code == chain::Base58Errc::bad_character)
             return fail(WalletErrc::address_bad_character, fmt::format("bad address: {}", raw.error().message));
-        return fail(WalletErrc::address_bad_length, fmt::format("bad address: {} characters is far longer than an address", text.size()));
+        return fail(WalletErrc::address_bad_length,
+                    fmt::format("bad address: {} characters is far longer than an address", text.size()));
     }
     if (raw->size() != PAYLOAD_SIZE + chain::BASE58_CHECKSUM_SIZE)
-        return fail(WalletErrc::address_bad_length, fmt::format("bad address: it decodes to {} bytes, an address has {}", raw->size(), PAYLOAD_SIZE + chain::BASE58_CHECKSUM_SIZE));
+        return fail(WalletErrc::address_bad_length,
+                    fmt::format("bad address: it decodes to {} bytes, an address has {}", raw->size(),
+                                PAYLOAD_SIZE + chain::BASE58_CHECKSUM_SIZE));
     auto decoded = chain::base58check_decode(text, PAYLOAD_SIZE);
-    if (!decoded) return fail(WalletErrc::address_bad_checksum, "bad address: checksum mismatch (mistyped or altered address)");
+    if (!decoded)
+        return fail(WalletErrc::address_bad_checksum, "bad address: checksum mismatch (mistyped or altered address)");
     const auto& payload = decoded.value();
     if (payload[0] != p.address_version)
-        return fail(WalletErrc::address_wrong_network, fmt::format("bad address: version byte 0x{:02x} is not the {} network's 0x{:02x}", payload[0], p.name, p.address_version));
+        return fail(WalletErrc::address_wrong_network,
+                    fmt::format("bad address: version byte 0x{:02x} is not the {} network's 0x{:02x}", payload[0],
+                                p.name, p.address_version));
     chain::KeyHash h;
     std::copy(payload.begin() + 1, payload.end(), h.bytes.begin());
     return h;

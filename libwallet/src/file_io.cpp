@@ -14,7 +14,8 @@ namespace chainkit::wallet {
 namespace {
 
 Error io_error(const std::string& what, const std::filesystem::path& p, int err) {
-    return Error{make_error_code(WalletErrc::file_io), fmt::format("cannot {} {}: {}", what, p.string(), std::strerror(err))};
+    return Error{make_error_code(WalletErrc::file_io),
+                 fmt::format("cannot {} {}: {}", what, p.string(), std::strerror(err))};
 }
 
 // Closes on scope exit so that every early return releases the descriptor.
@@ -61,11 +62,12 @@ Result<chain::Bytes> read_whole_file(const std::filesystem::path& path, std::siz
             return Error{make_error_code(WalletErrc::file_not_found), fmt::format("{} does not exist", path.string())};
         return io_error("open", path, err);
     }
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return io_error("stat", path, errno);
     if (!S_ISREG(st.st_mode)) return io_error("read", path, EISDIR);
     if (static_cast<std::uint64_t>(st.st_size) > max_size)
-        return Error{make_error_code(WalletErrc::file_io), fmt::format("{} is {} bytes, more than the {} allowed", path.string(), st.st_size, max_size)};
+        return Error{make_error_code(WalletErrc::file_io),
+                     fmt::format("{} is {} bytes, more than the {} allowed", path.string(), st.st_size, max_size)};
     chain::Bytes out(static_cast<std::size_t>(st.st_size));
     std::size_t done = 0;
     while (done < out.size()) {

@@ -9,7 +9,9 @@ namespace chainkit::wallet {
 
 static_assert(crypto_sign_SECRETKEYBYTES == 64 && crypto_sign_SEEDBYTES == SEED_SIZE);
 
-void KeyPair::SecretDeleter::operator()(std::uint8_t* p) const noexcept { sodium_free(p); }
+void KeyPair::SecretDeleter::operator()(std::uint8_t* p) const noexcept {
+    sodium_free(p);
+}
 
 KeyPair::KeyPair() {
     // sodium_init is idempotent and thread-safe; the RNG needs it.

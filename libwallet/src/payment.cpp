@@ -11,7 +11,9 @@ namespace {
 
 using chain::Amount;
 
-Error fail(WalletErrc e, std::string message) { return Error{make_error_code(e), std::move(message)}; }
+Error fail(WalletErrc e, std::string message) {
+    return Error{make_error_code(e), std::move(message)};
+}
 
 // Size of the signed transaction with `n_inputs` inputs and `n_outputs`
 // outputs: signatures are fixed-size, so the unsigned shape gives it exactly.
@@ -39,8 +41,9 @@ Amount fee_for(const PaymentRequest& r, std::size_t signed_size) {
 
 }  // namespace
 
-std::vector<OwnedCoin> spendable_coins(std::span<const OwnedCoin> coins, const std::set<chain::OutPoint>& pending_spends,
-                                       std::uint64_t spend_height, const chain::ConsensusParams& p) {
+std::vector<OwnedCoin> spendable_coins(std::span<const OwnedCoin> coins,
+                                       const std::set<chain::OutPoint>& pending_spends, std::uint64_t spend_height,
+                                       const chain::ConsensusParams& p) {
     std::vector<OwnedCoin> out;
     for (const auto& c : coins) {
         if (pending_spends.contains(c.outpoint)) continue;
@@ -51,11 +54,13 @@ std::vector<OwnedCoin> spendable_coins(std::span<const OwnedCoin> coins, const s
     return out;
 }
 
-Result<Payment> build_payment(const PaymentRequest& request, std::span<const OwnedCoin> spendable, const KeyPair& sender) {
+Result<Payment> build_payment(const PaymentRequest& request, std::span<const OwnedCoin> spendable,
+                              const KeyPair& sender) {
     if (request.amount <= 0 || !chain::money_range(request.amount))
         return fail(WalletErrc::invalid_amount, "amount must be above zero and within the money supply");
     if (request.fee && !chain::money_range(*request.fee)) return fail(WalletErrc::invalid_amount, "fee out of range");
-    if (request.fee_rate < 0 || request.fee_rate > chain::COIN) return fail(WalletErrc::invalid_amount, "fee rate out of range");
+    if (request.fee_rate < 0 || request.fee_rate > chain::COIN)
+        return fail(WalletErrc::invalid_amount, "fee rate out of range");
 
     std::vector<OwnedCoin> sorted(spendable.begin(), spendable.end());
     std::sort(sorted.begin(), sorted.end(), [](const OwnedCoin& a, const OwnedCoin& b) {
@@ -82,15 +87,17 @@ Result<Payment> build_payment(const PaymentRequest& request, std::span<const Own
         if (selected >= needed) break;
     }
     if (selected < needed && n < sorted.size() && available >= needed)
-        return fail(WalletErrc::too_many_inputs,
-                    fmt::format("the payment would spend more than {} coins, the most one transaction may (available {} "
-                                "in {} coins): send a smaller amount",
-                                most_inputs, chain::format_coins(available), sorted.size()));
+        return fail(
+            WalletErrc::too_many_inputs,
+            fmt::format("the payment would spend more than {} coins, the most one transaction may (available {} "
+                        "in {} coins): send a smaller amount",
+                        most_inputs, chain::format_coins(available), sorted.size()));
     if (selected < needed) {
         if (n == sorted.size()) needed = request.amount + fee_for(request, tx_size(std::max<std::size_t>(n, 1), 2));
-        return fail(WalletErrc::insufficient_funds, fmt::format("insufficient funds: available {}, needed {} (amount {} + fee {})",
-                                                                chain::format_coins(available), chain::format_coins(needed),
-                                                                chain::format_coins(request.amount), chain::format_coins(needed - request.amount)));
+        return fail(WalletErrc::insufficient_funds,
+                    fmt::format("insufficient funds: available {}, needed {} (amount {} + fee {})",
+                                chain::format_coins(available), chain::format_coins(needed),
+                                chain::format_coins(request.amount), chain::format_coins(needed - request.amount)));
     }
     pay.fee = needed - request.amount;
     pay.change = selected - needed;

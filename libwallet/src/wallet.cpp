@@ -32,14 +32,16 @@ Result<void> Wallet::save(const std::filesystem::path& path, const EncodeOptions
                      fmt::format("not saving {}: {} (the file is left as it was)", path.string(), what)};
     };
     if (m_contents.keys.size() > WALLET_MAX_KEYS)
-        return too_large(fmt::format("{} keys, more than the {} a wallet file may hold", m_contents.keys.size(), WALLET_MAX_KEYS));
+        return too_large(
+            fmt::format("{} keys, more than the {} a wallet file may hold", m_contents.keys.size(), WALLET_MAX_KEYS));
     if (m_contents.pending.size() > WALLET_MAX_PENDING)
         return too_large(fmt::format("{} pending transactions, more than the {} a wallet file may hold",
                                      m_contents.pending.size(), WALLET_MAX_PENDING));
     chain::Bytes file = encode_wallet_file(m_contents, m_params, options);
     if (file.size() > WALLET_MAX_FILE_SIZE) {
         secure_wipe(file.data(), file.size());
-        return too_large(fmt::format("{} bytes, more than the {} a wallet file may be", file.size(), WALLET_MAX_FILE_SIZE));
+        return too_large(
+            fmt::format("{} bytes, more than the {} a wallet file may be", file.size(), WALLET_MAX_FILE_SIZE));
     }
     auto r = write_file_atomic(path, file);
     secure_wipe(file.data(), file.size());

@@ -1,6 +1,7 @@
 #include "chainkit/wallet/wallet_file.hpp"
 
 #include "chainkit/wallet/errors.hpp"
+
 #include "wallet_records.hpp"
 
 #include <fmt/format.h>
@@ -39,7 +40,9 @@ struct Envelope {
     chain::ByteSpan body;
 };
 
-Error fail(WalletErrc e, std::string message) { return Error{make_error_code(e), std::move(message)}; }
+Error fail(WalletErrc e, std::string message) {
+    return Error{make_error_code(e), std::move(message)};
+}
 
 chain::Hash256 checksum(chain::ByteSpan data) {
     chain::Hash256 h;
@@ -50,8 +53,8 @@ chain::Hash256 checksum(chain::ByteSpan data) {
 // Argon2id key in a wiping buffer; false only when libsodium runs out of memory.
 bool derive_key(std::string_view passphrase, const CipherParams& c, SecureBytes& key) {
     key.assign(KEY_SIZE, 0);
-    return crypto_pwhash(key.data(), key.size(), passphrase.data(), passphrase.size(), c.salt.data(),
-                         c.opslimit, static_cast<std::size_t>(c.memlimit), crypto_pwhash_ALG_ARGON2ID13) == 0;
+    return crypto_pwhash(key.data(), key.size(), passphrase.data(), passphrase.size(), c.salt.data(), c.opslimit,
+                         static_cast<std::size_t>(c.memlimit), crypto_pwhash_ALG_ARGON2ID13) == 0;
 }
 
 bool kdf_in_bounds(std::uint64_t ops, std::uint64_t mem) {
@@ -63,7 +66,8 @@ Result<Envelope> parse_envelope(chain::ByteSpan file, const chain::ConsensusPara
     if (file.size() < MAGIC.size() || !std::equal(MAGIC.begin(), MAGIC.end(), file.begin()))
         return fail(WalletErrc::file_corrupt, "not a chainkit wallet file (bad magic)");
     if (file.size() < MAGIC.size() + 4 + CHECKSUM_SIZE)
-        return fail(WalletErrc::file_corrupt, fmt::format("wallet file is corrupted: truncated to {} bytes", file.size()));
+        return fail(WalletErrc::file_corrupt,
+                    fmt::format("wallet file is corrupted: truncated to {} bytes", file.size()));
     const auto content = file.first(file.size() - CHECKSUM_SIZE);
     if (std::memcmp(checksum(content).data(), file.data() + content.size(), CHECKSUM_SIZE) != 0)
         return fail(WalletErrc::file_corrupt, "wallet file is corrupted: checksum mismatch (truncated or altered)");
@@ -71,7 +75,9 @@ Result<Envelope> parse_envelope(chain::ByteSpan file, const chain::ConsensusPara
     Envelope e;
     const std::uint32_t version = r.u32();
     if (version > WALLET_FORMAT_VERSION || version == 0)
-        return fail(WalletErrc::file_unsupported, fmt::format("wallet file format version {} is not supported (this build reads {})", version, WALLET_FORMAT_VERSION));
+        return fail(WalletErrc::file_unsupported,
+                    fmt::format("wallet file format version {} is not supported (this build reads {})", version,
+                                WALLET_FORMAT_VERSION));
     e.chain_magic = r.u32();
     e.cipher = r.u8();
     if (e.cipher == CIPHER_ARGON2ID_XCHACHA20POLY1305) {
@@ -88,21 +94,25 @@ Result<Envelope> parse_envelope(chain::ByteSpan file, const chain::ConsensusPara
     e.header = content.first(content.size() - body_len);
     e.body = content.subspan(content.size() - body_len);
     if (e.chain_magic != p.chain_magic)
-        return fail(WalletErrc::file_wrong_network, fmt::format("wallet file belongs to another network (magic 0x{:08x}, {} is 0x{:08x})", e.chain_magic, p.name, p.chain_magic));
+        return fail(WalletErrc::file_wrong_network,
+                    fmt::format("wallet file belongs to another network (magic 0x{:08x}, {} is 0x{:08x})",
+                                e.chain_magic, p.name, p.chain_magic));
     if (e.cipher != CIPHER_NONE && !kdf_in_bounds(e.params.opslimit, e.params.memlimit))
         return fail(WalletErrc::file_corrupt, "wallet file is corrupted: key derivation limits out of range");
     return e;
 }
 
 Result<WalletContents> decrypt_body(const Envelope& e, std::string_view passphrase) {
-    if (e.body.size() < TAG_SIZE) return fail(WalletErrc::file_corrupt, "wallet file is corrupted: encrypted body too short");
+    if (e.body.size() < TAG_SIZE)
+        return fail(WalletErrc::file_corrupt, "wallet file is corrupted: encrypted body too short");
     SecureBytes key;
     if (!derive_key(passphrase, e.params, key))
         return fail(WalletErrc::file_io, "not enough memory to derive the wallet key");
     SecureBytes plain(e.body.size() - TAG_SIZE);
     unsigned long long plain_len = 0;
-    const int rc = crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &plain_len, nullptr, e.body.data(), e.body.size(),
-                                                              e.header.data(), e.header.size(), e.params.nonce.data(), key.data());
+    const int rc =
+        crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &plain_len, nullptr, e.body.data(), e.body.size(),
+                                                   e.header.data(), e.header.size(), e.params.nonce.data(), key.data());
     if (rc != 0) return fail(WalletErrc::wrong_passphrase, "wrong wallet passphrase");
     return detail::decode_records(std::span(plain.data(), static_cast<std::size_t>(plain_len)));
 }
@@ -113,9 +123,12 @@ KdfLimits KdfLimits::interactive() noexcept {
     return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
 }
 
-KdfLimits KdfLimits::minimum() noexcept { return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN}; }
+KdfLimits KdfLimits::minimum() noexcept {
+    return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
+}
 
-chain::Bytes encode_wallet_file(const WalletContents& w, const chain::ConsensusParams& p, const EncodeOptions& options) {
+chain::Bytes encode_wallet_file(const WalletContents& w, const chain::ConsensusParams& p,
+                                const EncodeOptions& options) {
     const bool encrypt = options.passphrase && !options.passphrase->empty();
     SecureBytes body = detail::encode_records(w);
     chain::ByteWriter out;
@@ -143,8 +156,8 @@ chain::Bytes encode_wallet_file(const WalletContents& w, const chain::ConsensusP
         const std::size_t header_len = file.size();
         file.resize(header_len + body.size() + TAG_SIZE);
         unsigned long long clen = 0;
-        crypto_aead_xchacha20poly1305_ietf_encrypt(file.data() + header_len, &clen, body.data(), body.size(), file.data(),
-                                                   header_len, nullptr, c.nonce.data(), key.data());
+        crypto_aead_xchacha20poly1305_ietf_encrypt(file.data() + header_len, &clen, body.data(), body.size(),
+                                                   file.data(), header_len, nullptr, c.nonce.data(), key.data());
     } else {
         file.insert(file.end(), body.begin(), body.end());
     }

@@ -34,8 +34,8 @@ public:
     Run run(const std::string& bin, const std::string& args, const std::string& env = "") const {
         const auto out = m_dir / "stdout.txt";
         const auto err = m_dir / "stderr.txt";
-        const std::string cmd = "cd '" + m_dir.string() + "' && NODE_ID=" + std::to_string(m_id) + " " + env + " '" + bin +
-                                "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
+        const std::string cmd = "cd '" + m_dir.string() + "' && NODE_ID=" + std::to_string(m_id) + " " + env + " '" +
+                                bin + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
         const int status = std::system(cmd.c_str());
         Run r;
         r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -43,7 +43,9 @@ public:
         r.err = slurp(err);
         return r;
     }
-    Run wallet(const std::string& args, const std::string& env = "") const { return run(CHAINKIT_WALLET_BIN, args, env); }
+    Run wallet(const std::string& args, const std::string& env = "") const {
+        return run(CHAINKIT_WALLET_BIN, args, env);
+    }
     Run central(const std::string& args) const { return run(CHAINKIT_CENTRAL_BIN, args); }
     Run miner(const std::string& args) const { return run(CHAINKIT_MINER_BIN, args); }
 
@@ -141,7 +143,8 @@ TEST_CASE("the original single-node scenario, end to end", "[cli]") {
         CHECK(shown.out == "Balance of '" + alice + "': 17 (unconfirmed: -1)\n");
         // Only the 7-coin output is left to spend.
         check_user_error(node.wallet("send --from " + alice + " --to " + bob + " --amount 8 --mine"),
-                         "insufficient funds: available 7, needed 8 (amount 8 + fee 0); 10 more is immature coinbase or spent by pending");
+                         "insufficient funds: available 7, needed 8 (amount 8 + fee 0); 10 more is immature coinbase "
+                         "or spent by pending");
         const auto mined = node.wallet("send --from " + alice + " --to " + bob + " --amount 7 --mine");
         INFO(mined.err);
         REQUIRE(mined.code == 0);
@@ -160,7 +163,8 @@ TEST_CASE("the original single-node scenario, end to end", "[cli]") {
         const auto wallet_before = slurp(dir / "wallet_1.dat");
         check_user_error(node.wallet("getbalance --address 1notanaddress0"), "bad address");
         check_user_error(node.wallet("getbalance --address " + alice.substr(0, alice.size() - 1)), "bad address");
-        check_user_error(node.wallet("send --from " + alice + " --to " + bob + " --amount 1.234567891 --mine"), "--amount");
+        check_user_error(node.wallet("send --from " + alice + " --to " + bob + " --amount 1.234567891 --mine"),
+                         "--amount");
         check_user_error(node.wallet("send --from " + alice + " --to " + bob + " --amount abc --mine"), "--amount");
         check_user_error(node.wallet("send --from " + alice + " --to " + bob + " --amount 100 --mine"),
                          "insufficient funds: available 17, needed 100");
@@ -168,7 +172,8 @@ TEST_CASE("the original single-node scenario, end to end", "[cli]") {
         check_user_error(node.central("createblockchain --address " + alice), "already exists");
         check_user_error(node.wallet("getbalance --network main --address " + alice), "not the main network");
         std::ofstream(dir / "bad_genesis.dat") << "CKGENESI but not a block";
-        check_user_error(Node(dir, 5).wallet("getbalance --genesis bad_genesis.dat --address " + alice), "bad genesis file");
+        check_user_error(Node(dir, 5).wallet("getbalance --genesis bad_genesis.dat --address " + alice),
+                         "bad genesis file");
         CHECK_FALSE(std::filesystem::exists(dir / "blockchain_5"));
         const Node empty(dir, 3);
         check_user_error(empty.wallet("getbalance --address " + alice), "no blockchain in blockchain_3");

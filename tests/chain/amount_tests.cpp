@@ -13,7 +13,8 @@ TEST_CASE("coin amounts parse with up to 8 decimals", "[amount]") {
 }
 
 TEST_CASE("malformed or out-of-range amounts are refused", "[amount]") {
-    for (const char* bad : {"", ".", "5.", "-1", "+1", "1e3", "0.000000001", "1,5", " 1", "21000000.00000001", "abc", "1.2.3"})
+    for (const char* bad :
+         {"", ".", "5.", "-1", "+1", "1e3", "0.000000001", "1,5", " 1", "21000000.00000001", "abc", "1.2.3"})
         CHECK_FALSE(parse_coins(bad).has_value());
 }
 

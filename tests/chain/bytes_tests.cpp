@@ -52,7 +52,10 @@ TEST_CASE("little-endian integers round trip", "[bytes]") {
     w.u32(0x01020304);
     w.u64(0x0102030405060708ULL);
     w.i64(-2);
-    CHECK(to_hex(w.data()) == "04030201" "0807060504030201" "feffffffffffffff");
+    CHECK(to_hex(w.data()) ==
+          "04030201"
+          "0807060504030201"
+          "feffffffffffffff");
     ByteReader r(w.data());
     CHECK(r.u32() == 0x01020304);
     CHECK(r.u64() == 0x0102030405060708ULL);

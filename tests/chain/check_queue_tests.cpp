@@ -36,9 +36,15 @@ std::vector<SigCheck> valid_batch(std::mt19937_64& rng, std::size_t n) {
 // bit, a different message, another signer's key.
 void corrupt(SigCheck& c, std::mt19937_64& rng) {
     switch (rng() % 3) {
-    case 0: c.signature[rng() % c.signature.size()] ^= static_cast<std::uint8_t>(1u << (rng() % 8)); break;
-    case 1: c.message.bytes()[rng() % c.message.SIZE] ^= 0x01; break;
-    default: c.pubkey = TestKey::from_seed(9).pk; break;
+        case 0:
+            c.signature[rng() % c.signature.size()] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
+            break;
+        case 1:
+            c.message.bytes()[rng() % c.message.SIZE] ^= 0x01;
+            break;
+        default:
+            c.pubkey = TestKey::from_seed(9).pk;
+            break;
     }
 }
 

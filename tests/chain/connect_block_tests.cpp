@@ -49,7 +49,8 @@ struct Fixture {
 
 TEST_CASE("a valid spend connects and moves the coins", "[connect]") {
     Fixture f;
-    auto pay = spend_outpoint(f.alice, f.funding, 10 * COIN, {{3 * COIN, f.bob.key_hash}, {7 * COIN, f.alice.key_hash}});
+    auto pay =
+        spend_outpoint(f.alice, f.funding, 10 * COIN, {{3 * COIN, f.bob.key_hash}, {7 * COIN, f.alice.key_hash}});
     REQUIRE(f.connect(f.block({pay}), 1).ok());
     CHECK_FALSE(f.set.get_coin(f.funding));
     CHECK(f.set.get_coin(OutPoint{pay.txid(), 0})->out.value == 3 * COIN);

@@ -17,7 +17,9 @@ std::vector<HeaderTimeBits> series(std::size_t n, std::int64_t spacing, std::uin
     return w;
 }
 
-Uint256 target_of(std::uint32_t bits) { return *decode_compact(bits); }
+Uint256 target_of(std::uint32_t bits) {
+    return *decode_compact(bits);
+}
 
 // A mid-range target so changes both ways stay under the limit.
 constexpr std::uint32_t MID_BITS = 0x1e0fffff;

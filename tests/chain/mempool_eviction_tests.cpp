@@ -85,4 +85,3 @@ TEST_CASE("eviction needing several entries counts each descendant once", "[memp
     CHECK(pool.contains(big.txid()));
     CHECK(pool.bytes() == big.serialized_size());
 }
-

@@ -99,7 +99,6 @@ TEST_CASE("reorg returns disconnected transactions that are still valid", "[memp
     CHECK(f.pool.bytes() == a.serialized_size() + a_child.serialized_size());
 }
 
-
 TEST_CASE("mempool as a ChainState observer: templates mined, reorg returns transactions", "[mempool][chain_state]") {
     chainkit::test::TestChain tc;
     Mempool pool(tc.params, tc.state.utxo(), tc.state.height());

@@ -176,4 +176,3 @@ TEST_CASE("chains of unconfirmed transactions", "[mempool]") {
     CHECK(all[1]->txid == child.txid());
     CHECK(all[2]->txid == grandchild.txid());
 }
-

@@ -1,9 +1,8 @@
 // The miner: the midstate path equals a full header hash, it finds valid
 // blocks on 1 and 2 threads, bumps time when a share is exhausted, and
 // stops when cancelled.
-#include "chainkit/chain/miner.hpp"
-
 #include "chainkit/chain/merkle.hpp"
+#include "chainkit/chain/miner.hpp"
 #include "chainkit/chain/params.hpp"
 #include "chainkit/chain/pow.hpp"
 #include "chainkit/chain/validation.hpp"

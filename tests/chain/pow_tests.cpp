@@ -47,8 +47,8 @@ TEST_CASE("proof of work compares the hash as a big-endian number", "[pow]") {
 }
 
 TEST_CASE("block work is 2^256 / (target + 1)", "[pow]") {
-    CHECK(block_work(0x207fffff) == Uint256(2));  // target ~2^255
-    CHECK(block_work(0x1f00ffff) == Uint256(0x10001));  // 2^256 / (0xffff * 2^224 + 1)
+    CHECK(block_work(0x207fffff) == Uint256(2));               // target ~2^255
+    CHECK(block_work(0x1f00ffff) == Uint256(0x10001));         // 2^256 / (0xffff * 2^224 + 1)
     CHECK(block_work(0x1d00ffff) == Uint256(0x100010001ULL));  // Bitcoin's genesis work
     CHECK(block_work(0x04923456).is_zero());
 }

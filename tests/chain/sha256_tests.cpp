@@ -46,7 +46,9 @@ Bytes random_bytes(std::mt19937_64& rng, std::size_t n) {
     return b;
 }
 
-ByteSpan as_bytes(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+ByteSpan as_bytes(const std::string& s) {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
 
 }  // namespace
 

@@ -5,7 +5,6 @@
 #include <chainkit/chain/params.hpp>
 #include <chainkit/chain/pow.hpp>
 #include <chainkit/chain/validation.hpp>
-
 #include <cstdio>
 
 int main() {

@@ -10,22 +10,22 @@
 namespace chainkit::net::test {
 
 class ChildProcess {
- public:
-  ChildProcess(const std::string& cwd, std::vector<std::string> argv);
-  ~ChildProcess();
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
+public:
+    ChildProcess(const std::string& cwd, std::vector<std::string> argv);
+    ~ChildProcess();
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
 
-  bool started() const noexcept { return m_pid > 0; }
-  /// Next stdout line (without '\n'), or nullopt at EOF or after `limit`.
-  std::optional<std::string> read_line(std::chrono::milliseconds limit);
-  /// Waits for exit; the exit code, or -1 on timeout/signal.
-  int wait(std::chrono::milliseconds limit);
+    bool started() const noexcept { return m_pid > 0; }
+    /// Next stdout line (without '\n'), or nullopt at EOF or after `limit`.
+    std::optional<std::string> read_line(std::chrono::milliseconds limit);
+    /// Waits for exit; the exit code, or -1 on timeout/signal.
+    int wait(std::chrono::milliseconds limit);
 
- private:
-  int m_pid = -1;
-  int m_out = -1;
-  std::string m_buf;
+private:
+    int m_pid = -1;
+    int m_out = -1;
+    std::string m_buf;
 };
 
 }  // namespace chainkit::net::test

@@ -8,8 +8,8 @@
 namespace chainkit::net::test {
 
 asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
-  asio::steady_timer t(co_await asio::this_coro::executor, d);
-  co_await t.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    asio::steady_timer t(co_await asio::this_coro::executor, d);
+    co_await t.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
 }
 
 }  // namespace chainkit::net::test

@@ -5,30 +5,30 @@
 // Runs one test coroutine on an io_context with a hard deadline, so a hung
 // transport fails the test instead of hanging the suite.
 
-#include <chrono>
-#include <exception>
-#include <functional>
-
 #include <asio/awaitable.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <exception>
+#include <functional>
+
 namespace chainkit::net::test {
 
 inline void run_test(asio::io_context& io, std::function<asio::awaitable<void>()> body,
                      std::chrono::seconds limit = std::chrono::seconds(20)) {
-  bool done = false;
-  std::exception_ptr error;
-  io.restart();  // a previous run may have left it stopped (out of work)
-  asio::co_spawn(io, body(), [&](std::exception_ptr e) {
-    error = e;
-    done = true;
-  });
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done && std::chrono::steady_clock::now() < deadline) io.run_one_for(std::chrono::milliseconds(50));
-  REQUIRE(done);
-  if (error) std::rethrow_exception(error);
+    bool done = false;
+    std::exception_ptr error;
+    io.restart();  // a previous run may have left it stopped (out of work)
+    asio::co_spawn(io, body(), [&](std::exception_ptr e) {
+        error = e;
+        done = true;
+    });
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done && std::chrono::steady_clock::now() < deadline) io.run_one_for(std::chrono::milliseconds(50));
+    REQUIRE(done);
+    if (error) std::rethrow_exception(error);
 }
 
 /// Sleeps inside a coroutine.

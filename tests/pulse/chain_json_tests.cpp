@@ -1,9 +1,8 @@
 // Covers examples/pulse_p2p/src/chain_json.cpp.
 #include <catch2/catch.hpp>
 
-#include <limits>
-
 #include <chainkit/pulse/chain_json.hpp>
+#include <limits>
 
 using namespace chainkit::pulse;
 
@@ -140,7 +139,8 @@ TEST_CASE("the largest chain the bounds accept still fits in one line", "[pulse]
     const std::string ts(MAX_TIMESTAMP_BYTES, '"');
     std::vector<Block> c{make_genesis(ts)};
     c.reserve(MAX_CHAIN_BLOCKS);
-    while (c.size() < MAX_CHAIN_BLOCKS) c.push_back(generate_block(c.back(), std::numeric_limits<std::int64_t>::min(), ts));
+    while (c.size() < MAX_CHAIN_BLOCKS)
+        c.push_back(generate_block(c.back(), std::numeric_limits<std::int64_t>::min(), ts));
     const auto line = to_json(c);
     CHECK(line.size() <= MAX_LINE_BYTES);
     std::vector<Block> out;

@@ -1,8 +1,7 @@
 // The RocksDB store: reopening, refusing another network, read-only opens
 // beside a running writer, the address index, records that fail to decode.
-#include "store_fixture.hpp"
-
 #include "../../libchain/store/src/records.hpp"
+#include "store_fixture.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -13,7 +12,9 @@ using namespace chainkit::test;
 
 namespace {
 
-chain::ConsensusParams regtest() { return chain::params_for(chain::Network::regtest); }
+chain::ConsensusParams regtest() {
+    return chain::params_for(chain::Network::regtest);
+}
 
 // Creates a chain of `n` blocks in `dir`, each paying its coinbase to `key`.
 chain::BlockHash make_chain(const std::filesystem::path& dir, int n, const TestKey& key) {
@@ -168,7 +169,8 @@ TEST_CASE("a read-only open answers queries while a writer holds the database", 
     chain::ChainState writer(p, **writer_db);
     REQUIRE(writer.create(make_genesis(p, key.key_hash)).ok());
     for (int i = 0; i < 3; ++i)
-        REQUIRE(writer.accept_block(build_on(writer, p, writer.tip().hash, key.key_hash), GENESIS_TIME + 1'000'000).ok());
+        REQUIRE(
+            writer.accept_block(build_on(writer, p, writer.tip().hash, key.key_hash), GENESIS_TIME + 1'000'000).ok());
 
     auto reader_db = store::open(dir.path(), p, store::OpenMode::read_only);
     REQUIRE(reader_db.ok());
@@ -198,7 +200,8 @@ TEST_CASE("the address index follows spends and reorgs", "[store]") {
     REQUIRE(n.state.accept_block(b1, n.now()).ok());
     const auto& out = b1.txs[0].outputs[0];
     chain::OwnedCoin coin{chain::OutPoint{b1.txs[0].txid(), 0}, chain::Coin{out, 1, true}};
-    auto pay = make_spend({coin}, n.miner, {chain::TxOut{300, key2.key_hash}, chain::TxOut{out.value - 400, n.miner.key_hash}});
+    auto pay = make_spend({coin}, n.miner,
+                          {chain::TxOut{300, key2.key_hash}, chain::TxOut{out.value - 400, n.miner.key_hash}});
     auto b2 = n.build_on(b1.hash(), {pay}, 100);
     REQUIRE(n.state.accept_block(b2, n.now()).ok());
     auto coins = n.state.coins_for(key2.key_hash);

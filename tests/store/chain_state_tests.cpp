@@ -85,7 +85,8 @@ TEMPLATE_TEST_CASE("a heavier branch one block deep reorganizes the chain", "[ch
     CHECK(obs.disconnected == 1);
     CHECK(obs.connected == 3 + 2);
     const auto logged = [&](const std::string& text) {
-        return std::any_of(lines.begin(), lines.end(), [&](const auto& l) { return l.find(text) != std::string::npos; });
+        return std::any_of(lines.begin(), lines.end(),
+                           [&](const auto& l) { return l.find(text) != std::string::npos; });
     };
     CHECK(logged("disconnected block 3 " + main[2].hash().hex()));
     CHECK(logged("connected block 4 " + c4.hash().hex()));
@@ -127,8 +128,8 @@ TEMPLATE_TEST_CASE("a reorg 50 blocks deep and back keeps the UTXO set equal to 
     check_against_rebuild(n.state, n.params);
 }
 
-TEMPLATE_TEST_CASE("an invalid block mid-branch marks its descendants and keeps the best valid chain",
-                   "[chain_state]", MemoryBackend, RocksBackend) {
+TEMPLATE_TEST_CASE("an invalid block mid-branch marks its descendants and keeps the best valid chain", "[chain_state]",
+                   MemoryBackend, RocksBackend) {
     Node<TestType> n;
     const auto key2 = TestKey::from_seed(2);
     auto main = extend(n, n.genesis, 5, key2.key_hash, 0);
@@ -137,7 +138,8 @@ TEMPLATE_TEST_CASE("an invalid block mid-branch marks its descendants and keeps 
     for (int i = 0; i < 7; ++i) {
         std::vector<chain::Transaction> txs;
         if (i == 2) {  // spends an output that never existed: passes check_block, fails connect
-            chain::OwnedCoin ghost{chain::OutPoint{chain::TxId{}, 7}, chain::Coin{chain::TxOut{1000, n.miner.key_hash}, 0, false}};
+            chain::OwnedCoin ghost{chain::OutPoint{chain::TxId{}, 7},
+                                   chain::Coin{chain::TxOut{1000, n.miner.key_hash}, 0, false}};
             txs.push_back(make_spend({ghost}, n.miner, {chain::TxOut{900, key2.key_hash}}));
         }
         branch.push_back(n.child(prev, std::move(txs), i == 2 ? 100 : 0, 2));
@@ -162,8 +164,10 @@ TEMPLATE_TEST_CASE("a long branch failing after a committed step returns to its 
     const auto key2 = TestKey::from_seed(2);
     extend(n, n.genesis, 10, key2.key_hash, 0);
     auto branch = extend(builder, builder.genesis, 69, key2.key_hash, 5);
-    chain::OwnedCoin ghost{chain::OutPoint{chain::TxId{}, 1}, chain::Coin{chain::TxOut{50, n.miner.key_hash}, 0, false}};
-    branch.push_back(builder.child(branch.back(), {make_spend({ghost}, n.miner, {chain::TxOut{40, key2.key_hash}})}, 10, 5));
+    chain::OwnedCoin ghost{chain::OutPoint{chain::TxId{}, 1},
+                           chain::Coin{chain::TxOut{50, n.miner.key_hash}, 0, false}};
+    branch.push_back(
+        builder.child(branch.back(), {make_spend({ghost}, n.miner, {chain::TxOut{40, key2.key_hash}})}, 10, 5));
     for (int i = 0; i < 10; ++i) branch.push_back(builder.child(branch.back(), {}, 0, 5));
     // Everything but the first block arrives first, in reverse: all orphans.
     for (std::size_t i = branch.size(); i-- > 1;) CHECK(n.state.accept_block(branch[i], n.now()).orphan);
@@ -178,8 +182,8 @@ TEMPLATE_TEST_CASE("a long branch failing after a committed step returns to its 
     check_against_rebuild(n.state, n.params);
 }
 
-TEMPLATE_TEST_CASE("orphans arriving in reverse order connect when the parent arrives", "[chain_state]",
-                   MemoryBackend, RocksBackend) {
+TEMPLATE_TEST_CASE("orphans arriving in reverse order connect when the parent arrives", "[chain_state]", MemoryBackend,
+                   RocksBackend) {
     Node<TestType> n;
     Node<MemoryBackend> builder;
     const auto key2 = TestKey::from_seed(2);
@@ -223,8 +227,9 @@ TEMPLATE_TEST_CASE("double spends within a block and across blocks are refused",
     auto b1 = extend(n, n.genesis, 1, key2.key_hash, 0)[0];
 
     SECTION("within one block") {
-        auto bad = n.build_on(b1.hash(), {pay_coinbase(b1, n.miner, key2.key_hash, 10),
-                                          pay_coinbase(b1, n.miner, key3.key_hash, 20)}, 30);
+        auto bad = n.build_on(
+            b1.hash(), {pay_coinbase(b1, n.miner, key2.key_hash, 10), pay_coinbase(b1, n.miner, key3.key_hash, 20)},
+            30);
         auto r = n.state.accept_block(bad, n.now());
         CHECK(r.validation.reason == RejectReason::double_spend_in_block);
         CHECK(n.state.status(bad.hash()) == chain::BlockStatus::failed);

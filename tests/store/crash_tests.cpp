@@ -7,14 +7,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <fcntl.h>
+#include <random>
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <random>
 #include <thread>
+#include <unistd.h>
 
 using namespace chainkit;
 using namespace chainkit::test;
@@ -33,7 +32,8 @@ std::vector<chain::Transaction> self_payments(const chain::ChainState& cs, const
         const auto& c = (*coins)[i];
         if (c.coin.out.value < 2) continue;
         const auto half = c.coin.out.value / 2;
-        txs.push_back(make_spend({c}, key, {chain::TxOut{half, key.key_hash}, chain::TxOut{c.coin.out.value - half, key.key_hash}}));
+        txs.push_back(make_spend(
+            {c}, key, {chain::TxOut{half, key.key_hash}, chain::TxOut{c.coin.out.value - half, key.key_hash}}));
     }
     return txs;
 }

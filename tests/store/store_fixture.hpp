@@ -9,6 +9,7 @@
 #include "chainkit/chain/memory_chain_store.hpp"
 #include "chainkit/chain/validation.hpp"
 #include "chainkit/store/chain_db.hpp"
+
 #include "support/regtest_chain.hpp"
 #include "support/scratch_dir.hpp"
 
@@ -42,14 +43,17 @@ struct RocksBackend {
 // A chain state over backend B with a genesis paying key seed 1.
 template <class B>
 struct Node {
-    Node() : params(chain::params_for(chain::Network::regtest)), miner(TestKey::from_seed(1)), state(params, backend.open(params)) {
+    Node()
+        : params(chain::params_for(chain::Network::regtest)),
+          miner(TestKey::from_seed(1)),
+          state(params, backend.open(params)) {
         genesis = make_genesis(params, miner.key_hash);
         auto r = state.create(genesis);
         if (!r) throw std::runtime_error(r.error().message);
     }
     [[nodiscard]] std::int64_t now() const { return GENESIS_TIME + 10'000'000; }
-    chain::Block build_on(const chain::BlockHash& prev, std::vector<chain::Transaction> txs = {}, chain::Amount fees = 0,
-                          std::uint64_t extra = 0) {
+    chain::Block build_on(const chain::BlockHash& prev, std::vector<chain::Transaction> txs = {},
+                          chain::Amount fees = 0, std::uint64_t extra = 0) {
         return test::build_on(state, params, prev, miner.key_hash, std::move(txs), fees, extra);
     }
     chain::Block child(const chain::Block& prev, std::vector<chain::Transaction> txs = {}, chain::Amount fees = 0,

@@ -107,9 +107,8 @@ inline chain::Block make_genesis(const chain::ConsensusParams& p, const chain::K
 
 // A mined block on `prev` (any branch `cs` knows) one target spacing after
 // it; regtest bits (no retargeting).
-inline chain::Block build_on(const chain::ChainState& cs, const chain::ConsensusParams& p,
-                             const chain::BlockHash& prev, const chain::KeyHash& to,
-                             std::vector<chain::Transaction> txs = {}, chain::Amount fees = 0,
+inline chain::Block build_on(const chain::ChainState& cs, const chain::ConsensusParams& p, const chain::BlockHash& prev,
+                             const chain::KeyHash& to, std::vector<chain::Transaction> txs = {}, chain::Amount fees = 0,
                              std::uint64_t extra = 0) {
     const auto prev_height = cs.height_of(prev);
     if (!prev_height) throw std::invalid_argument("build_on: parent unknown to the chain state (use build_child)");

@@ -1,7 +1,6 @@
 // Addresses: round trips on both networks and every parse error.
-#include "chainkit/wallet/address.hpp"
-
 #include "chainkit/chain/base58.hpp"
+#include "chainkit/wallet/address.hpp"
 #include "chainkit/wallet/errors.hpp"
 #include "chainkit/wallet/key.hpp"
 

@@ -1,7 +1,7 @@
 // Whole-file reads and atomic replacement.
+#include "chainkit/wallet/errors.hpp"
 #include "chainkit/wallet/file_io.hpp"
 
-#include "chainkit/wallet/errors.hpp"
 #include "support/scratch_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -27,7 +27,7 @@ TEST_CASE("write_file_atomic replaces the file and leaves no temporary", "[file_
     std::vector<std::filesystem::path> left;
     for (const auto& e : std::filesystem::directory_iterator(dir.path())) left.push_back(e.path());
     CHECK(left == std::vector<std::filesystem::path>{path});
-    struct stat st{};
+    struct stat st {};
     REQUIRE(::stat(path.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);  // may hold unencrypted keys
 }

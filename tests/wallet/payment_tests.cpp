@@ -1,9 +1,8 @@
 // Payments: coin selection, change, fees, maturity, pending spends, and
 // signatures that consensus accepts.
-#include "chainkit/wallet/payment.hpp"
-
 #include "chainkit/chain/validation.hpp"
 #include "chainkit/wallet/errors.hpp"
+#include "chainkit/wallet/payment.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,8 +1,7 @@
 // The wallet file: round trips, encryption, and every way a file can be bad.
-#include "chainkit/wallet/wallet_file.hpp"
-
 #include "chainkit/chain/block.hpp"
 #include "chainkit/wallet/errors.hpp"
+#include "chainkit/wallet/wallet_file.hpp"
 
 #include <catch2/catch.hpp>
 #include <sodium.h>
@@ -88,7 +87,8 @@ TEST_CASE("a wrong or missing passphrase is told apart from corruption", "[walle
 
 TEST_CASE("every truncation of a wallet file is reported as corrupt", "[wallet_file]") {
     for (const bool enc : {false, true}) {
-        const auto file = wallet::encode_wallet_file(sample_contents(2), REGTEST, enc ? encrypted("p") : wallet::EncodeOptions{});
+        const auto file =
+            wallet::encode_wallet_file(sample_contents(2), REGTEST, enc ? encrypted("p") : wallet::EncodeOptions{});
         for (std::size_t len = 0; len < file.size(); ++len) {
             INFO("encrypted " << enc << " length " << len);
             const chain::ByteSpan cut(file.data(), len);
@@ -99,7 +99,8 @@ TEST_CASE("every truncation of a wallet file is reported as corrupt", "[wallet_f
 
 TEST_CASE("every single bit flip of a wallet file is reported as corrupt", "[wallet_file]") {
     for (const bool enc : {false, true}) {
-        const auto file = wallet::encode_wallet_file(sample_contents(1), REGTEST, enc ? encrypted("p") : wallet::EncodeOptions{});
+        const auto file =
+            wallet::encode_wallet_file(sample_contents(1), REGTEST, enc ? encrypted("p") : wallet::EncodeOptions{});
         for (std::size_t i = 0; i < file.size(); ++i) {
             auto bad = file;
             bad[i] ^= static_cast<std::uint8_t>(1u << (i % 8));

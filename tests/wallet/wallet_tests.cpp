@@ -1,10 +1,10 @@
 // Wallet: load/save through the file, pending spends, never touching a file
 // it could not read.
-#include "chainkit/wallet/wallet.hpp"
-
 #include "chainkit/wallet/address.hpp"
 #include "chainkit/wallet/errors.hpp"
 #include "chainkit/wallet/file_io.hpp"
+#include "chainkit/wallet/wallet.hpp"
+
 #include "support/scratch_dir.hpp"
 
 #include <catch2/catch.hpp>

@@ -19,19 +19,28 @@ public:
     [[nodiscard]] const char* name() const noexcept override { return "chainkit.store"; }
     [[nodiscard]] std::string message(int c) const override {
         switch (static_cast<StoreError>(c)) {
-        case StoreError::ok: return "ok";
-        case StoreError::open_failed: return "cannot open the database";
-        case StoreError::wrong_network: return "the database belongs to another network";
-        case StoreError::wrong_schema: return "the database has another schema version";
-        case StoreError::corrupt_record: return "a stored record is corrupt";
-        case StoreError::io: return "database read or write failed";
-        case StoreError::read_only: return "the database is open read-only";
+            case StoreError::ok:
+                return "ok";
+            case StoreError::open_failed:
+                return "cannot open the database";
+            case StoreError::wrong_network:
+                return "the database belongs to another network";
+            case StoreError::wrong_schema:
+                return "the database has another schema version";
+            case StoreError::corrupt_record:
+                return "a stored record is corrupt";
+            case StoreError::io:
+                return "database read or write failed";
+            case StoreError::read_only:
+                return "the database is open read-only";
         }
         return "unknown store error";
     }
 };
 
-std::string_view view(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+std::string_view view(const rocksdb::Slice& s) {
+    return {s.data(), s.size()};
+}
 
 }  // namespace
 
@@ -40,13 +49,19 @@ const std::error_category& store_error_category() noexcept {
     return category;
 }
 
-std::error_code make_error_code(StoreError e) noexcept { return {static_cast<int>(e), store_error_category()}; }
+std::error_code make_error_code(StoreError e) noexcept {
+    return {static_cast<int>(e), store_error_category()};
+}
 
 ChainDb::ChainDb(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 ChainDb::~ChainDb() = default;
 
-const std::filesystem::path& ChainDb::path() const noexcept { return m_impl->path; }
-bool ChainDb::writable() const noexcept { return m_impl->mode == OpenMode::read_write; }
+const std::filesystem::path& ChainDb::path() const noexcept {
+    return m_impl->path;
+}
+bool ChainDb::writable() const noexcept {
+    return m_impl->mode == OpenMode::read_write;
+}
 
 std::optional<chain::Coin> ChainDb::get_coin(const chain::OutPoint& o) const {
     auto v = m_impl->get(UTXO, records::outpoint_key(o));
@@ -116,7 +131,8 @@ Result<std::vector<chain::OwnedCoin>> ChainDb::coins_for(const chain::KeyHash& k
         if (!o || !c) return m_impl->corrupt(ADDR);
         out.push_back(chain::OwnedCoin{*o, *c});
     }
-    if (!it->status().ok()) return store_error(StoreError::io, "scanning the address index: " + it->status().ToString());
+    if (!it->status().ok())
+        return store_error(StoreError::io, "scanning the address index: " + it->status().ToString());
     return out;
 }
 
@@ -198,12 +214,15 @@ Result<void> add_coin_changes(const ChainDb::Impl& impl, const chain::StoreBatch
 }  // namespace
 
 Result<void> ChainDb::write(const chain::StoreBatch& batch) {
-    if (!writable()) return store_error(StoreError::read_only, "the database at " + m_impl->path.string() + " is open read-only");
+    if (!writable())
+        return store_error(StoreError::read_only, "the database at " + m_impl->path.string() + " is open read-only");
     rocksdb::WriteBatch wb;
     const auto& impl = *m_impl;
     if (batch.meta) (void)wb.Put(impl.cf(META), records::META_KEY, records::encode_meta(*batch.meta));
-    for (const auto& [h, rec] : batch.index) (void)wb.Put(impl.cf(INDEX), records::hash_key(h), records::encode_index(rec));
-    for (const auto& [h, b] : batch.blocks) (void)wb.Put(impl.cf(BLOCKS), records::hash_key(h), records::encode_block(*b));
+    for (const auto& [h, rec] : batch.index)
+        (void)wb.Put(impl.cf(INDEX), records::hash_key(h), records::encode_index(rec));
+    for (const auto& [h, b] : batch.blocks)
+        (void)wb.Put(impl.cf(BLOCKS), records::hash_key(h), records::encode_block(*b));
     for (const auto& h : batch.erase_undo) (void)wb.Delete(impl.cf(UNDO), records::hash_key(h));
     for (const auto& [h, u] : batch.undo) (void)wb.Put(impl.cf(UNDO), records::hash_key(h), records::encode_undo(u));
     if (auto r = add_coin_changes(impl, batch, wb); !r) return r;

@@ -9,8 +9,8 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
-#include <rocksdb/slice_transform.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
 #include <string_view>
@@ -82,14 +82,17 @@ Result<std::unique_ptr<ChainDb>> open(const std::filesystem::path& path, const c
     if (mode == OpenMode::read_write) {
         std::error_code ec;
         std::filesystem::create_directories(path, ec);
-        if (ec) return store_error(StoreError::open_failed, fmt::format("cannot create {}: {}", path.string(), ec.message()));
+        if (ec)
+            return store_error(StoreError::open_failed,
+                               fmt::format("cannot create {}: {}", path.string(), ec.message()));
         s = rocksdb::DB::Open(db_options, path.string(), descriptors, &impl->cfs, &raw);
     } else {
         s = rocksdb::DB::OpenForReadOnly(db_options, path.string(), descriptors, &impl->cfs, &raw);
     }
     impl->db.reset(raw);
     if (!s.ok())
-        return store_error(StoreError::open_failed, fmt::format("cannot open the chain database {}: {}", path.string(), s.ToString()));
+        return store_error(StoreError::open_failed,
+                           fmt::format("cannot open the chain database {}: {}", path.string(), s.ToString()));
 
     std::unique_ptr<ChainDb> db(new ChainDb(std::move(impl)));
     auto meta = db->read_meta();
@@ -97,13 +100,14 @@ Result<std::unique_ptr<ChainDb>> open(const std::filesystem::path& path, const c
     if (*meta) {
         const auto& m = **meta;
         if (m.chain_magic != params.chain_magic)
-            return store_error(StoreError::wrong_network,
-                              fmt::format("{} holds a chain of network magic {:08x}, not {} ({:08x}): refusing to use it",
-                                          path.string(), m.chain_magic, params.name, params.chain_magic));
+            return store_error(
+                StoreError::wrong_network,
+                fmt::format("{} holds a chain of network magic {:08x}, not {} ({:08x}): refusing to use it",
+                            path.string(), m.chain_magic, params.name, params.chain_magic));
         if (m.schema_version != chain::CHAIN_SCHEMA_VERSION)
             return store_error(StoreError::wrong_schema,
-                              fmt::format("{} has schema version {}, this build reads version {}", path.string(),
-                                          m.schema_version, chain::CHAIN_SCHEMA_VERSION));
+                               fmt::format("{} has schema version {}, this build reads version {}", path.string(),
+                                           m.schema_version, chain::CHAIN_SCHEMA_VERSION));
     }
     return db;
 }

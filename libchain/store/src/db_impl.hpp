@@ -20,7 +20,9 @@ enum Cf : std::size_t { DEFAULT, BLOCKS, INDEX, UTXO, ADDR, UNDO, PEERS, META, C
 inline constexpr std::array<const char*, CF_COUNT> CF_NAMES = {"default", "blocks", "index", "utxo",
                                                                "addr",    "undo",   "peers", "meta"};
 
-inline Error store_error(StoreError e, std::string msg) { return Error{make_error_code(e), std::move(msg)}; }
+inline Error store_error(StoreError e, std::string msg) {
+    return Error{make_error_code(e), std::move(msg)};
+}
 
 struct ChainDb::Impl {
     std::filesystem::path path;

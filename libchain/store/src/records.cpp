@@ -23,7 +23,9 @@ struct MetaRecord {
     Bytes32 genesis{};
     Bytes32 tip{};
     template <class A>
-    void serialize(A& a) { a(format, schema_version, chain_magic, genesis, tip); }
+    void serialize(A& a) {
+        a(format, schema_version, chain_magic, genesis, tip);
+    }
 };
 
 struct IndexRecord {
@@ -33,7 +35,9 @@ struct IndexRecord {
     Bytes32 work{};  // big-endian
     std::uint8_t status = 0;
     template <class A>
-    void serialize(A& a) { a(format, header, height, work, status); }
+    void serialize(A& a) {
+        a(format, header, height, work, status);
+    }
 };
 
 struct CoinRecord {
@@ -42,10 +46,14 @@ struct CoinRecord {
     std::uint64_t height = 0;
     bool coinbase = false;
     template <class A>
-    void serialize(A& a) { a(value, key, height, coinbase); }
+    void serialize(A& a) {
+        a(value, key, height, coinbase);
+    }
 };
 
-CoinRecord to_record(const chain::Coin& c) { return {c.out.value, c.out.key_hash.bytes, c.height, c.coinbase}; }
+CoinRecord to_record(const chain::Coin& c) {
+    return {c.out.value, c.out.key_hash.bytes, c.height, c.coinbase};
+}
 // Consensus code sums stored values assuming each is a valid amount: a
 // corrupt record (coin or undo entry) must not reach those sums.
 std::optional<chain::Coin> from_record(const CoinRecord& r) {
@@ -87,7 +95,9 @@ void put_u32_be(std::string& s, std::uint32_t v) {
 
 }  // namespace
 
-std::string hash_key(const chain::BlockHash& h) { return {reinterpret_cast<const char*>(h.data()), h.SIZE}; }
+std::string hash_key(const chain::BlockHash& h) {
+    return {reinterpret_cast<const char*>(h.data()), h.SIZE};
+}
 
 std::optional<chain::BlockHash> parse_hash_key(std::string_view key) {
     if (key.size() != chain::BlockHash::SIZE) return std::nullopt;
@@ -115,7 +125,9 @@ std::string addr_prefix(const chain::KeyHash& k) {
     return {reinterpret_cast<const char*>(k.bytes.data()), k.bytes.size()};
 }
 
-std::string addr_key(const chain::KeyHash& k, const chain::OutPoint& o) { return addr_prefix(k) + outpoint_key(o); }
+std::string addr_key(const chain::KeyHash& k, const chain::OutPoint& o) {
+    return addr_prefix(k) + outpoint_key(o);
+}
 
 std::string encode_meta(const chain::ChainMeta& m) {
     return save(MetaRecord{RECORD_FORMAT, m.schema_version, m.chain_magic, m.genesis.bytes(), m.tip.bytes()});
@@ -138,7 +150,8 @@ std::string encode_index(const chain::BlockIndexRecord& rec) {
 
 std::optional<chain::BlockIndexRecord> decode_index(std::string_view v) {
     IndexRecord r;
-    if (!load(v, r) || r.format != RECORD_FORMAT || r.status > static_cast<std::uint8_t>(chain::BlockStatus::failed_parent))
+    if (!load(v, r) || r.format != RECORD_FORMAT ||
+        r.status > static_cast<std::uint8_t>(chain::BlockStatus::failed_parent))
         return std::nullopt;
     chain::BlockIndexRecord rec;
     if (!chain::decode(r.header, rec.header)) return std::nullopt;
@@ -148,7 +161,9 @@ std::optional<chain::BlockIndexRecord> decode_index(std::string_view v) {
     return rec;
 }
 
-std::string encode_coin(const chain::Coin& c) { return save(to_record(c)); }
+std::string encode_coin(const chain::Coin& c) {
+    return save(to_record(c));
+}
 
 std::optional<chain::Coin> decode_coin(std::string_view v) {
     CoinRecord r;

@@ -3,17 +3,16 @@
 // payloads until the stream ends) and /ipfs/id/1.0.0 (identify: one
 // length-prefixed protobuf, then close).
 
-#include <chrono>
-#include <memory>
-#include <string>
-#include <vector>
-
 #include <asio/awaitable.hpp>
 
 #include <chainkit/net/error.hpp>
 #include <chainkit/net/identity.hpp>
 #include <chainkit/net/multiaddr.hpp>
 #include <chainkit/net/stream.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace chainkit::net::detail {
 
@@ -26,10 +25,10 @@ asio::awaitable<void> serve_ping(std::shared_ptr<Stream> stream);
 asio::awaitable<Result<std::chrono::microseconds>> ping_once(Stream& stream);
 
 struct IdentifyInfo {
-  std::string agent_version;
-  std::vector<Multiaddr> listen_addrs;
-  std::optional<Multiaddr> observed;
-  std::vector<std::string> protocols;
+    std::string agent_version;
+    std::vector<Multiaddr> listen_addrs;
+    std::optional<Multiaddr> observed;
+    std::vector<std::string> protocols;
 };
 std::vector<std::uint8_t> encode_identify(const Identity& id, const IdentifyInfo& info);
 asio::awaitable<void> serve_identify(std::shared_ptr<Stream> stream, std::vector<std::uint8_t> message);

@@ -6,13 +6,13 @@
 namespace chainkit::net::detail {
 
 std::shared_ptr<spdlog::logger> log() {
-  // Registered once; an application that created "net" itself keeps its own.
-  static const std::shared_ptr<spdlog::logger> logger = [] {
-    if (auto existing = spdlog::get("net")) return existing;
-    auto l = spdlog::stderr_color_mt("net");
-    return l;
-  }();
-  return logger;
+    // Registered once; an application that created "net" itself keeps its own.
+    static const std::shared_ptr<spdlog::logger> logger = [] {
+        if (auto existing = spdlog::get("net")) return existing;
+        auto l = spdlog::stderr_color_mt("net");
+        return l;
+    }();
+    return logger;
 }
 
 }  // namespace chainkit::net::detail

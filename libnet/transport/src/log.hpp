@@ -2,9 +2,9 @@
 // The transport's spdlog logger, named "net" so that its level can be set
 // apart from other modules (spdlog::get("net")->set_level(...)).
 
-#include <memory>
-
 #include <spdlog/logger.h>
+
+#include <memory>
 
 namespace chainkit::net::detail {
 

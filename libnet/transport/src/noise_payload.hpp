@@ -3,13 +3,12 @@
 // NoiseHandshakePayload{identity_key=1, identity_sig=2, extensions=4}, the
 // signature being Ed25519 over "noise-libp2p-static-key:" || static X25519 key.
 
-#include <span>
+#include "noise.hpp"
 
 #include <chainkit/net/error.hpp>
 #include <chainkit/net/identity.hpp>
 #include <chainkit/net/peer_id.hpp>
-
-#include "noise.hpp"
+#include <span>
 
 namespace chainkit::net::detail {
 

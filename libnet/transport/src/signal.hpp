@@ -10,15 +10,13 @@
 namespace chainkit::net::detail {
 
 class Signal {
- public:
-  explicit Signal(const asio::any_io_executor& ex) : m_timer(ex, asio::steady_timer::time_point::max()) {}
-  asio::awaitable<void> wait() {
-    co_await m_timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
-  }
-  void notify() { m_timer.cancel(); }
+public:
+    explicit Signal(const asio::any_io_executor& ex) : m_timer(ex, asio::steady_timer::time_point::max()) {}
+    asio::awaitable<void> wait() { co_await m_timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable)); }
+    void notify() { m_timer.cancel(); }
 
- private:
-  asio::steady_timer m_timer;
+private:
+    asio::steady_timer m_timer;
 };
 
 }  // namespace chainkit::net::detail

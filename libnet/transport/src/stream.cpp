@@ -1,93 +1,103 @@
-#include <chainkit/net/stream.hpp>
-#include <chainkit/net/varint.hpp>
-
 #include "log.hpp"
 #include "varint_io.hpp"
 #include "yamux_session.hpp"
+
+#include <chainkit/net/stream.hpp>
+#include <chainkit/net/varint.hpp>
 
 namespace chainkit::net {
 
 Stream::Stream(std::shared_ptr<detail::StreamCore> core) : m_core(std::move(core)) {}
 
 Stream::~Stream() {
-  if (m_core) m_core->abandon();
+    if (m_core) m_core->abandon();
 }
 
 asio::awaitable<Result<std::size_t>> Stream::read_some(std::span<std::uint8_t> buf) {
-  co_return co_await m_core->read_some(buf);
+    co_return co_await m_core->read_some(buf);
 }
 
 asio::awaitable<Result<void>> Stream::read_exact(std::span<std::uint8_t> buf) {
-  co_return co_await m_core->read_exact(buf);
+    co_return co_await m_core->read_exact(buf);
 }
 
 asio::awaitable<Result<void>> Stream::write(std::span<const std::uint8_t> data) {
-  co_return co_await m_core->write_all(data);
+    co_return co_await m_core->write_all(data);
 }
 
-asio::awaitable<Result<void>> Stream::close_write() { co_return m_core->close_write(); }
+asio::awaitable<Result<void>> Stream::close_write() {
+    co_return m_core->close_write();
+}
 
-void Stream::reset() { m_core->reset(); }
+void Stream::reset() {
+    m_core->reset();
+}
 
-const std::string& Stream::protocol() const noexcept { return m_core->protocol; }
-const PeerId& Stream::remote_peer() const noexcept { return m_core->remote_peer(); }
-std::uint32_t Stream::id() const noexcept { return m_core->id(); }
+const std::string& Stream::protocol() const noexcept {
+    return m_core->protocol;
+}
+const PeerId& Stream::remote_peer() const noexcept {
+    return m_core->remote_peer();
+}
+std::uint32_t Stream::id() const noexcept {
+    return m_core->id();
+}
 
 asio::awaitable<Result<std::vector<std::uint8_t>>> Stream::read_message(std::size_t max_size) {
-  auto len = co_await detail::read_uvarint(*m_core, MAX_VARINT_BYTES);
-  if (!len) co_return len.error();
-  if (!*len) {
-    m_core->reset();
-    co_return errc::protocol_violation;
-  }
-  if (**len > max_size) {
-    detail::log()->warn("peer {}: {}: message of {} bytes over the {} limit; resetting stream",
-                        remote_peer().to_string(), protocol(), **len, max_size);
-    m_core->reset();
-    co_return errc::message_too_large;
-  }
-  std::vector<std::uint8_t> body(static_cast<std::size_t>(**len));
-  if (auto r = co_await m_core->read_exact(body); !r) co_return r.error();
-  co_return body;
+    auto len = co_await detail::read_uvarint(*m_core, MAX_VARINT_BYTES);
+    if (!len) co_return len.error();
+    if (!*len) {
+        m_core->reset();
+        co_return errc::protocol_violation;
+    }
+    if (**len > max_size) {
+        detail::log()->warn("peer {}: {}: message of {} bytes over the {} limit; resetting stream",
+                            remote_peer().to_string(), protocol(), **len, max_size);
+        m_core->reset();
+        co_return errc::message_too_large;
+    }
+    std::vector<std::uint8_t> body(static_cast<std::size_t>(**len));
+    if (auto r = co_await m_core->read_exact(body); !r) co_return r.error();
+    co_return body;
 }
 
 asio::awaitable<Result<void>> Stream::write_message(std::span<const std::uint8_t> body) {
-  std::vector<std::uint8_t> out;
-  append_uvarint(out, body.size());
-  // A small body rides in the prefix's frame; a large one is not copied.
-  constexpr std::size_t copy_below = 4096;
-  if (body.size() < copy_below) {
-    out.insert(out.end(), body.begin(), body.end());
-    co_return co_await m_core->write_all(out);
-  }
-  if (auto r = co_await m_core->write_all(out); !r) co_return r;
-  co_return co_await m_core->write_all(body);
+    std::vector<std::uint8_t> out;
+    append_uvarint(out, body.size());
+    // A small body rides in the prefix's frame; a large one is not copied.
+    constexpr std::size_t copy_below = 4096;
+    if (body.size() < copy_below) {
+        out.insert(out.end(), body.begin(), body.end());
+        co_return co_await m_core->write_all(out);
+    }
+    if (auto r = co_await m_core->write_all(out); !r) co_return r;
+    co_return co_await m_core->write_all(body);
 }
 
 asio::awaitable<Result<std::string>> Stream::read_line(std::size_t max_len) {
-  std::string line;
-  for (;;) {
-    if (m_core->take_line_bytes(line, max_len)) co_return line;
-    if (line.size() >= max_len) {
-      // take_line_bytes looks one byte past the limit: a byte there that is
-      // not '\n' means the line is too long, whatever follows.
-      auto ready = co_await m_core->wait_readable();
-      if (ready) {
+    std::string line;
+    for (;;) {
         if (m_core->take_line_bytes(line, max_len)) co_return line;
-        detail::log()->warn("peer {}: {}: line over {} bytes; resetting stream", remote_peer().to_string(),
-                            protocol(), max_len);
-        m_core->reset();
-        co_return errc::line_too_long;
-      }
-      if (ready.error() == make_error_code(errc::end_of_stream)) co_return line;
-      co_return ready.error();
+        if (line.size() >= max_len) {
+            // take_line_bytes looks one byte past the limit: a byte there that is
+            // not '\n' means the line is too long, whatever follows.
+            auto ready = co_await m_core->wait_readable();
+            if (ready) {
+                if (m_core->take_line_bytes(line, max_len)) co_return line;
+                detail::log()->warn("peer {}: {}: line over {} bytes; resetting stream", remote_peer().to_string(),
+                                    protocol(), max_len);
+                m_core->reset();
+                co_return errc::line_too_long;
+            }
+            if (ready.error() == make_error_code(errc::end_of_stream)) co_return line;
+            co_return ready.error();
+        }
+        auto ready = co_await m_core->wait_readable();
+        if (!ready) {
+            if (ready.error() == make_error_code(errc::end_of_stream) && !line.empty()) co_return line;
+            co_return ready.error();
+        }
     }
-    auto ready = co_await m_core->wait_readable();
-    if (!ready) {
-      if (ready.error() == make_error_code(errc::end_of_stream) && !line.empty()) co_return line;
-      co_return ready.error();
-    }
-  }
 }
 
 }  // namespace chainkit::net

@@ -4,15 +4,14 @@
 // The dialer speaks first at each step (js-libp2p waits for it). No deadline
 // here: the host runs these under its handshake deadline.
 
-#include <memory>
+#include "secure_channel.hpp"
 
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 
 #include <chainkit/net/error.hpp>
 #include <chainkit/net/identity.hpp>
-
-#include "secure_channel.hpp"
+#include <memory>
 
 namespace chainkit::net::detail {
 

@@ -21,15 +21,15 @@ inline constexpr std::size_t YAMUX_HEADER_SIZE = 12;
 inline constexpr std::uint32_t YAMUX_INITIAL_WINDOW = 256 * 1024;
 
 struct YamuxHeader {
-  YamuxType type = YamuxType::data;
-  std::uint16_t flags = 0;
-  std::uint32_t stream_id = 0;
-  std::uint32_t length = 0;
+    YamuxType type = YamuxType::data;
+    std::uint16_t flags = 0;
+    std::uint32_t stream_id = 0;
+    std::uint32_t length = 0;
 
-  bool has(std::uint16_t f) const noexcept { return (flags & f) != 0; }
-  std::array<std::uint8_t, YAMUX_HEADER_SIZE> encode() const;
-  /// nullopt on a wrong version or an unknown type.
-  static std::optional<YamuxHeader> decode(std::span<const std::uint8_t, YAMUX_HEADER_SIZE> b);
+    bool has(std::uint16_t f) const noexcept { return (flags & f) != 0; }
+    std::array<std::uint8_t, YAMUX_HEADER_SIZE> encode() const;
+    /// nullopt on a wrong version or an unknown type.
+    static std::optional<YamuxHeader> decode(std::span<const std::uint8_t, YAMUX_HEADER_SIZE> b);
 };
 
 }  // namespace chainkit::net::detail

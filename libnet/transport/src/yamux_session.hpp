@@ -5,6 +5,15 @@
 // Flow control: we grant each stream the 256 KiB initial window and top it up
 // as the application consumes bytes; a peer sending past it is dropped.
 
+#include "secure_channel.hpp"
+#include "signal.hpp"
+#include "yamux_frame.hpp"
+
+#include <asio/awaitable.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <chainkit/net/error.hpp>
+#include <chainkit/net/peer_id.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -13,146 +22,136 @@
 #include <string>
 #include <vector>
 
-#include <asio/awaitable.hpp>
-#include <asio/steady_timer.hpp>
-
-#include <chainkit/net/error.hpp>
-#include <chainkit/net/peer_id.hpp>
-
-#include "secure_channel.hpp"
-#include "signal.hpp"
-#include "yamux_frame.hpp"
-
 namespace chainkit::net::detail {
 
 class YamuxSession;
 
 struct YamuxConfig {
-  std::size_t max_streams = 256;
-  std::size_t max_write_queue = 1 << 20;
-  std::uint32_t stream_window = YAMUX_INITIAL_WINDOW;  // receive window we grant each stream
-  std::chrono::milliseconds keepalive{15000};
-  std::chrono::milliseconds ping_timeout{10000};
-  std::chrono::milliseconds idle_timeout{300000};  // 0 = never
+    std::size_t max_streams = 256;
+    std::size_t max_write_queue = 1 << 20;
+    std::uint32_t stream_window = YAMUX_INITIAL_WINDOW;  // receive window we grant each stream
+    std::chrono::milliseconds keepalive{15000};
+    std::chrono::milliseconds ping_timeout{10000};
+    std::chrono::milliseconds idle_timeout{300000};  // 0 = never
 };
 
 /// Largest data frame we send: header + chunk fill one Noise frame.
 inline constexpr std::size_t YAMUX_MAX_CHUNK = NOISE_MAX_PLAINTEXT - YAMUX_HEADER_SIZE;
 
 class StreamCore : public std::enable_shared_from_this<StreamCore> {
- public:
-  /// `window` is the receive window we grant (the extra over the initial
-  /// 256 KiB is announced by the session with the SYN or ACK frame).
-  StreamCore(std::shared_ptr<YamuxSession> session, std::uint32_t id, std::uint32_t window);
+public:
+    /// `window` is the receive window we grant (the extra over the initial
+    /// 256 KiB is announced by the session with the SYN or ACK frame).
+    StreamCore(std::shared_ptr<YamuxSession> session, std::uint32_t id, std::uint32_t window);
 
-  asio::awaitable<Result<std::size_t>> read_some(std::span<std::uint8_t> buf);
-  asio::awaitable<Result<void>> read_exact(std::span<std::uint8_t> buf);
-  asio::awaitable<Result<void>> write_all(std::span<const std::uint8_t> data);
-  Result<void> close_write();
-  void reset();
-  /// Moves up to `max` buffered bytes ending at the first '\n' into `line`;
-  /// true once the newline was found (not copied). Used by the line reader.
-  bool take_line_bytes(std::string& line, std::size_t max);
-  /// Waits until bytes, end of stream, reset or a connection error.
-  asio::awaitable<Result<void>> wait_readable();
-  /// Resets unless both directions are already closed (owner dropped it).
-  void abandon();
+    asio::awaitable<Result<std::size_t>> read_some(std::span<std::uint8_t> buf);
+    asio::awaitable<Result<void>> read_exact(std::span<std::uint8_t> buf);
+    asio::awaitable<Result<void>> write_all(std::span<const std::uint8_t> data);
+    Result<void> close_write();
+    void reset();
+    /// Moves up to `max` buffered bytes ending at the first '\n' into `line`;
+    /// true once the newline was found (not copied). Used by the line reader.
+    bool take_line_bytes(std::string& line, std::size_t max);
+    /// Waits until bytes, end of stream, reset or a connection error.
+    asio::awaitable<Result<void>> wait_readable();
+    /// Resets unless both directions are already closed (owner dropped it).
+    void abandon();
 
-  std::uint32_t id() const noexcept { return m_id; }
-  const PeerId& remote_peer() const noexcept;
-  std::string protocol;
+    std::uint32_t id() const noexcept { return m_id; }
+    const PeerId& remote_peer() const noexcept;
+    std::string protocol;
 
- private:
-  friend class YamuxSession;
-  Result<void> on_data(std::span<const std::uint8_t> data);
-  Result<void> on_window_update(std::uint32_t delta);
-  void on_fin();
-  void on_reset();
-  void on_session_closed(std::error_code ec);
-  std::size_t buffered() const noexcept { return m_rx.size(); }
-  void consume(std::size_t n);
-  std::error_code write_error() const;
+private:
+    friend class YamuxSession;
+    Result<void> on_data(std::span<const std::uint8_t> data);
+    Result<void> on_window_update(std::uint32_t delta);
+    void on_fin();
+    void on_reset();
+    void on_session_closed(std::error_code ec);
+    std::size_t buffered() const noexcept { return m_rx.size(); }
+    void consume(std::size_t n);
+    std::error_code write_error() const;
 
-  std::shared_ptr<YamuxSession> m_session;
-  std::uint32_t m_id;
-  ByteQueue m_rx;
-  std::uint32_t m_window;       // the receive window we grant
-  std::uint32_t m_recv_window;  // what the peer may still send
-  std::uint32_t m_consumed = 0;  // read by the app, not yet returned to the peer
-  std::uint64_t m_send_window = YAMUX_INITIAL_WINDOW;
-  bool m_local_fin = false;
-  bool m_remote_fin = false;
-  bool m_reset = false;
-  std::error_code m_conn_error;
-  Signal m_readable;
-  Signal m_writable;
+    std::shared_ptr<YamuxSession> m_session;
+    std::uint32_t m_id;
+    ByteQueue m_rx;
+    std::uint32_t m_window;        // the receive window we grant
+    std::uint32_t m_recv_window;   // what the peer may still send
+    std::uint32_t m_consumed = 0;  // read by the app, not yet returned to the peer
+    std::uint64_t m_send_window = YAMUX_INITIAL_WINDOW;
+    bool m_local_fin = false;
+    bool m_remote_fin = false;
+    bool m_reset = false;
+    std::error_code m_conn_error;
+    Signal m_readable;
+    Signal m_writable;
 };
 
 class YamuxSession : public std::enable_shared_from_this<YamuxSession> {
- public:
-  using StreamFn = std::function<void(std::shared_ptr<StreamCore>)>;
-  using ClosedFn = std::function<void(std::error_code)>;
+public:
+    using StreamFn = std::function<void(std::shared_ptr<StreamCore>)>;
+    using ClosedFn = std::function<void(std::error_code)>;
 
-  YamuxSession(std::unique_ptr<SecureChannel> channel, bool is_client, YamuxConfig config);
-  void start(StreamFn on_stream, ClosedFn on_closed);
-  /// Allocates an id and announces it (SYN) without waiting for the ACK.
-  Result<std::shared_ptr<StreamCore>> open_stream();
-  /// Idempotent. Pending stream operations fail with `why`.
-  void close(std::error_code why, GoAwayCode code = GoAwayCode::normal);
+    YamuxSession(std::unique_ptr<SecureChannel> channel, bool is_client, YamuxConfig config);
+    void start(StreamFn on_stream, ClosedFn on_closed);
+    /// Allocates an id and announces it (SYN) without waiting for the ACK.
+    Result<std::shared_ptr<StreamCore>> open_stream();
+    /// Idempotent. Pending stream operations fail with `why`.
+    void close(std::error_code why, GoAwayCode code = GoAwayCode::normal);
 
-  bool is_closed() const noexcept { return static_cast<bool>(m_closed); }
-  const PeerId& remote_peer() const noexcept { return m_channel->remote_peer(); }
-  std::size_t stream_count() const noexcept { return m_streams.size(); }
-  asio::any_io_executor get_executor() { return m_channel->socket().get_executor(); }
+    bool is_closed() const noexcept { return static_cast<bool>(m_closed); }
+    const PeerId& remote_peer() const noexcept { return m_channel->remote_peer(); }
+    std::size_t stream_count() const noexcept { return m_streams.size(); }
+    asio::any_io_executor get_executor() { return m_channel->socket().get_executor(); }
 
-  // For StreamCore.
-  /// Queues a frame. Window updates without flags and pings jump ahead of
-  /// queued data: a peer's writer may be stalled waiting for them.
-  void send_frame(const YamuxHeader& h, std::span<const std::uint8_t> payload = {});
-  bool queue_full() const noexcept { return m_pending.bytes.size() >= m_config.max_write_queue; }
-  asio::awaitable<void> wait_queue_room() { co_await m_room.wait(); }
-  void forget_stream(std::uint32_t id);
+    // For StreamCore.
+    /// Queues a frame. Window updates without flags and pings jump ahead of
+    /// queued data: a peer's writer may be stalled waiting for them.
+    void send_frame(const YamuxHeader& h, std::span<const std::uint8_t> payload = {});
+    bool queue_full() const noexcept { return m_pending.bytes.size() >= m_config.max_write_queue; }
+    asio::awaitable<void> wait_queue_room() { co_await m_room.wait(); }
+    void forget_stream(std::uint32_t id);
 
- private:
-  asio::awaitable<void> reader_loop();
-  asio::awaitable<void> writer_loop();
-  asio::awaitable<void> ticker_loop();
-  asio::awaitable<Result<void>> handle_frame(const YamuxHeader& h);
-  asio::awaitable<Result<void>> handle_data(const YamuxHeader& h);
-  Result<std::shared_ptr<StreamCore>> stream_for(const YamuxHeader& h);
-  void apply_stream_flags(StreamCore& s, const YamuxHeader& h);
-  Result<void> handle_ping(const YamuxHeader& h);
-  void tick();
+private:
+    asio::awaitable<void> reader_loop();
+    asio::awaitable<void> writer_loop();
+    asio::awaitable<void> ticker_loop();
+    asio::awaitable<Result<void>> handle_frame(const YamuxHeader& h);
+    asio::awaitable<Result<void>> handle_data(const YamuxHeader& h);
+    Result<std::shared_ptr<StreamCore>> stream_for(const YamuxHeader& h);
+    void apply_stream_flags(StreamCore& s, const YamuxHeader& h);
+    Result<void> handle_ping(const YamuxHeader& h);
+    void tick();
 
-  std::unique_ptr<SecureChannel> m_channel;
-  bool m_client;
-  YamuxConfig m_config;
-  std::map<std::uint32_t, std::shared_ptr<StreamCore>> m_streams;
-  std::uint32_t m_next_id;
-  // Encoded frames waiting for the writer, and where each frame ends (the
-  // channel cuts Noise frames only there).
-  struct FrameQueue {
-    std::vector<std::uint8_t> bytes;
-    std::vector<std::size_t> ends;
-    void clear() noexcept {
-      bytes.clear();
-      ends.clear();
-    }
-  };
-  FrameQueue m_urgent;   // window updates and pings
-  FrameQueue m_pending;  // everything else, in order
-  bool m_writing = false;
-  Signal m_wake_writer;
-  Signal m_room;
-  asio::steady_timer m_ticker;
-  std::error_code m_closed;
-  StreamFn m_on_stream;
-  ClosedFn m_on_closed;
-  using Clock = std::chrono::steady_clock;
-  Clock::time_point m_idle_since;
-  Clock::time_point m_last_ping_sent;
-  std::optional<std::uint32_t> m_ping_outstanding;
-  std::uint32_t m_ping_counter = 0;
+    std::unique_ptr<SecureChannel> m_channel;
+    bool m_client;
+    YamuxConfig m_config;
+    std::map<std::uint32_t, std::shared_ptr<StreamCore>> m_streams;
+    std::uint32_t m_next_id;
+    // Encoded frames waiting for the writer, and where each frame ends (the
+    // channel cuts Noise frames only there).
+    struct FrameQueue {
+        std::vector<std::uint8_t> bytes;
+        std::vector<std::size_t> ends;
+        void clear() noexcept {
+            bytes.clear();
+            ends.clear();
+        }
+    };
+    FrameQueue m_urgent;   // window updates and pings
+    FrameQueue m_pending;  // everything else, in order
+    bool m_writing = false;
+    Signal m_wake_writer;
+    Signal m_room;
+    asio::steady_timer m_ticker;
+    std::error_code m_closed;
+    StreamFn m_on_stream;
+    ClosedFn m_on_closed;
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point m_idle_since;
+    Clock::time_point m_last_ping_sent;
+    std::optional<std::uint32_t> m_ping_outstanding;
+    std::uint32_t m_ping_counter = 0;
 };
 
 }  // namespace chainkit::net::detail

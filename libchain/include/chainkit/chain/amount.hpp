@@ -15,7 +15,9 @@ inline constexpr Amount COIN = 100'000'000;
 // amounts far from int64 overflow (Bitcoin's MAX_MONEY reasoning).
 inline constexpr Amount MAX_MONEY = 21'000'000 * COIN;
 
-[[nodiscard]] constexpr bool money_range(Amount v) noexcept { return v >= 0 && v <= MAX_MONEY; }
+[[nodiscard]] constexpr bool money_range(Amount v) noexcept {
+    return v >= 0 && v <= MAX_MONEY;
+}
 
 // "12.5" -> 1'250'000'000. Accepts digits with at most 8 decimals and no sign,
 // exponent or spaces; std::nullopt for anything else or above MAX_MONEY.

@@ -24,7 +24,7 @@ struct BlockHeader {
     std::uint32_t version = 1;
     BlockHash prev;
     Hash256 merkle_root;
-    std::int64_t time = 0;  // seconds since the Unix epoch
+    std::int64_t time = 0;   // seconds since the Unix epoch
     std::uint32_t bits = 0;  // compact proof-of-work target
     std::uint64_t nonce = 0;
 

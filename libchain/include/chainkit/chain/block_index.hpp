@@ -18,11 +18,11 @@ namespace chainkit::chain {
 
 // Persisted status of one block. Values are stored on disk: append only.
 enum class BlockStatus : std::uint8_t {
-    header_valid = 0,   // header passed contextual checks; body not stored
-    data_stored = 1,    // body stored and passed check_block; not yet connected
-    connected_once = 2, // connected to the UTXO set at least once (undo stored)
-    failed = 3,         // the block itself broke a consensus rule
-    failed_parent = 4,  // an ancestor failed
+    header_valid = 0,    // header passed contextual checks; body not stored
+    data_stored = 1,     // body stored and passed check_block; not yet connected
+    connected_once = 2,  // connected to the UTXO set at least once (undo stored)
+    failed = 3,          // the block itself broke a consensus rule
+    failed_parent = 4,   // an ancestor failed
 };
 
 [[nodiscard]] constexpr bool is_failed(BlockStatus s) noexcept {
@@ -62,7 +62,10 @@ public:
     BlockIndex* insert(const BlockHash& hash, const BlockIndexRecord& rec);
     [[nodiscard]] BlockIndex* find(const BlockHash& hash) const;
     [[nodiscard]] std::size_t size() const noexcept { return m_nodes.size(); }
-    void clear() { m_nodes.clear(); m_next_sequence = 0; }
+    void clear() {
+        m_nodes.clear();
+        m_next_sequence = 0;
+    }
 
     // Links every node to its parent after a bulk load; false if some
     // non-genesis node's parent is missing (corrupt index).

@@ -31,11 +31,11 @@ inline constexpr std::uint64_t MAX_COMPACT_SIZE = 0x02000000;  // 32 MiB
 
 enum class DecodeError {
     none = 0,
-    truncated,          // input ended before the field
-    non_canonical_size, // compact size not in its shortest form
-    size_too_large,     // a length prefix above the caller's cap
-    trailing_bytes,     // bytes left after a complete object
-    invalid_value,      // a field outside its allowed range
+    truncated,           // input ended before the field
+    non_canonical_size,  // compact size not in its shortest form
+    size_too_large,      // a length prefix above the caller's cap
+    trailing_bytes,      // bytes left after a complete object
+    invalid_value,       // a field outside its allowed range
 };
 
 [[nodiscard]] std::string_view to_string(DecodeError e);

@@ -45,15 +45,15 @@ class SigCheckQueue;
 // rejections, which are ValidationResults).
 enum class ChainError {
     ok = 0,
-    not_initialized = 1,    // load() on an empty store
-    already_initialized,    // create() on a store that holds a chain
-    wrong_network,          // the store belongs to another network (magic)
-    wrong_schema,           // the store was written by another schema version
-    wrong_genesis,          // create() with a genesis other than the stored one
-    bad_genesis,            // the genesis block fails validation
-    corrupt,                // stored data contradicts itself
-    storage,                // the store failed to read or write
-    read_only,              // a write was needed on a read-only store
+    not_initialized = 1,  // load() on an empty store
+    already_initialized,  // create() on a store that holds a chain
+    wrong_network,        // the store belongs to another network (magic)
+    wrong_schema,         // the store was written by another schema version
+    wrong_genesis,        // create() with a genesis other than the stored one
+    bad_genesis,          // the genesis block fails validation
+    corrupt,              // stored data contradicts itself
+    storage,              // the store failed to read or write
+    read_only,            // a write was needed on a read-only store
 };
 [[nodiscard]] const std::error_category& chain_error_category() noexcept;
 [[nodiscard]] std::error_code make_error_code(ChainError e) noexcept;
@@ -80,9 +80,9 @@ struct AcceptResult {
 struct BlockContext {
     BlockHash prev;
     std::uint64_t height = 0;
-    std::uint32_t bits = 0;              // required by the retarget rule
-    std::int64_t median_time_past = 0;   // the new block's time must exceed it
-    std::int64_t time = 0;               // max(now, median_time_past + 1)
+    std::uint32_t bits = 0;             // required by the retarget rule
+    std::int64_t median_time_past = 0;  // the new block's time must exceed it
+    std::int64_t time = 0;              // max(now, median_time_past + 1)
 };
 
 // First mismatch found by verify(); empty message when the state is sound.
@@ -123,7 +123,7 @@ public:
     [[nodiscard]] ChainTip tip() const;
     [[nodiscard]] std::uint64_t height() const;
     [[nodiscard]] const BlockHash& genesis_hash() const noexcept { return m_genesis; }
-    [[nodiscard]] bool contains(const BlockHash& hash) const;  // known header (any branch)
+    [[nodiscard]] bool contains(const BlockHash& hash) const;    // known header (any branch)
     [[nodiscard]] bool have_block(const BlockHash& hash) const;  // body stored
     [[nodiscard]] bool is_orphan(const BlockHash& hash) const { return m_orphans.contains(hash); }
     [[nodiscard]] std::size_t orphan_count() const noexcept { return m_orphans.size(); }
@@ -170,7 +170,8 @@ private:
         bool operator()(const BlockIndex* a, const BlockIndex* b) const;
     };
 
-    AcceptResult accept_connected_block(const Block& block, const BlockHash& hash, std::int64_t now, bool activate = true);
+    AcceptResult accept_connected_block(const Block& block, const BlockHash& hash, std::int64_t now,
+                                        bool activate = true);
     ValidationResult check_contextual(const BlockHeader& h, const BlockIndex& parent, std::int64_t now) const;
     HeaderContext header_context(const BlockIndex& parent, std::int64_t now) const;
     BlockIndex* add_index(const BlockHash& hash, const BlockHeader& h, BlockIndex& parent, BlockStatus status);

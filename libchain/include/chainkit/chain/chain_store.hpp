@@ -41,8 +41,8 @@ struct StoreBatch {
     std::vector<std::pair<BlockHash, const Block*>> blocks;     // bodies to store
     std::vector<std::pair<BlockHash, BlockUndo>> undo;          // undo data to store
     std::vector<BlockHash> erase_undo;                          // after a disconnect
-    bool clear_utxo = false;  // drop the whole UTXO set (and address index) first
-    UtxoCache::Changes coins; // nullopt = spent (erase); applied after clear_utxo
+    bool clear_utxo = false;                                    // drop the whole UTXO set (and address index) first
+    UtxoCache::Changes coins;                                   // nullopt = spent (erase); applied after clear_utxo
     // Key hash of coins erased in `coins`, where the writer knows it (undo
     // data, a disconnected block's outputs): spares the store a read to find
     // the address-index entry. Optional; entries must be correct.
@@ -73,7 +73,8 @@ public:
     // proportional to their number (an address index), not to the chain.
     [[nodiscard]] virtual Result<std::vector<OwnedCoin>> coins_for(const KeyHash& key) const = 0;
     // Visits the whole UTXO set (for verify); stops early when `f` returns false.
-    [[nodiscard]] virtual Result<void> for_each_coin(const std::function<bool(const OutPoint&, const Coin&)>& f) const = 0;
+    [[nodiscard]] virtual Result<void> for_each_coin(
+        const std::function<bool(const OutPoint&, const Coin&)>& f) const = 0;
 
     [[nodiscard]] virtual Result<void> write(const StoreBatch& batch) = 0;
     // False for a read-only open: write() then always fails.

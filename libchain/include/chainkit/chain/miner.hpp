@@ -72,8 +72,7 @@ struct MineResult {
 // until a header whose hash meets the target encoded in tmpl.bits is found or
 // `stop` is requested (checked every few thousand nonces per thread). Invalid
 // bits return at once with no header. Only time and nonce ever change.
-[[nodiscard]] MineResult mine_header(const BlockHeader& tmpl, const MinerOptions& opts = {},
-                                     std::stop_token stop = {});
+[[nodiscard]] MineResult mine_header(const BlockHeader& tmpl, const MinerOptions& opts = {}, std::stop_token stop = {});
 
 // Mines `block` in place: on success block.header is the found header.
 MineResult mine_block(Block& block, const MinerOptions& opts = {}, std::stop_token stop = {});

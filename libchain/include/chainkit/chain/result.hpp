@@ -17,8 +17,8 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : m_v(std::move(value)) {}          // NOLINT: implicit by design
-    Result(Error error) : m_v(std::move(error)) {}      // NOLINT: implicit by design
+    Result(T value) : m_v(std::move(value)) {}      // NOLINT: implicit by design
+    Result(Error error) : m_v(std::move(error)) {}  // NOLINT: implicit by design
 
     [[nodiscard]] bool ok() const noexcept { return m_v.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }

@@ -16,9 +16,8 @@ namespace chainkit::chain {
 
 using Sha256State = std::array<std::uint32_t, 8>;
 
-inline constexpr Sha256State SHA256_INITIAL_STATE = {
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+inline constexpr Sha256State SHA256_INITIAL_STATE = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                                     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
 
 enum class Sha256Impl { portable, shani };
 

@@ -114,7 +114,6 @@ private:
 
 // Builds the coinbase of the block at `height` paying `value` to `to`.
 // `extra` varies the coinbase data (an extra nonce) beyond the height.
-[[nodiscard]] Transaction make_coinbase(std::uint64_t height, Amount value, const KeyHash& to,
-                                        std::uint64_t extra = 0);
+[[nodiscard]] Transaction make_coinbase(std::uint64_t height, Amount value, const KeyHash& to, std::uint64_t extra = 0);
 
 }  // namespace chainkit::chain

@@ -18,11 +18,13 @@ public:
 
     // Reads a hash as a big-endian number (byte 0 most significant).
     template <class Tag>
-    static Uint256 from_hash(const BasicHash<Tag>& h) noexcept { return from_be_bytes(h.data()); }
+    static Uint256 from_hash(const BasicHash<Tag>& h) noexcept {
+        return from_be_bytes(h.data());
+    }
     static Uint256 from_be_bytes(const std::uint8_t* be32) noexcept;
     void to_be_bytes(std::uint8_t* out32) const noexcept;
 
-    [[nodiscard]] std::string hex() const;  // 64 digits, big-endian
+    [[nodiscard]] std::string hex() const;         // 64 digits, big-endian
     [[nodiscard]] unsigned bits() const noexcept;  // position of highest set bit + 1; 0 for zero
     [[nodiscard]] bool is_zero() const noexcept { return bits() == 0; }
     [[nodiscard]] std::uint64_t low64() const noexcept { return m_limb[0]; }

@@ -23,7 +23,7 @@ enum class RejectReason {
     block_too_large,
     bad_pow,
     bad_merkle_root,
-    merkle_mutated,        // duplicate txs with a valid root (CVE-2012-2459)
+    merkle_mutated,  // duplicate txs with a valid root (CVE-2012-2459)
     no_coinbase,
     multiple_coinbase,
     duplicate_tx,
@@ -34,20 +34,20 @@ enum class RejectReason {
     bad_output_value,
     output_sum_overflow,
     duplicate_input,
-    null_prevout,          // a non-coinbase input spending the null outpoint
-    bad_coinbase_data,     // coinbase signature field not zero
+    null_prevout,       // a non-coinbase input spending the null outpoint
+    bad_coinbase_data,  // coinbase signature field not zero
     // contextual
     bad_coinbase_height,
-    missing_input,         // spends an output that does not exist or is spent
-    double_spend_in_block, // two txs of one block spend the same output
-    pubkey_mismatch,       // key does not hash to the spent output's key hash
+    missing_input,          // spends an output that does not exist or is spent
+    double_spend_in_block,  // two txs of one block spend the same output
+    pubkey_mismatch,        // key does not hash to the spent output's key hash
     bad_signature,
     inputs_below_outputs,
     immature_coinbase_spend,
     coinbase_too_large,
-    time_too_old,          // not above the median time past
-    time_too_new,          // beyond the allowed future drift
-    bad_bits,              // not what the retarget rule requires
+    time_too_old,  // not above the median time past
+    time_too_new,  // beyond the allowed future drift
+    bad_bits,      // not what the retarget rule requires
     // chain state and mempool (used by libchain's ChainState and Mempool)
     unknown_parent,
     invalid_parent,
@@ -55,8 +55,8 @@ enum class RejectReason {
     fee_too_low,
     mempool_conflict,
     mempool_full,
-    coinbase_outside_block, // a coinbase offered to the mempool: only a block may hold one
-    storage_failure,        // the node could not store or read chain data (not the block's fault)
+    coinbase_outside_block,  // a coinbase offered to the mempool: only a block may hold one
+    storage_failure,         // the node could not store or read chain data (not the block's fault)
 };
 
 [[nodiscard]] std::string_view to_string(RejectReason r);
@@ -85,10 +85,10 @@ ValidationResult check_block(const Block& b, const ConsensusParams& p);
 
 // What the chain says about the parent of a new header.
 struct HeaderContext {
-    std::uint64_t height = 0;          // height of the new block
-    std::int64_t median_time_past = 0; // of the parent's chain
-    std::uint32_t expected_bits = 0;   // next_bits() of the parent's chain
-    std::int64_t now = 0;              // local time, adjusted; a parameter, never read here
+    std::uint64_t height = 0;           // height of the new block
+    std::int64_t median_time_past = 0;  // of the parent's chain
+    std::uint32_t expected_bits = 0;    // next_bits() of the parent's chain
+    std::int64_t now = 0;               // local time, adjusted; a parameter, never read here
 };
 ValidationResult check_header_contextual(const BlockHeader& h, const HeaderContext& ctx, const ConsensusParams& p);
 

@@ -15,19 +15,19 @@ enum class WalletErrc {
     address_wrong_network,
     // the wallet file
     file_not_found,
-    file_io,               // the OS refused a read, write, fsync or rename
-    file_corrupt,          // checksum, framing or record decoding failed
-    file_unsupported,      // a newer format version
-    file_wrong_network,    // made for another network
-    wrong_passphrase,      // intact file whose decryption fails
-    passphrase_required,   // encrypted file opened without a passphrase
+    file_io,              // the OS refused a read, write, fsync or rename
+    file_corrupt,         // checksum, framing or record decoding failed
+    file_unsupported,     // a newer format version
+    file_wrong_network,   // made for another network
+    wrong_passphrase,     // intact file whose decryption fails
+    passphrase_required,  // encrypted file opened without a passphrase
     // payments
-    unknown_address,       // not one of this wallet's keys
+    unknown_address,  // not one of this wallet's keys
     invalid_amount,
     insufficient_funds,
-    too_many_inputs,       // enough coins, but more than one transaction may spend
+    too_many_inputs,  // enough coins, but more than one transaction may spend
     // saving
-    wallet_too_large,      // more keys, pending transactions or bytes than a wallet file may hold
+    wallet_too_large,  // more keys, pending transactions or bytes than a wallet file may hold
 };
 
 [[nodiscard]] const std::error_category& wallet_category() noexcept;

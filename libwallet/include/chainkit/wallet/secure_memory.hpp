@@ -26,7 +26,9 @@ struct SecureAllocator {
         std::allocator<T>{}.deallocate(p, n);
     }
     template <class U>
-    friend bool operator==(const SecureAllocator&, const SecureAllocator<U>&) noexcept { return true; }
+    friend bool operator==(const SecureAllocator&, const SecureAllocator<U>&) noexcept {
+        return true;
+    }
 };
 
 // Bytes that may hold secrets (serialized keys, plaintext wallet records).

@@ -36,12 +36,12 @@ struct OpenOptions {
 
 enum class StoreError {
     ok = 0,
-    open_failed = 1,   // RocksDB could not open the directory
-    wrong_network,     // metadata names another network
-    wrong_schema,      // metadata has another schema version
-    corrupt_record,    // a record failed to decode
-    io,                // a read or write failed
-    read_only,         // write on a read-only open
+    open_failed = 1,  // RocksDB could not open the directory
+    wrong_network,    // metadata names another network
+    wrong_schema,     // metadata has another schema version
+    corrupt_record,   // a record failed to decode
+    io,               // a read or write failed
+    read_only,        // write on a read-only open
 };
 [[nodiscard]] const std::error_category& store_error_category() noexcept;
 [[nodiscard]] std::error_code make_error_code(StoreError e) noexcept;

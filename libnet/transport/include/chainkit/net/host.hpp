@@ -15,14 +15,6 @@
 // and callbacks run on that executor. The host serves /ipfs/ping/1.0.0 and
 // /ipfs/id/1.0.0 itself.
 
-#include <chrono>
-#include <cstddef>
-#include <cstdint>
-#include <functional>
-#include <memory>
-#include <string>
-#include <vector>
-
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
 
@@ -32,6 +24,13 @@
 #include <chainkit/net/peer_id.hpp>
 #include <chainkit/net/peer_store.hpp>
 #include <chainkit/net/stream.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace chainkit::net {
 
@@ -39,76 +38,76 @@ using namespace std::chrono_literals;
 
 /// Bounds and deadlines on everything a remote peer controls.
 struct HostConfig {
-  std::chrono::milliseconds handshake_timeout = 10s;   // TCP connect + upgrade
-  std::chrono::milliseconds negotiation_timeout = 10s; // per-stream protocol select
-  std::chrono::milliseconds keepalive_interval = 15s;  // yamux ping period
-  std::chrono::milliseconds ping_timeout = 10s;        // unanswered ping drops the link
-  std::chrono::milliseconds idle_timeout = 300s;       // no open stream this long: close (0 = never)
-  std::size_t max_inbound_connections = 256;
-  std::size_t max_outbound_connections = 128;
-  std::size_t max_streams_per_connection = 256;
-  std::uint32_t stream_window = 1 << 20;               // per-stream receive window = max buffered bytes (>= 256 KiB)
-  std::size_t max_write_queue_bytes = 128 << 10;       // per connection, before writers wait; small batches pipeline best
-  std::string agent_version = "chainkit/0.1.0";
+    std::chrono::milliseconds handshake_timeout = 10s;    // TCP connect + upgrade
+    std::chrono::milliseconds negotiation_timeout = 10s;  // per-stream protocol select
+    std::chrono::milliseconds keepalive_interval = 15s;   // yamux ping period
+    std::chrono::milliseconds ping_timeout = 10s;         // unanswered ping drops the link
+    std::chrono::milliseconds idle_timeout = 300s;        // no open stream this long: close (0 = never)
+    std::size_t max_inbound_connections = 256;
+    std::size_t max_outbound_connections = 128;
+    std::size_t max_streams_per_connection = 256;
+    std::uint32_t stream_window = 1 << 20;          // per-stream receive window = max buffered bytes (>= 256 KiB)
+    std::size_t max_write_queue_bytes = 128 << 10;  // per connection, before writers wait; small batches pipeline best
+    std::string agent_version = "chainkit/0.1.0";
 };
 
 enum class Direction { inbound, outbound };
 
 struct ConnectionInfo {
-  PeerId peer;
-  Multiaddr remote;  // remote socket address, with /p2p/<peer>
-  Direction direction;
+    PeerId peer;
+    Multiaddr remote;  // remote socket address, with /p2p/<peer>
+    Direction direction;
 };
 
 using StreamHandler = std::function<asio::awaitable<void>(std::shared_ptr<Stream>, PeerId)>;
 using ConnectionCallback = std::function<void(const ConnectionInfo&)>;
 
 class Host {
- public:
-  Host(asio::any_io_executor ex, Identity identity, HostConfig config = {});
-  ~Host();  // stop()s
-  Host(const Host&) = delete;
-  Host& operator=(const Host&) = delete;
+public:
+    Host(asio::any_io_executor ex, Identity identity, HostConfig config = {});
+    ~Host();  // stop()s
+    Host(const Host&) = delete;
+    Host& operator=(const Host&) = delete;
 
-  const PeerId& peer_id() const noexcept;
-  const HostConfig& config() const noexcept;
+    const PeerId& peer_id() const noexcept;
+    const HostConfig& config() const noexcept;
 
-  /// Binds and starts accepting. Port 0 picks a free port (see listen_addresses).
-  Result<void> listen(const Multiaddr& addr);
-  /// Full dialable addresses: /ip4/A/tcp/P/p2p/<our id>. A listener on
-  /// 0.0.0.0 or :: is listed once per interface address (non-loopback first).
-  std::vector<Multiaddr> listen_addresses() const;
+    /// Binds and starts accepting. Port 0 picks a free port (see listen_addresses).
+    Result<void> listen(const Multiaddr& addr);
+    /// Full dialable addresses: /ip4/A/tcp/P/p2p/<our id>. A listener on
+    /// 0.0.0.0 or :: is listed once per interface address (non-loopback first).
+    std::vector<Multiaddr> listen_addresses() const;
 
-  /// Connects and upgrades; if `addr` carries /p2p/<id> the authenticated peer
-  /// must be that one (errc::peer_id_mismatch otherwise). Reuses an existing
-  /// connection to that peer. Records the address in the peer store.
-  asio::awaitable<Result<PeerId>> dial(const Multiaddr& addr);
-  /// Opens a stream negotiated to `protocol` on a connection to `peer`,
-  /// dialing the peer-store addresses if not connected.
-  asio::awaitable<Result<std::shared_ptr<Stream>>> open_stream(const PeerId& peer, std::string protocol);
-  /// One /ipfs/ping/1.0.0 round trip (32 random bytes echoed).
-  asio::awaitable<Result<std::chrono::microseconds>> ping(const PeerId& peer);
+    /// Connects and upgrades; if `addr` carries /p2p/<id> the authenticated peer
+    /// must be that one (errc::peer_id_mismatch otherwise). Reuses an existing
+    /// connection to that peer. Records the address in the peer store.
+    asio::awaitable<Result<PeerId>> dial(const Multiaddr& addr);
+    /// Opens a stream negotiated to `protocol` on a connection to `peer`,
+    /// dialing the peer-store addresses if not connected.
+    asio::awaitable<Result<std::shared_ptr<Stream>>> open_stream(const PeerId& peer, std::string protocol);
+    /// One /ipfs/ping/1.0.0 round trip (32 random bytes echoed).
+    asio::awaitable<Result<std::chrono::microseconds>> ping(const PeerId& peer);
 
-  /// Handler for inbound streams negotiated to `protocol` (replaces any previous).
-  void set_handler(std::string protocol, StreamHandler handler);
-  void remove_handler(const std::string& protocol);
-  void on_connection_opened(ConnectionCallback cb);
-  void on_connection_closed(ConnectionCallback cb);
+    /// Handler for inbound streams negotiated to `protocol` (replaces any previous).
+    void set_handler(std::string protocol, StreamHandler handler);
+    void remove_handler(const std::string& protocol);
+    void on_connection_opened(ConnectionCallback cb);
+    void on_connection_closed(ConnectionCallback cb);
 
-  bool is_connected(const PeerId& peer) const;
-  std::vector<PeerId> connected_peers() const;
-  std::size_t connection_count(Direction d) const;
-  void disconnect(const PeerId& peer);
+    bool is_connected(const PeerId& peer) const;
+    std::vector<PeerId> connected_peers() const;
+    std::size_t connection_count(Direction d) const;
+    void disconnect(const PeerId& peer);
 
-  PeerStore& peer_store() noexcept;
+    PeerStore& peer_store() noexcept;
 
-  /// Closes listeners and every connection; pending operations fail with
-  /// errc::host_stopped. Idempotent.
-  void stop();
+    /// Closes listeners and every connection; pending operations fail with
+    /// errc::host_stopped. Idempotent.
+    void stop();
 
- private:
-  struct Impl;
-  std::shared_ptr<Impl> m_impl;
+private:
+    struct Impl;
+    std::shared_ptr<Impl> m_impl;
 };
 
 }  // namespace chainkit::net

@@ -5,17 +5,16 @@
 // one write may be outstanding at a time. Dropping the last shared_ptr of a
 // stream that is still open resets it.
 
+#include <asio/awaitable.hpp>
+
+#include <chainkit/net/error.hpp>
+#include <chainkit/net/peer_id.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <asio/awaitable.hpp>
-
-#include <chainkit/net/error.hpp>
-#include <chainkit/net/peer_id.hpp>
 
 namespace chainkit::net {
 
@@ -24,39 +23,39 @@ class StreamCore;
 }
 
 class Stream {
- public:
-  explicit Stream(std::shared_ptr<detail::StreamCore> core);
-  ~Stream();
-  Stream(const Stream&) = delete;
-  Stream& operator=(const Stream&) = delete;
+public:
+    explicit Stream(std::shared_ptr<detail::StreamCore> core);
+    ~Stream();
+    Stream(const Stream&) = delete;
+    Stream& operator=(const Stream&) = delete;
 
-  /// Reads at least one byte. errc::end_of_stream once the peer half-closed
-  /// and everything was read; errc::stream_reset if reset.
-  asio::awaitable<Result<std::size_t>> read_some(std::span<std::uint8_t> buf);
-  asio::awaitable<Result<void>> read_exact(std::span<std::uint8_t> buf);
-  /// Writes all bytes (waits for window and queue room).
-  asio::awaitable<Result<void>> write(std::span<const std::uint8_t> data);
-  /// Half close: sends FIN; reading continues until the peer closes.
-  asio::awaitable<Result<void>> close_write();
-  /// Abortive close (RST); pending reads and writes fail with stream_reset.
-  void reset();
+    /// Reads at least one byte. errc::end_of_stream once the peer half-closed
+    /// and everything was read; errc::stream_reset if reset.
+    asio::awaitable<Result<std::size_t>> read_some(std::span<std::uint8_t> buf);
+    asio::awaitable<Result<void>> read_exact(std::span<std::uint8_t> buf);
+    /// Writes all bytes (waits for window and queue room).
+    asio::awaitable<Result<void>> write(std::span<const std::uint8_t> data);
+    /// Half close: sends FIN; reading continues until the peer closes.
+    asio::awaitable<Result<void>> close_write();
+    /// Abortive close (RST); pending reads and writes fail with stream_reset.
+    void reset();
 
-  /// Unsigned-varint length-prefixed message, as libp2p protocols frame them.
-  /// A length over `max_size` resets the stream (errc::message_too_large)
-  /// before any of the body is buffered.
-  asio::awaitable<Result<std::vector<std::uint8_t>>> read_message(std::size_t max_size);
-  asio::awaitable<Result<void>> write_message(std::span<const std::uint8_t> body);
-  /// A line ending in '\n' (returned without it). More than `max_len` bytes
-  /// without a newline resets the stream (errc::line_too_long). A final line
-  /// without '\n' before end of stream is returned as is.
-  asio::awaitable<Result<std::string>> read_line(std::size_t max_len);
+    /// Unsigned-varint length-prefixed message, as libp2p protocols frame them.
+    /// A length over `max_size` resets the stream (errc::message_too_large)
+    /// before any of the body is buffered.
+    asio::awaitable<Result<std::vector<std::uint8_t>>> read_message(std::size_t max_size);
+    asio::awaitable<Result<void>> write_message(std::span<const std::uint8_t> body);
+    /// A line ending in '\n' (returned without it). More than `max_len` bytes
+    /// without a newline resets the stream (errc::line_too_long). A final line
+    /// without '\n' before end of stream is returned as is.
+    asio::awaitable<Result<std::string>> read_line(std::size_t max_len);
 
-  const std::string& protocol() const noexcept;
-  const PeerId& remote_peer() const noexcept;
-  std::uint32_t id() const noexcept;
+    const std::string& protocol() const noexcept;
+    const PeerId& remote_peer() const noexcept;
+    std::uint32_t id() const noexcept;
 
- private:
-  std::shared_ptr<detail::StreamCore> m_core;
+private:
+    std::shared_ptr<detail::StreamCore> m_core;
 };
 
 }  // namespace chainkit::net

@@ -16,8 +16,8 @@ inline constexpr std::size_t MAX_VARINT_BYTES = 9;
 void append_uvarint(std::vector<std::uint8_t>& out, std::uint64_t v);
 
 struct VarintDecoded {
-  std::uint64_t value;
-  std::size_t size;  // bytes consumed
+    std::uint64_t value;
+    std::size_t size;  // bytes consumed
 };
 
 /// Decodes a varint at the front of `in`. nullopt if `in` ends before the
