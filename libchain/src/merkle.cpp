@@ -8,7 +8,7 @@
 
 namespace chainkit::chain {
 
-Hash256 merkle_root(std::span<const TxId> leaves, bool* mutated) {
+Hash256 merkle_root(std::span<const WtxId> leaves, bool* mutated) {
     bool mutation = false;
     if (leaves.empty()) {
         if (mutated) *mutated = false;
@@ -40,9 +40,9 @@ Hash256 merkle_root(std::span<const TxId> leaves, bool* mutated) {
 }
 
 Hash256 block_merkle_root(const Block& block, bool* mutated) {
-    std::vector<TxId> ids;
+    std::vector<WtxId> ids;
     ids.reserve(block.txs.size());
-    for (const auto& tx : block.txs) ids.push_back(tx.txid());
+    for (const auto& tx : block.txs) ids.push_back(tx.wtxid());
     return merkle_root(ids, mutated);
 }
 

@@ -13,8 +13,7 @@ PeerAction peer_action(RejectReason r) noexcept {
         // an honest peer validates what it relays.
         case R::block_too_large:
         case R::bad_pow:
-        case R::bad_merkle_root:
-        case R::merkle_mutated:
+        case R::body_mutated:  // the hash stays acceptable; the sender is at fault
         case R::no_coinbase:
         case R::multiple_coinbase:
         case R::duplicate_tx:

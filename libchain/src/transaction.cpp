@@ -63,6 +63,12 @@ TxId Transaction::txid() const {
     return hash_cast<TxId>(sha256(w.data()));
 }
 
+WtxId Transaction::wtxid() const {
+    ByteWriter w;
+    serialize(w, /*with_signatures=*/true);
+    return hash_cast<WtxId>(sha256(w.data()));
+}
+
 std::uint64_t Transaction::coinbase_height() const noexcept {
     if (inputs.empty()) return 0;
     std::uint64_t h = 0;

@@ -21,10 +21,8 @@ std::string_view to_string(RejectReason r) {
             return "block-too-large";
         case R::bad_pow:
             return "bad-pow";
-        case R::bad_merkle_root:
-            return "bad-merkle-root";
-        case R::merkle_mutated:
-            return "merkle-mutated";
+        case R::body_mutated:
+            return "body-mutated";
         case R::no_coinbase:
             return "no-coinbase";
         case R::multiple_coinbase:
@@ -100,9 +98,10 @@ std::string_view to_string(RejectReason r) {
 }
 
 bool may_be_mutated(RejectReason r) noexcept {
-    // These depend on the transaction list, which the header commits to only
-    // through the merkle root: a relay could have altered the body alone.
-    return r == R::bad_merkle_root || r == R::merkle_mutated || r == R::block_too_large;
+    // Only the root check tells a body from its header: once the root over
+    // the wtxids matches without a repeated subtree, the body is the one the
+    // header commits to, byte for byte.
+    return r == R::body_mutated;
 }
 
 ValidationResult check_transaction(const Transaction& tx, const ConsensusParams& p) {
@@ -146,27 +145,27 @@ ValidationResult check_block_header(const BlockHeader& h, const ConsensusParams&
 
 ValidationResult check_block(const Block& b, const ConsensusParams& p) {
     if (auto r = check_block_header(b.header, p); !r) return r;
+    // The root first: any failure found before it could be a relay's edit
+    // of a valid block, and would have to be reported as a mutation.
+    std::vector<WtxId> leaves;
+    leaves.reserve(b.txs.size());
+    for (const auto& tx : b.txs) leaves.push_back(tx.wtxid());
+    bool mutated = false;
+    if (merkle_root(leaves, &mutated) != b.header.merkle_root)
+        return ValidationResult::fail(R::body_mutated, "merkle root does not match the transactions");
+    if (mutated) return ValidationResult::fail(R::body_mutated, "transaction list repeats a subtree (CVE-2012-2459)");
     if (b.txs.empty() || !b.txs[0].is_coinbase())
         return ValidationResult::fail(R::no_coinbase, "first transaction is not a coinbase");
     const std::size_t size = b.serialized_size();
     if (size > p.max_block_size)
         return ValidationResult::fail(R::block_too_large,
                                       fmt::format("block of {} bytes exceeds {}", size, p.max_block_size));
-    // Each txid is hashed once here and serves both the root and the
-    // duplicate check.
-    std::vector<TxId> ids;
-    ids.reserve(b.txs.size());
-    for (const auto& tx : b.txs) ids.push_back(tx.txid());
-    bool mutated = false;
-    if (merkle_root(ids, &mutated) != b.header.merkle_root)
-        return ValidationResult::fail(R::bad_merkle_root, "merkle root does not match the transactions");
-    if (mutated) return ValidationResult::fail(R::merkle_mutated, "transaction list repeats a subtree (CVE-2012-2459)");
     std::unordered_set<TxId, HashHasher> seen;
     for (std::size_t i = 0; i < b.txs.size(); ++i) {
         const auto& tx = b.txs[i];
         if (i > 0 && tx.is_coinbase())
             return ValidationResult::fail(R::multiple_coinbase, fmt::format("transaction {} is a second coinbase", i));
-        if (!seen.insert(ids[i]).second)
+        if (!seen.insert(tx.txid()).second)
             return ValidationResult::fail(R::duplicate_tx, fmt::format("transaction {} repeats an earlier txid", i));
         if (auto r = check_transaction(tx, p); !r) {
             r.message = fmt::format("transaction {}: {}", i, r.message);

@@ -9,8 +9,8 @@ using namespace chainkit::chain;
 TEST_CASE("merkle roots match the reference for 1 to 9 leaves", "[merkle]") {
     const auto vectors = chainkit::test::load_vectors("encoding.json");
     for (const auto& c : vectors["merkle"]) {
-        std::vector<TxId> leaves;
-        for (const auto& l : c["leaves"]) leaves.push_back(*TxId::from_hex(l.get<std::string>()));
+        std::vector<WtxId> leaves;
+        for (const auto& l : c["leaves"]) leaves.push_back(*WtxId::from_hex(l.get<std::string>()));
         bool mutated = true;
         CHECK(merkle_root(leaves, &mutated).hex() == c["root"].get<std::string>());
         CHECK_FALSE(mutated);
@@ -24,9 +24,9 @@ TEST_CASE("an empty list has the zero root", "[merkle]") {
 TEST_CASE("CVE-2012-2459: a duplicated tail has the same root and is flagged", "[merkle]") {
     // [a b c] pairs c with itself, so [a b c c] gives the same root: the
     // mutation must be detected, or a node could reject a valid block's hash.
-    std::vector<TxId> three, four;
+    std::vector<WtxId> three, four;
     for (int i = 0; i < 3; ++i) {
-        TxId t;
+        WtxId t;
         t.bytes()[0] = static_cast<std::uint8_t>(i + 1);
         three.push_back(t);
     }
@@ -38,9 +38,9 @@ TEST_CASE("CVE-2012-2459: a duplicated tail has the same root and is flagged", "
     CHECK(m4);
 
     // The same one level up: [a b c d e f] vs [a b c d e f e f].
-    std::vector<TxId> six, eight;
+    std::vector<WtxId> six, eight;
     for (int i = 0; i < 6; ++i) {
-        TxId t;
+        WtxId t;
         t.bytes()[0] = static_cast<std::uint8_t>(i + 1);
         six.push_back(t);
     }

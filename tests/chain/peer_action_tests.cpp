@@ -27,7 +27,7 @@ TEST_CASE("every reason maps to one peer action", "[peer_action]") {
     CHECK(ignored == no_fault);
     // Consensus breaks are reject (a sample across block, tx and chain rules).
     for (auto r : {R::bad_pow, R::bad_signature, R::missing_input, R::no_such_output, R::known_invalid,
-                   R::invalid_parent, R::coinbase_outside_block, R::immature_coinbase_spend, R::bad_merkle_root})
+                   R::invalid_parent, R::coinbase_outside_block, R::immature_coinbase_spend, R::body_mutated})
         CHECK(peer_action(r) == PeerAction::reject);
     // A value this build does not know is never trusted.
     CHECK(peer_action(static_cast<R>(REJECT_REASON_COUNT)) == PeerAction::reject);

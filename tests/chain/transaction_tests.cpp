@@ -32,6 +32,7 @@ TEST_CASE("transactions decode from, and re-encode to, the reference bytes", "[t
         CHECK(encode(tx) == bytes);
         CHECK(tx.serialized_size() == bytes.size());
         CHECK(tx.txid().hex() == v[name]["txid"].get<std::string>());
+        CHECK(tx.wtxid().hex() == v[name]["wtxid"].get<std::string>());
     }
 }
 
@@ -40,8 +41,10 @@ TEST_CASE("the txid leaves signatures out", "[tx]") {
     Transaction tx;
     REQUIRE(decode(from_hex(v["spend_tx"]["hex"]), tx));
     const auto before = tx.txid();
+    const auto whole = tx.wtxid();
     tx.inputs[0].signature[5] ^= 1;
     CHECK(tx.txid() == before);
+    CHECK(tx.wtxid() != whole);  // the merkle leaf commits to the signature
     tx.inputs[0].pubkey[5] ^= 1;
     CHECK(tx.txid() != before);
 }

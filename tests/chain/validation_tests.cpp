@@ -94,8 +94,8 @@ TEST_CASE("block rules", "[validation]") {
         auto b = block_with({simple_spend()});
         b.txs[1].outputs[0].value = 2 * COIN;
         chainkit::test::mine_header(b.header, P);
-        CHECK(check_block(b, P).reason == RejectReason::bad_merkle_root);
-        CHECK(may_be_mutated(RejectReason::bad_merkle_root));
+        CHECK(check_block(b, P).reason == RejectReason::body_mutated);
+        CHECK(may_be_mutated(RejectReason::body_mutated));
     }
     SECTION("merkle mutation (CVE-2012-2459)") {
         auto tx2 = simple_spend();
@@ -103,8 +103,7 @@ TEST_CASE("block rules", "[validation]") {
         auto b = block_with({simple_spend(), tx2});  // 3 txs: the last pairs with itself
         b.txs.push_back(b.txs.back());
         chainkit::test::mine_header(b.header, P);  // root unchanged by the duplicate
-        CHECK(check_block(b, P).reason == RejectReason::merkle_mutated);
-        CHECK(may_be_mutated(RejectReason::merkle_mutated));
+        CHECK(check_block(b, P).reason == RejectReason::body_mutated);
     }
     SECTION("no coinbase") {
         auto b = block_with({simple_spend()});
@@ -126,6 +125,21 @@ TEST_CASE("block rules", "[validation]") {
         auto blk = block_with({a, b, a});  // [cb a b a]: no equal siblings
         CHECK(check_block(blk, P).reason == RejectReason::duplicate_tx);
         CHECK_FALSE(may_be_mutated(RejectReason::duplicate_tx));
+    }
+    SECTION("the root commits to signatures: a flipped signature byte is a mutated body") {
+        auto b = block_with({simple_spend()});
+        const auto txid = b.txs[1].txid();
+        b.txs[1].inputs[0].signature[0] ^= 1;
+        CHECK(b.txs[1].txid() == txid);  // txids and outpoints still leave signatures out
+        const auto r = check_block(b, P);
+        CHECK(r.reason == RejectReason::body_mutated);
+        CHECK(may_be_mutated(r.reason));
+    }
+    SECTION("failures after the root check are committed by the header") {
+        CHECK_FALSE(may_be_mutated(RejectReason::block_too_large));
+        CHECK_FALSE(may_be_mutated(RejectReason::no_coinbase));
+        CHECK_FALSE(may_be_mutated(RejectReason::bad_coinbase_data));
+        CHECK_FALSE(may_be_mutated(RejectReason::bad_signature));
     }
     SECTION("a bad transaction inside a block") {
         auto bad = simple_spend();

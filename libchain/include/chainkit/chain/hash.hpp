@@ -59,10 +59,14 @@ private:
 struct GenericHashTag {};
 struct BlockHashTag {};
 struct TxIdTag {};
+struct WtxIdTag {};
 
 using Hash256 = BasicHash<GenericHashTag>;
 using BlockHash = BasicHash<BlockHashTag>;
 using TxId = BasicHash<TxIdTag>;
+// Hash of a transaction's full encoding, signatures included: the merkle
+// leaves, so a block's header commits to every byte of its body.
+using WtxId = BasicHash<WtxIdTag>;
 
 // Re-tags a digest; only for the few places that define one hash as another.
 template <class To, class From>

@@ -6,6 +6,9 @@
 //   TxOut = value i64 | key hash (20)
 // The txid hashes the encoding with every signature left out, so a txid is
 // known before signing and signatures cannot be malleated into a new txid.
+// The wtxid hashes the whole encoding; the merkle root is built from wtxids
+// so the header commits to the signatures too (a relay that flips one
+// signature byte changes the root, not a valid block's verdict).
 #pragma once
 
 #include "chainkit/chain/amount.hpp"
@@ -71,6 +74,7 @@ struct Transaction {
 
     [[nodiscard]] bool is_coinbase() const noexcept { return inputs.size() == 1 && inputs[0].prevout.is_null(); }
     [[nodiscard]] TxId txid() const;
+    [[nodiscard]] WtxId wtxid() const;  // SHA-256 of the full encoding
     [[nodiscard]] std::size_t serialized_size() const noexcept;
     // Coinbase height stored in the first 8 bytes of the coinbase data.
     [[nodiscard]] std::uint64_t coinbase_height() const noexcept;

@@ -22,8 +22,11 @@ enum class RejectReason {
     // block, stateless
     block_too_large,
     bad_pow,
-    bad_merkle_root,
-    merkle_mutated,  // duplicate txs with a valid root (CVE-2012-2459)
+    // The body does not match its header: the merkle root over the wtxids
+    // differs, or the list repeats a subtree to reach the same root
+    // (CVE-2012-2459). A relay can do this to any valid block without
+    // redoing its proof of work, so it never marks the hash invalid.
+    body_mutated,
     no_coinbase,
     multiple_coinbase,
     duplicate_tx,
@@ -96,14 +99,17 @@ struct [[nodiscard]] ValidationResult {
 
 // True for failures that say nothing about the block hash itself (the bytes
 // may have been mutated in transit), so the hash must not be marked invalid.
+// Every other failure of a block whose body passed check_block's root check
+// is one the header commits to.
 [[nodiscard]] bool may_be_mutated(RejectReason r) noexcept;
 
 // Stateless: shape, value ranges, sums, duplicate inputs, size.
 ValidationResult check_transaction(const Transaction& tx, const ConsensusParams& p);
 // Stateless: proof of work against the header's own bits and pow_limit.
 ValidationResult check_block_header(const BlockHeader& h, const ConsensusParams& p);
-// Stateless: header, size, merkle root (with mutation), coinbase first and
-// only, unique txids, every transaction's shape.
+// Stateless: header, merkle root over the wtxids (with mutation) first, so
+// every later failure is one the header commits to; then size, coinbase
+// first and only, unique txids, every transaction's shape.
 ValidationResult check_block(const Block& b, const ConsensusParams& p);
 
 // What the chain says about the parent of a new header.
