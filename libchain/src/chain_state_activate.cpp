@@ -78,8 +78,10 @@ Result<bool> ChainState::activation_step(BlockIndex& target) {
         std::vector<TxId> txids;
         txids.reserve((*block)->txs.size());
         for (const auto& tx : (*block)->txs) txids.push_back(tx.txid());
-        if (!disconnect_block(**block, txids, **undo, cache))
+        if (!disconnect_block(**block, txids, **undo, cache)) {
+            if (auto e = m_store.read_error()) return storage_error("disconnecting: " + e->message);
             return Error{make_error_code(ChainError::corrupt), "undo data does not match block " + b->hash.hex()};
+        }
         batch.erase_undo.push_back(b->hash);
         for (std::size_t t = 0; t < txids.size(); ++t) {
             const auto& outs = (*block)->txs[t].outputs;
@@ -93,6 +95,7 @@ Result<bool> ChainState::activation_step(BlockIndex& target) {
     if (!ok) return ok.error();
     if (!*ok) return false;  // a block failed: marked; nothing else written
 
+    if (auto e = m_store.read_error()) return storage_error("reading the UTXO set: " + e->message);
     BlockIndex* new_tip = path.empty() ? const_cast<BlockIndex*>(fork) : path.back();
     batch.coins = cache.take_changes();
     m_meta.tip = new_tip ? new_tip->hash : BlockHash{};
@@ -119,6 +122,10 @@ Result<bool> ChainState::connect_path(const std::vector<BlockIndex*>& path, Utxo
         UtxoCache child(cache);  // discarded on failure, merged on success
         BlockUndo undo;
         if (auto r = connect_block(*block, node->height(), m_params, child, undo, m_queue); !r) {
+            // An input the store could not read looks absent: a storage
+            // fault, never a verdict on the block (nothing is marked).
+            if (auto e = m_store.read_error())
+                return storage_error(fmt::format("connecting block {}: {}", node->hash.hex(), e->message));
             log(fmt::format("block {} {} failed: {} ({})", node->height(), node->hash.hex(), to_string(r.reason),
                             r.message));
             m_last_failed = node->hash;

@@ -103,6 +103,7 @@ Result<VerifyReport> ChainState::verify() const {
             }
         }
     }
+    if (auto e = m_store.read_error()) return storage_error("reading the UTXO set: " + e->message);
     if (!diff) {
         if (auto a = compare_address_index(m_store, mem); !a.empty()) diff = a;
     }

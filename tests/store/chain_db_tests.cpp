@@ -1,5 +1,6 @@
 // The RocksDB store: reopening, refusing another network, read-only opens
 // beside a running writer, the address index, records that fail to decode.
+#include "../../libchain/store/src/db_impl.hpp"
 #include "../../libchain/store/src/records.hpp"
 #include "store_fixture.hpp"
 
@@ -284,4 +285,54 @@ TEST_CASE("the address index answers right from memtables, flushed files and com
         REQUIRE(db.ok());
         model.check(**db);
     }
+}
+
+TEST_CASE("an undecodable coin record is a storage error, never a failed block", "[store][attack]") {
+    ScratchDir dir{"chainkit_corrupt_coin"};
+    const auto p = regtest();
+    const auto key = TestKey::from_seed(1);
+    const auto genesis = make_genesis(p, key.key_hash);
+    const chain::OutPoint coin_at{genesis.txs[0].txid(), 0};
+    {
+        auto db = store::open(dir.path(), p, store::OpenMode::read_write);
+        REQUIRE(db.ok());
+        chain::ChainState cs(p, **db);
+        REQUIRE(cs.create(genesis).ok());
+    }
+    {
+        // Damage the genesis coin's record behind the store's back.
+        std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+        for (const char* name : store::CF_NAMES) cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+        std::vector<rocksdb::ColumnFamilyHandle*> handles;
+        rocksdb::DB* raw = nullptr;
+        REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path().string(), cfs, &handles, &raw).ok());
+        CHECK(raw->Put(rocksdb::WriteOptions(), handles[store::UTXO], store::records::outpoint_key(coin_at), "junk")
+                  .ok());
+        for (auto* h : handles) CHECK(raw->DestroyColumnFamilyHandle(h).ok());
+        delete raw;
+    }
+    auto db = store::open(dir.path(), p, store::OpenMode::read_write);
+    REQUIRE(db.ok());
+    chain::ChainState cs(p, **db);
+    REQUIRE(cs.load().ok());
+    const chain::OwnedCoin owned{coin_at, chain::Coin{genesis.txs[0].outputs[0], 0, true}};
+    const auto spend = make_spend({owned}, key, {chain::TxOut{owned.coin.out.value - 100, key.key_hash}});
+    const auto b1 = build_on(cs, p, genesis.hash(), key.key_hash, {spend}, 100);
+
+    const auto r = cs.accept_block(b1, GENESIS_TIME + 1'000'000);
+    CHECK(r.validation.reason == chain::RejectReason::storage_failure);
+    CHECK_FALSE(chain::is_failed(*cs.status(b1.hash())));
+    const auto err = (*db)->read_error();
+    REQUIRE(err.has_value());
+    CHECK(err->code == store::StoreError::corrupt_record);
+    CHECK(cs.tip().hash == genesis.hash());
+    // A restart retries the stored block: the record is still unreadable,
+    // so load() stops with a storage error naming it, and still no verdict.
+    (*db)->clear_read_error();
+    chain::ChainState again(p, **db);
+    const auto loaded = again.load();
+    REQUIRE_FALSE(loaded.ok());
+    CHECK(loaded.error().code == chain::ChainError::storage);
+    CHECK(loaded.error().message.find("does not decode") != std::string::npos);
+    CHECK_FALSE(chain::is_failed(*again.status(b1.hash())));
 }

@@ -65,10 +65,28 @@ bool ChainDb::writable() const noexcept {
 
 std::optional<chain::Coin> ChainDb::get_coin(const chain::OutPoint& o) const {
     auto v = m_impl->get(UTXO, records::outpoint_key(o));
-    // UtxoView cannot carry an error: an unreadable coin counts as missing,
-    // so a block spending it is refused rather than accepted.
-    if (!v || !*v) return std::nullopt;
-    return records::decode_coin(**v);
+    // UtxoView cannot carry an error: an unreadable coin answers absent (a
+    // block spending it is refused, never accepted) and the failure is kept
+    // in read_error(), so the chain state reports a storage error instead of
+    // marking the block failed.
+    if (!v) {
+        m_impl->note_read_error(v.error());
+        return std::nullopt;
+    }
+    if (!*v) return std::nullopt;
+    auto coin = records::decode_coin(**v);
+    if (!coin) m_impl->note_read_error(m_impl->corrupt(UTXO));
+    return coin;
+}
+
+std::optional<Error> ChainDb::read_error() const {
+    const std::lock_guard lock(m_impl->read_error_mutex);
+    return m_impl->read_error;
+}
+
+void ChainDb::clear_read_error() const {
+    const std::lock_guard lock(m_impl->read_error_mutex);
+    m_impl->read_error.reset();
 }
 
 Result<std::optional<chain::ChainMeta>> ChainDb::read_meta() const {

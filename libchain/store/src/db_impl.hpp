@@ -9,6 +9,8 @@
 
 #include <array>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +32,15 @@ struct ChainDb::Impl {
     rocksdb::WriteOptions write_options;
     std::unique_ptr<rocksdb::DB> db;
     std::vector<rocksdb::ColumnFamilyHandle*> cfs;
+    // The first failed coin read (UtxoView::read_error); reads may come
+    // from several threads.
+    mutable std::mutex read_error_mutex;
+    std::optional<Error> read_error;
+
+    void note_read_error(Error e) {
+        const std::lock_guard lock(read_error_mutex);
+        if (!read_error) read_error = std::move(e);
+    }
 
     Impl() = default;
     Impl(const Impl&) = delete;

@@ -12,6 +12,12 @@
 // connects, UTXO changes, undo data, index status and tip) is one atomic
 // store batch, so a crash leaves the state of some complete step.
 //
+// Only failures the header commits to mark a block failed: a body that does
+// not match its header is body_mutated and leaves the hash acceptable, and a
+// storage fault (a failed read or write, an undecodable record, including
+// a coin read reported through UtxoView::read_error) is returned as an error
+// (accept_block: storage_failure) and never changes a block's status.
+//
 // Thread-safety: none. A ChainState is owned by one thread (the node's
 // io_context thread); observers and the log callback run on it,
 // synchronously. Time is always a parameter: no clock is read here.

@@ -4,6 +4,7 @@
 // None of these types is thread-safe; each is owned by one thread at a time.
 #pragma once
 
+#include "chainkit/chain/result.hpp"
 #include "chainkit/chain/transaction.hpp"
 
 #include <cstddef>
@@ -26,7 +27,17 @@ struct Coin {
 class UtxoView {
 public:
     virtual ~UtxoView() = default;
+    // nullopt: no such unspent output, or the read failed (see read_error).
     [[nodiscard]] virtual std::optional<Coin> get_coin(const OutPoint& o) const = 0;
+    // The first read that failed (I/O error, undecodable record) since the
+    // last clear_read_error(). get_coin cannot carry an error, so a view over
+    // storage records it here; whoever turns an absent coin into a verdict
+    // (ChainState before marking a block failed) checks it first and reports
+    // a storage error instead. Sticky: a storage fault stops the chain state
+    // until the caller clears it (after a restart or a repair). Views in
+    // memory never fail.
+    [[nodiscard]] virtual std::optional<Error> read_error() const { return std::nullopt; }
+    virtual void clear_read_error() const {}
 };
 
 // Outputs a block spent, in the order it spent them, so it can be undone.
@@ -44,6 +55,8 @@ public:
     explicit UtxoCache(const UtxoView& base) : m_base(&base) {}
 
     [[nodiscard]] std::optional<Coin> get_coin(const OutPoint& o) const override;
+    [[nodiscard]] std::optional<Error> read_error() const override { return m_base->read_error(); }
+    void clear_read_error() const override { m_base->clear_read_error(); }
     void add_coin(const OutPoint& o, const Coin& c) { m_changes[o] = c; }
     // Removes the coin; returns it, or nullopt if there was none.
     std::optional<Coin> spend_coin(const OutPoint& o);

@@ -52,7 +52,11 @@ public:
     ChainDb(const ChainDb&) = delete;
     ChainDb& operator=(const ChainDb&) = delete;
 
+    // An I/O error or an undecodable coin record answers nullopt and is
+    // kept (the first one) in read_error() until clear_read_error().
     [[nodiscard]] std::optional<chain::Coin> get_coin(const chain::OutPoint& o) const override;
+    [[nodiscard]] std::optional<Error> read_error() const override;
+    void clear_read_error() const override;
     [[nodiscard]] Result<std::optional<chain::ChainMeta>> read_meta() const override;
     [[nodiscard]] Result<std::vector<std::pair<chain::BlockHash, chain::BlockIndexRecord>>> read_index() const override;
     [[nodiscard]] Result<std::optional<chain::Block>> read_block(const chain::BlockHash& hash) const override;
