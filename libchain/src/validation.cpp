@@ -160,13 +160,18 @@ ValidationResult check_block(const Block& b, const ConsensusParams& p) {
     if (size > p.max_block_size)
         return ValidationResult::fail(R::block_too_large,
                                       fmt::format("block of {} bytes exceeds {}", size, p.max_block_size));
-    std::unordered_set<TxId, HashHasher> seen;
+    // Duplicates by wtxid: the leaves are already hashed, and two entries
+    // with one txid but other signatures spend the same inputs, which
+    // connect_block refuses as double-spend-in-block (a coinbase cannot
+    // repeat: a second one is refused just below).
+    std::unordered_set<WtxId, HashHasher> seen;
     for (std::size_t i = 0; i < b.txs.size(); ++i) {
         const auto& tx = b.txs[i];
         if (i > 0 && tx.is_coinbase())
             return ValidationResult::fail(R::multiple_coinbase, fmt::format("transaction {} is a second coinbase", i));
-        if (!seen.insert(tx.txid()).second)
-            return ValidationResult::fail(R::duplicate_tx, fmt::format("transaction {} repeats an earlier txid", i));
+        if (!seen.insert(leaves[i]).second)
+            return ValidationResult::fail(R::duplicate_tx,
+                                          fmt::format("transaction {} repeats an earlier transaction", i));
         if (auto r = check_transaction(tx, p); !r) {
             r.message = fmt::format("transaction {}: {}", i, r.message);
             return r;
