@@ -1,7 +1,7 @@
 #include "genesis_file.hpp"
 
 #include "chainkit/chain/validation.hpp"
-#include "chainkit/wallet/file_io.hpp"
+#include "chainkit/util/file_io.hpp"
 
 #include "commands.hpp"
 #include "errors.hpp"
@@ -35,11 +35,11 @@ void write_genesis_file(const std::filesystem::path& path, const chain::Block& g
     w.u32(FORMAT_VERSION);
     w.u32(p.chain_magic);
     w.var_bytes(chain::encode(genesis));
-    check_or_throw(wallet::write_file_atomic(path, w.data()));
+    check_or_throw(util::write_file_atomic(path, w.data()));
 }
 
 chain::Block read_genesis_file(const std::filesystem::path& path, const chain::ConsensusParams& p) {
-    auto bytes = wallet::read_whole_file(path, MAX_GENESIS_FILE);
+    auto bytes = util::read_whole_file(path, MAX_GENESIS_FILE);
     if (!bytes) throw UserError(fmt::format("cannot read genesis file {}: {}", path.string(), bytes.error().message));
     const auto bad = [&](std::string_view why) {
         return UserError(fmt::format("bad genesis file {}: {}", path.string(), why));

@@ -1,5 +1,5 @@
 // The genesis file that createblockchain exports and other nodes import
-// with --genesis (docs/sections/wallet-storage.md):
+// with --genesis (docs/storage.md, "Genesis file"):
 //   magic "CKGENESI" | format version u32 | chain magic u32 |
 //   compact size | the genesis block's canonical bytes
 // The block's own hash and merkle root protect it; import checks both and

@@ -1,4 +1,4 @@
-// Mempool and block-template figures (docs/perf_sections/mempool.md):
+// Mempool and block-template figures (docs/performance.md, "Mempool and block templates"):
 //   accept rate of signed one-input transactions, as a ratio to this
 //   machine's single-thread Ed25519 verification rate measured in the same
 //   run (accept verifies one signature per input on the calling thread);

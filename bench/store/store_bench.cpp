@@ -1,4 +1,4 @@
-// store_bench: the chain-state/store figures of docs/perf_sections/store.md,
+// store_bench: the chain-state/store figures of docs/performance.md ("Chain state and store"),
 // each against its bar or a peer measured in the same run.
 //
 //   connect tx/s (blocks of 1,000 signed txs, all cores)  vs  Ed25519 verify/s, all cores   bar >= 0.6

@@ -1,8 +1,8 @@
 #include "chainkit/wallet/wallet.hpp"
 
+#include "chainkit/util/file_io.hpp"
 #include "chainkit/wallet/address.hpp"
 #include "chainkit/wallet/errors.hpp"
-#include "chainkit/wallet/file_io.hpp"
 #include "chainkit/wallet/secure_memory.hpp"
 
 #include <fmt/format.h>
@@ -10,11 +10,21 @@
 #include <algorithm>
 
 namespace chainkit::wallet {
+namespace {
+
+// The wallet's own codes for a file error, so callers test one category.
+Error wallet_file_error(const Error& e) {
+    return Error{
+        make_error_code(e.code == util::FileErrc::not_found ? WalletErrc::file_not_found : WalletErrc::file_io),
+        e.message};
+}
+
+}  // namespace
 
 Result<Wallet> Wallet::load(const std::filesystem::path& path, const chain::ConsensusParams& p,
                             std::optional<std::string_view> passphrase) {
-    auto bytes = read_whole_file(path, WALLET_MAX_FILE_SIZE);
-    if (!bytes) return bytes.error();
+    auto bytes = util::read_whole_file(path, WALLET_MAX_FILE_SIZE);
+    if (!bytes) return wallet_file_error(bytes.error());
     auto contents = decode_wallet_file(*bytes, p, passphrase);
     secure_wipe(bytes->data(), bytes->size());  // an unencrypted file holds seeds
     if (!contents) return contents.error();
@@ -43,9 +53,10 @@ Result<void> Wallet::save(const std::filesystem::path& path, const EncodeOptions
         return too_large(
             fmt::format("{} bytes, more than the {} a wallet file may be", file.size(), WALLET_MAX_FILE_SIZE));
     }
-    auto r = write_file_atomic(path, file);
+    auto r = util::write_file_atomic(path, file);
     secure_wipe(file.data(), file.size());
-    return r;
+    if (!r) return wallet_file_error(r.error());
+    return {};
 }
 
 const KeyPair& Wallet::new_key() {

@@ -1,8 +1,8 @@
 // Wallet: load/save through the file, pending spends, never touching a file
 // it could not read.
+#include "chainkit/util/file_io.hpp"
 #include "chainkit/wallet/address.hpp"
 #include "chainkit/wallet/errors.hpp"
-#include "chainkit/wallet/file_io.hpp"
 #include "chainkit/wallet/wallet.hpp"
 
 #include "support/scratch_dir.hpp"
@@ -39,7 +39,7 @@ TEST_CASE("a wallet that fails to load is left byte for byte as it was", "[walle
     wallet::Wallet w(REGTEST);
     w.new_key();
     REQUIRE(w.save(path, FAST_ENCRYPTED).ok());
-    auto before = wallet::read_whole_file(path, 1 << 20);
+    auto before = util::read_whole_file(path, 1 << 20);
     REQUIRE(before.ok());
 
     auto wrong = wallet::Wallet::load(path, REGTEST, "nope");
@@ -48,7 +48,7 @@ TEST_CASE("a wallet that fails to load is left byte for byte as it was", "[walle
 
     auto corrupt = *before;
     corrupt[corrupt.size() / 2] ^= 0x10;
-    REQUIRE(wallet::write_file_atomic(path, corrupt).ok());
+    REQUIRE(util::write_file_atomic(path, corrupt).ok());
     auto bad = wallet::Wallet::load(path, REGTEST, "pw");
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().code == WalletErrc::file_corrupt);
@@ -96,7 +96,7 @@ TEST_CASE("a wallet beyond what load() accepts is not saved and the old file sta
     wallet::Wallet w(REGTEST);
     w.new_key();
     REQUIRE(w.save(path, {}).ok());
-    auto before = wallet::read_whole_file(path, 1 << 20);
+    auto before = util::read_whole_file(path, 1 << 20);
     REQUIRE(before.ok());
 
     for (std::size_t i = 0; i < wallet::WALLET_MAX_PENDING; ++i) w.add_pending(chain::Transaction{});
@@ -105,7 +105,7 @@ TEST_CASE("a wallet beyond what load() accepts is not saved and the old file sta
     auto saved = w.save(path, {});
     REQUIRE_FALSE(saved.ok());
     CHECK(saved.error().code == WalletErrc::wallet_too_large);
-    auto after = wallet::read_whole_file(path, 1 << 20);
+    auto after = util::read_whole_file(path, 1 << 20);
     REQUIRE(after.ok());
     CHECK(*after == *before);
     CHECK(wallet::Wallet::load(path, REGTEST, std::nullopt).ok());

@@ -4,7 +4,7 @@
 // a transaction becomes a candidate once every pool parent is in the block,
 // and candidates are taken highest fee rate first (ties: oldest first) while
 // they fit. A high-fee child does not lift a low-fee parent (no ancestor
-// package scoring); docs/sections/mempool-protocol.md says why.
+// package scoring); docs/protocol.md section 10 (Block templates) says why.
 //
 // Thread-safety: reads the mempool, so runs on the mempool's thread; the
 // returned block is a value the miner may take to its own threads.

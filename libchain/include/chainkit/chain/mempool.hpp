@@ -5,7 +5,8 @@
 // pool) at height tip+1, with every signature checked and a fee of at least
 // min_fee_rate per byte. The pool is bounded by total serialized size: when
 // full it evicts the lowest fee-rate transactions with their descendants.
-// docs/sections/mempool-protocol.md states the policy.
+// docs/protocol.md section 10 (Mempool policy and block templates) states
+// the policy.
 //
 // Thread-safety: none. The pool is owned by the node's io_context thread,
 // the same thread that runs the chain state and calls the observer methods.

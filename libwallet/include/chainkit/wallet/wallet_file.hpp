@@ -1,4 +1,4 @@
-// The wallet file format (docs/sections/wallet-storage.md): a fixed envelope
+// The wallet file format (docs/storage.md, "Wallet file"): a fixed envelope
 // (magic, format version, network magic, cipher parameters, body length,
 // BLAKE2b-256 checksum of everything) around a Cereal portable-binary body
 // holding the key seeds and the wallet's unconfirmed transactions. With a

@@ -1,6 +1,4 @@
-#include "chainkit/wallet/file_io.hpp"
-
-#include "chainkit/wallet/errors.hpp"
+#include "chainkit/util/file_io.hpp"
 
 #include <fmt/format.h>
 
@@ -10,12 +8,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace chainkit::wallet {
+namespace chainkit::util {
 namespace {
 
+class FileErrorCategory final : public std::error_category {
+public:
+    [[nodiscard]] const char* name() const noexcept override { return "chainkit.file"; }
+    [[nodiscard]] std::string message(int c) const override {
+        switch (static_cast<FileErrc>(c)) {
+            case FileErrc::ok:
+                return "ok";
+            case FileErrc::not_found:
+                return "file not found";
+            case FileErrc::io:
+                return "file input/output error";
+        }
+        return "unknown file error";
+    }
+};
+
 Error io_error(const std::string& what, const std::filesystem::path& p, int err) {
-    return Error{make_error_code(WalletErrc::file_io),
-                 fmt::format("cannot {} {}: {}", what, p.string(), std::strerror(err))};
+    return Error{make_error_code(FileErrc::io), fmt::format("cannot {} {}: {}", what, p.string(), std::strerror(err))};
 }
 
 // Closes on scope exit so that every early return releases the descriptor.
@@ -54,19 +67,28 @@ Result<void> fsync_dir(const std::filesystem::path& dir) {
 
 }  // namespace
 
+const std::error_category& file_error_category() noexcept {
+    static const FileErrorCategory category;
+    return category;
+}
+
+std::error_code make_error_code(FileErrc e) noexcept {
+    return {static_cast<int>(e), file_error_category()};
+}
+
 Result<chain::Bytes> read_whole_file(const std::filesystem::path& path, std::size_t max_size) {
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) {
         const int err = errno;
         if (err == ENOENT)
-            return Error{make_error_code(WalletErrc::file_not_found), fmt::format("{} does not exist", path.string())};
+            return Error{make_error_code(FileErrc::not_found), fmt::format("{} does not exist", path.string())};
         return io_error("open", path, err);
     }
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return io_error("stat", path, errno);
     if (!S_ISREG(st.st_mode)) return io_error("read", path, EISDIR);
     if (static_cast<std::uint64_t>(st.st_size) > max_size)
-        return Error{make_error_code(WalletErrc::file_io),
+        return Error{make_error_code(FileErrc::io),
                      fmt::format("{} is {} bytes, more than the {} allowed", path.string(), st.st_size, max_size)};
     chain::Bytes out(static_cast<std::size_t>(st.st_size));
     std::size_t done = 0;
@@ -108,4 +130,4 @@ Result<void> write_file_atomic(const std::filesystem::path& path, chain::ByteSpa
     return fsync_dir(path.parent_path());
 }
 
-}  // namespace chainkit::wallet
+}  // namespace chainkit::util
