@@ -246,3 +246,19 @@ TEST_CASE("forget_sender frees what a sender held", "[chain_state][headers]") {
     tc.state.forget_sender(1);
     CHECK(tc.state.low_work_headers().size() == 0);
 }
+
+TEST_CASE("the best header and what to download survive a restart", "[chain_state][headers]") {
+    TestChain tc;
+    const auto blocks = branch(tc.genesis, 25, tc.params, tc.miner.key_hash);
+    REQUIRE(tc.state.accept_headers(headers_of(blocks), tc.now()).ok());
+    for (std::size_t i = 0; i < 5; ++i) REQUIRE(tc.state.accept_block(blocks[i], tc.now()).ok());
+    REQUIRE(tc.state.tip().height == 5);
+
+    ChainState reloaded(tc.params, tc.store);
+    REQUIRE(reloaded.load().ok());
+    CHECK(reloaded.best_header().hash == blocks.back().hash());
+    CHECK(reloaded.tip().height == 5);
+    const auto want = reloaded.blocks_to_download(6, 100);
+    REQUIRE(want.size() == 20);
+    CHECK(want.front().first == blocks[5].hash());
+}

@@ -100,7 +100,7 @@ enum class LowWorkOutcome {
 };
 
 struct HeadersResult {
-    std::size_t accepted = 0;       // new valid headers (stored, or held when low_work == held)
+    std::size_t accepted = 0;       // new valid headers (stored; held or discarded as low_work says)
     std::size_t already_known = 0;  // in the tree, or in this sender's held chain
     // ok, or why the first invalid header was refused; the headers before it
     // are kept. unknown_parent: the first header does not connect to a known
@@ -157,7 +157,8 @@ public:
 
     // `now` is local (adjusted) time in seconds, for the future-drift rule.
     AcceptResult accept_block(const Block& block, std::int64_t now);
-    // Headers-first sync: records a header whose parent is known.
+    // Records one header whose parent is known. No low-work defence: input
+    // from peers goes through accept_headers.
     AcceptResult accept_header(const BlockHeader& header, std::int64_t now);
 
     // Headers-first sync (chain_state_headers.cpp). Up to
