@@ -224,6 +224,9 @@ void ChainState::place_staged(std::deque<BlockIndex>& staged, HeaderSender sende
 // One store write for `nodes` (in chain order, the first's parent in the
 // tree), then the tree.
 bool ChainState::store_headers(std::deque<BlockIndex>& nodes, HeadersResult& res) {
+    // A held prefix may have reached the tree meanwhile through another
+    // sender (and even got its body): never overwrite its record.
+    std::erase_if(nodes, [this](const BlockIndex& n) { return m_tree.find(n.hash) != nullptr; });
     StoreBatch batch;
     batch.index.reserve(nodes.size());
     for (const auto& n : nodes) batch.index.emplace_back(n.hash, n.record);

@@ -262,3 +262,30 @@ TEST_CASE("the best header and what to download survive a restart", "[chain_stat
     REQUIRE(want.size() == 20);
     CHECK(want.front().first == blocks[5].hash());
 }
+
+TEST_CASE("a held chain whose prefix reached the tree meanwhile keeps that prefix's status", "[chain_state][headers]") {
+    TestChain tc;
+    for (int i = 0; i < 10; ++i) (void)tc.mine();
+    const auto fork = branch(tc.genesis, 14, tc.params, chainkit::test::TestKey::from_seed(9).key_hash);
+    const auto headers = headers_of(fork);
+    const std::vector<BlockHeader> first10(headers.begin(), headers.begin() + 10);
+    REQUIRE(tc.state.accept_headers(first10, tc.now(), 1).low_work == LowWorkOutcome::held);
+
+    // Meanwhile the first three bodies arrive as plain blocks and are stored.
+    for (int i = 0; i < 3; ++i) REQUIRE(tc.state.accept_block(fork[static_cast<std::size_t>(i)], tc.now()).ok());
+
+    // Sender 1 continues its held chain past the active chain's work.
+    const std::vector<BlockHeader> tail(headers.begin() + 10, headers.end());
+    const auto r = tc.state.accept_headers(tail, tc.now(), 1);
+    REQUIRE(r.ok());
+    CHECK(r.low_work == LowWorkOutcome::committed);
+    CHECK(tc.state.best_header().hash == fork.back().hash());
+    for (int i = 0; i < 3; ++i) CHECK(tc.state.have_block(fork[static_cast<std::size_t>(i)].hash()));
+    auto index = tc.store.read_index();
+    REQUIRE(index.ok());
+    std::size_t with_data = 0;
+    for (const auto& [hash, rec] : *index)
+        for (int i = 0; i < 3; ++i)
+            if (hash == fork[static_cast<std::size_t>(i)].hash() && has_data(rec.status)) ++with_data;
+    CHECK(with_data == 3);
+}
