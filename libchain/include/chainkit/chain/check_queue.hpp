@@ -10,7 +10,10 @@
 // Checks above a known failure are skipped, not verified.
 //
 // Thread-safety: one producer at a time (start/add/finish/verify are called
-// by one thread; the chain state owns one queue).
+// by one thread; the chain state owns one queue). finish() and verify()
+// block their caller until every check is done: that caller is the chain
+// state's thread, which in the node is the ChainWorker (chain_worker.hpp),
+// never the network thread.
 #pragma once
 
 #include "chainkit/chain/hash.hpp"

@@ -11,6 +11,12 @@
 // mine_header/mine_block are reentrant: each call owns its worker threads and
 // joins them before returning; the calling thread searches too. They throw
 // only std::system_error, when the system cannot start a thread.
+// Interrupting on a new tip: run the search on a thread of its own (never on
+// the network thread) with a std::stop_token; whoever learns of the new tip
+// (a ChainObserver's on_tip_changed, on the chain worker) calls
+// request_stop() on the matching std::stop_source, which returns at once;
+// the search ends within a few thousand nonces per thread and reports no
+// header. Nobody waits for it but the mining thread's owner.
 #pragma once
 
 #include "chainkit/chain/block.hpp"
