@@ -121,10 +121,21 @@ TEST_CASE("mempool refuses contextual failures by name", "[mempool]") {
         pool.on_tip_changed(BlockHash{}, 5);
         CHECK(pool.accept(tx).ok());
     }
-    SECTION("already confirmed") {
+    SECTION("already confirmed, while the pool watched") {
+        const auto tx = pay({coin}, f.alice, f.bob.key_hash, FEE);
+        const auto fork = f.chain.next_context();
+        f.chain.connect(f.chain.build({tx}, f.alice.key_hash, FEE), f.pool);
+        CHECK(f.reason(tx) == RejectReason::duplicate);
+        // Disconnected again: no longer confirmed, so back in the pool.
+        const auto rival = chainkit::test::make_block(fork, f.bob.key_hash, {}, f.params, 0, /*extra=*/5);
+        f.chain.reorg(1, {rival}, f.pool);
+        CHECK(f.pool.contains(tx.txid()));
+    }
+    SECTION("confirmed before the pool watched: its inputs are spent") {
+        // Recognising it would cost a store read per output (section 6).
         const auto tx = pay({coin}, f.alice, f.bob.key_hash, FEE);
         f.chain.apply_connect(f.chain.build({tx}, f.alice.key_hash, FEE));
-        CHECK(f.reason(tx) == RejectReason::duplicate);
+        CHECK(f.reason(tx) == RejectReason::missing_input);
     }
     CHECK(f.pool.size() <= 1);
 }

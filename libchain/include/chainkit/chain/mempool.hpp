@@ -62,6 +62,9 @@ struct MempoolOutput {
 
 struct MempoolOptions {
     std::size_t max_bytes = 32'000'000;  // total serialized size of the pool
+    // Txids of the last transactions confirmed while the pool watched, so a
+    // late relay of one is `duplicate` at no store read. ~100 bytes each.
+    std::size_t recent_confirmed = 50'000;
 };
 
 class Mempool final : public ChainObserver {
@@ -72,12 +75,14 @@ public:
     Mempool(const ConsensusParams& params, const UtxoView& chain, std::uint64_t tip_height,
             MempoolOptions options = {});
 
-    // Validates `tx` and adds it. Reasons: duplicate (in the pool or already
-    // confirmed), coinbase_outside_block, the
-    // stateless and input reasons of check_transaction / check_tx_inputs
-    // (missing_input for an output the chain does not have or already spent),
-    // mempool_conflict (an input another pool transaction spends), fee_too_low,
-    // mempool_full, bad_signature (checked last: the costliest). A refused tx leaves the pool unchanged.
+    // Validates `tx` and adds it, cheapest checks first: duplicate (in the
+    // pool, or among the last options.recent_confirmed confirmed txids),
+    // coinbase_outside_block, the stateless reasons of check_transaction,
+    // mempool_conflict (an input another pool transaction spends), the input
+    // reasons of check_tx_inputs (missing_input for an output the chain does
+    // not have or already spent), fee_too_low, mempool_full, bad_signature
+    // (checked last: the costliest). At most one UtxoView read per input,
+    // none per output. A refused tx leaves the pool unchanged.
     ValidationResult accept(const Transaction& tx);
 
     [[nodiscard]] bool contains(const TxId& txid) const { return m_entries.contains(txid); }
@@ -137,6 +142,7 @@ private:
     [[nodiscard]] std::vector<TxId> with_descendants(const std::vector<TxId>& roots) const;
     void remove_with_descendants(const std::vector<TxId>& roots);
     void revalidate_after_reorg();
+    void remember_confirmed(const TxId& txid);
     [[nodiscard]] std::vector<KeyHash> key_hashes_of(const MempoolEntry& e) const;
 
     ConsensusParams m_params;
@@ -158,6 +164,12 @@ private:
     std::size_t m_disconnected_bytes = 0;
     bool m_reorg_pending = false;
     std::vector<ChainObserver*> m_observers;
+
+    // Recently confirmed txids -> arrival number, and arrival order (with
+    // stale entries for txids a disconnect forgot); see remember_confirmed.
+    std::unordered_map<TxId, std::uint64_t, HashHasher> m_recent;
+    std::deque<std::pair<std::uint64_t, TxId>> m_recent_order;
+    std::uint64_t m_recent_next = 0;
 };
 
 }  // namespace chainkit::chain
