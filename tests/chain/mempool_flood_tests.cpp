@@ -38,7 +38,7 @@ TEST_CASE("a refused transaction costs store reads per input, not per output", "
         ghost.outpoint.index = 7;
         const auto tx = make_spend({ghost}, f.alice, many_outputs(10 * COIN - FEE, f.bob.key_hash));
         REQUIRE(tx.outputs.size() == MANY_OUTPUTS);
-        CHECK(pool.accept(tx).reason == RejectReason::missing_input);
+        CHECK(pool.accept(tx).reason == RejectReason::unknown_input);
         CHECK(counted.reads() <= tx.inputs.size());
     }
     SECTION("fee below policy") {

@@ -63,7 +63,7 @@ struct MempoolOutput {
 struct MempoolOptions {
     std::size_t max_bytes = 32'000'000;  // total serialized size of the pool
     // Txids of the last transactions confirmed while the pool watched, so a
-    // late relay of one is `duplicate` at no store read. ~100 bytes each.
+    // late relay of one is `already_have` at no store read. ~100 bytes each.
     std::size_t recent_confirmed = 50'000;
 };
 
@@ -75,14 +75,17 @@ public:
     Mempool(const ConsensusParams& params, const UtxoView& chain, std::uint64_t tip_height,
             MempoolOptions options = {});
 
-    // Validates `tx` and adds it, cheapest checks first: duplicate (in the
-    // pool, or among the last options.recent_confirmed confirmed txids),
+    // Validates `tx` and adds it, cheapest checks first: already_have (in
+    // the pool, or among the last options.recent_confirmed confirmed txids),
     // coinbase_outside_block, the stateless reasons of check_transaction,
     // mempool_conflict (an input another pool transaction spends), the input
-    // reasons of check_tx_inputs (missing_input for an output the chain does
-    // not have or already spent), fee_too_low, mempool_full, bad_signature
-    // (checked last: the costliest). At most one UtxoView read per input,
-    // none per output. A refused tx leaves the pool unchanged.
+    // reasons of check_tx_inputs with unknown_input for an output neither
+    // the chain nor the pool has (parent not seen yet, or already spent:
+    // indistinguishable here), no_such_output for an index its pool parent
+    // lacks, premature_spend for an immature coinbase; then fee_too_low,
+    // mempool_full, bad_signature (checked last: the costliest). At most one
+    // UtxoView read per input, none per output. A refused tx leaves the pool
+    // unchanged.
     ValidationResult accept(const Transaction& tx);
 
     [[nodiscard]] bool contains(const TxId& txid) const { return m_entries.contains(txid); }
@@ -135,6 +138,7 @@ private:
     };
 
     ValidationResult accept_checked(const Transaction& tx, bool check_signatures);
+    ValidationResult pool_reason(const Transaction& tx, ValidationResult r) const;
     ValidationResult make_room(const MempoolEntry& e, std::vector<TxId>& evict) const;
     void insert(MempoolEntry e);
     void erase(const TxId& txid);
