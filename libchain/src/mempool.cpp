@@ -55,18 +55,7 @@ bool operator==(const FeeRate& a, const FeeRate& b) noexcept {
 }
 
 Mempool::Mempool(const ConsensusParams& params, const UtxoView& chain, std::uint64_t tip_height, MempoolOptions options)
-    : m_params(params), m_chain(chain), m_tip_height(tip_height), m_options(options) {}
-
-ValidationResult Mempool::accept(const Transaction& tx) {
-    // A reorg that ended on its starting tip reports no tip change; the
-    // chain is settled whenever a caller outside the callbacks gets here.
-    if (m_reorg_pending) revalidate_after_reorg();
-    auto r = accept_checked(tx, /*check_signatures=*/true);
-    if (r) {
-        for (auto* o : m_observers) o->on_tx_accepted(tx);
-    }
-    return r;
-}
+    : m_params(params), m_chain(chain), m_tip_height(tip_height), m_options(options), m_orphans(options.orphans) {}
 
 // check_tx_inputs speaks for a block, where an absent or immature coin is a
 // consensus failure. For a loose transaction the sender may only see another
@@ -94,8 +83,7 @@ ValidationResult Mempool::pool_reason(const Transaction& tx, ValidationResult r)
 // read per input (stopping at the first missing one), then the fee. No check
 // reads per output: a flood of refused many-output transactions costs the
 // store no more than their inputs (issue 10, section 6).
-ValidationResult Mempool::accept_checked(const Transaction& tx, bool check_signatures) {
-    const TxId txid = tx.txid();
+ValidationResult Mempool::accept_checked(const Transaction& tx, const TxId& txid, bool check_signatures) {
     if (m_entries.contains(txid))
         return ValidationResult::fail(R::already_have,
                                       fmt::format("transaction {} is already in the pool", txid.hex()));

@@ -20,6 +20,13 @@ void Mempool::on_block_connected(const Block& block, std::uint64_t height) {
         }
     }
     remove_with_descendants(conflicts);
+    // Orphans the block confirms or double-spends can never enter; those
+    // spending its outputs are tried at the tip change, when the view is current.
+    (void)m_orphans.erase_for_block(block);
+    for (const auto& tx : block.txs) {
+        const TxId id = tx.txid();
+        if (m_orphans.has_children(id)) m_arrived_parents.push_back(id);
+    }
 }
 
 void Mempool::on_block_disconnected(const Block& block, std::uint64_t height) {
@@ -43,7 +50,7 @@ void Mempool::on_block_disconnected(const Block& block, std::uint64_t height) {
 
 void Mempool::on_tip_changed(const BlockHash& /*tip*/, std::uint64_t height) {
     m_tip_height = height;
-    if (m_reorg_pending) revalidate_after_reorg();
+    settle();
 }
 
 // Rebuilds the pool against the new tip: transactions of disconnected blocks
@@ -66,7 +73,11 @@ void Mempool::revalidate_after_reorg() {
     m_by_rate.clear();
     m_by_key.clear();
     m_bytes = 0;
-    for (const auto& tx : txs) (void)accept_checked(tx, /*check_signatures=*/false);
+    for (const auto& tx : txs) {
+        const TxId id = tx.txid();
+        if (accept_checked(tx, id, /*check_signatures=*/false) && m_orphans.has_children(id))
+            m_arrived_parents.push_back(id);
+    }
 }
 
 // Remembered in arrival order; the oldest forgotten past the bound. A

@@ -38,13 +38,13 @@ TEST_CASE("a refused transaction costs store reads per input, not per output", "
         ghost.outpoint.index = 7;
         const auto tx = make_spend({ghost}, f.alice, many_outputs(10 * COIN - FEE, f.bob.key_hash));
         REQUIRE(tx.outputs.size() == MANY_OUTPUTS);
-        CHECK(pool.accept(tx).reason == RejectReason::unknown_input);
+        CHECK(pool.accept(tx).validation.reason == RejectReason::unknown_input);
         CHECK(counted.reads() <= tx.inputs.size());
     }
     SECTION("fee below policy") {
         // min_fee_rate 1 needs ~280,000 units for this size; it pays 10.
         const auto tx = make_spend({coin}, f.alice, many_outputs(10 * COIN - 10, f.bob.key_hash));
-        CHECK(pool.accept(tx).reason == RejectReason::fee_too_low);
+        CHECK(pool.accept(tx).validation.reason == RejectReason::fee_too_low);
         CHECK(counted.reads() <= tx.inputs.size());
     }
     SECTION("a valid one reads each input once") {

@@ -14,6 +14,7 @@
 #include "chainkit/chain/chain_observer.hpp"
 #include "chainkit/chain/params.hpp"
 #include "chainkit/chain/transaction.hpp"
+#include "chainkit/chain/tx_orphan_pool.hpp"
 #include "chainkit/chain/utxo.hpp"
 #include "chainkit/chain/validation.hpp"
 
@@ -65,6 +66,28 @@ struct MempoolOptions {
     // Txids of the last transactions confirmed while the pool watched, so a
     // late relay of one is `already_have` at no store read. ~100 bytes each.
     std::size_t recent_confirmed = 50'000;
+    // Transactions refused as unknown_input wait here for their parent.
+    OrphanPoolOptions orphans{};
+};
+
+// An orphan transaction tried again because its parent arrived: it entered
+// the pool (ok: relay it) or was refused (the node applies
+// peer_action(validation.reason) to `from`, the peer that sent it).
+struct TxOrphanResult {
+    TxId txid;
+    PeerTag from = LOCAL_PEER;
+    ValidationResult validation;
+};
+
+struct [[nodiscard]] TxAcceptResult {
+    ValidationResult validation;  // the verdict on the offered transaction
+    bool orphaned = false;        // unknown_input, and kept until its parent arrives
+    // Orphans resolved because this transaction entered the pool, in the
+    // order they were tried (parents before children).
+    std::vector<TxOrphanResult> orphans;
+
+    [[nodiscard]] bool ok() const noexcept { return validation.ok(); }
+    explicit operator bool() const noexcept { return ok(); }
 };
 
 class Mempool final : public ChainObserver {
@@ -86,7 +109,28 @@ public:
     // mempool_full, bad_signature (checked last: the costliest). At most one
     // UtxoView read per input, none per output. A refused tx leaves the pool
     // unchanged.
-    ValidationResult accept(const Transaction& tx);
+    //
+    // Orphans: a transaction in the orphan pool is already_orphan (checked
+    // first); one refused as unknown_input is kept there with `from` and
+    // `now` (the caller's clock, seconds; only orphans use it) when it fits
+    // (TxAcceptResult::orphaned). When a transaction enters the pool, the
+    // orphans spending its outputs are tried again, and theirs in turn, each
+    // at most once per parent arrival (so the work is bounded by the orphan
+    // pool's bounds); those still missing a parent stay. When a transaction
+    // is refused for a reason its txid commits to (peer_action reject, but
+    // not bad_signature: a relay can alter a signature without changing the
+    // txid), the orphans spending it are dropped. Orphans older than
+    // orphans.max_age are expired on the way.
+    TxAcceptResult accept(const Transaction& tx, PeerTag from = LOCAL_PEER, std::int64_t now = 0);
+
+    // Orphans resolved by blocks (a connected block holding their parent;
+    // tried at the tip change, when the UTXO view is current), oldest first,
+    // since the last call. Keeps at most orphans.max_count unread results.
+    [[nodiscard]] std::vector<TxOrphanResult> take_orphan_results();
+    [[nodiscard]] const TxOrphanPool& orphans() const noexcept { return m_orphans; }
+    std::size_t expire_orphans(std::int64_t now) { return m_orphans.expire(now); }
+    // A peer disconnected or was banned: its orphans go.
+    std::size_t erase_orphans_from(PeerTag from) { return m_orphans.erase_from(from); }
 
     [[nodiscard]] bool contains(const TxId& txid) const { return m_entries.contains(txid); }
     // Null if absent. Valid until the pool next changes.
@@ -137,7 +181,13 @@ private:
         }
     };
 
-    ValidationResult accept_checked(const Transaction& tx, bool check_signatures);
+    ValidationResult accept_checked(const Transaction& tx, const TxId& txid, bool check_signatures);
+    // Revalidates after a reorg, then tries the orphans of parents blocks brought.
+    void settle();
+    // Tries the orphans spending outputs of `parents` (and of those that then
+    // enter), appending each outcome to `out`.
+    void resolve_orphans(std::vector<TxId> parents, std::vector<TxOrphanResult>& out);
+    void drop_orphans_of_invalid(const TxId& parent, const ValidationResult& why);
     ValidationResult pool_reason(const Transaction& tx, ValidationResult r) const;
     ValidationResult make_room(const MempoolEntry& e, std::vector<TxId>& evict) const;
     void insert(MempoolEntry e);
@@ -174,6 +224,11 @@ private:
     std::unordered_map<TxId, std::uint64_t, HashHasher> m_recent;
     std::deque<std::pair<std::uint64_t, TxId>> m_recent_order;
     std::uint64_t m_recent_next = 0;
+
+    TxOrphanPool m_orphans;
+    // Confirmed txids with orphan children, awaiting the next tip change.
+    std::vector<TxId> m_arrived_parents;
+    std::deque<TxOrphanResult> m_orphan_results;  // see take_orphan_results
 };
 
 }  // namespace chainkit::chain
