@@ -54,3 +54,19 @@ TEST_CASE("a refused transaction costs store reads per input, not per output", "
     }
     CHECK(pool.size() <= 1);
 }
+
+TEST_CASE("the recently confirmed txids are bounded, oldest forgotten first", "[mempool][flood]") {
+    PoolFixture f;
+    MempoolOptions options;
+    options.recent_confirmed = 2;
+    Mempool pool(f.params, f.chain.utxo, 0, options);
+    std::vector<Transaction> confirmed;
+    for (int i = 0; i < 3; ++i) {
+        confirmed.push_back(f.spend(FEE));
+        f.chain.connect(f.chain.build({confirmed.back()}, f.alice.key_hash, FEE), pool);
+    }
+    // The oldest is past the bound: its spent input is all the pool can see.
+    CHECK(pool.accept(confirmed[0]).validation.reason == RejectReason::unknown_input);
+    CHECK(pool.accept(confirmed[1]).validation.reason == RejectReason::already_have);
+    CHECK(pool.accept(confirmed[2]).validation.reason == RejectReason::already_have);
+}

@@ -5,6 +5,9 @@
 // pool) at height tip+1, with every signature checked and a fee of at least
 // min_fee_rate per byte. The pool is bounded by total serialized size: when
 // full it evicts the lowest fee-rate transactions with their descendants.
+// Refused transactions cost at most one UtxoView read per input. A child
+// that arrives before its parent waits in a bounded orphan pool
+// (tx_orphan_pool.hpp) and is tried again when the parent enters.
 // docs/sections/mempool-protocol.md states the policy.
 //
 // Thread-safety: none. The pool is owned by the node's io_context thread,
@@ -154,7 +157,8 @@ public:
     [[nodiscard]] std::vector<MempoolSpend> spends_of(const KeyHash& kh) const;
     [[nodiscard]] std::vector<MempoolOutput> outputs_to(const KeyHash& kh) const;
 
-    // Notified with on_tx_accepted for each transaction accept() admits.
+    // Notified with on_tx_accepted for each transaction accept() admits,
+    // orphans it resolves included.
     void add_observer(ChainObserver* o) { m_observers.push_back(o); }
 
     // ChainObserver. A connect removes the block's transactions and those
