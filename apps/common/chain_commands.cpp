@@ -1,5 +1,5 @@
 // createblockchain, getbalance, reindexutxo, verify, mine.
-#include "chainkit/chain/merkle.hpp"
+#include "chainkit/chain/block_template.hpp"
 #include "chainkit/chain/miner.hpp"
 #include "chainkit/wallet/address.hpp"
 
@@ -107,28 +107,34 @@ void cmd_verify(NodeContext& ctx, std::ostream& out) {
                report.coins_checked);
 }
 
-chain::Block mine_new_block(const chain::ConsensusParams& p, const chain::BlockContext& ctx, const chain::KeyHash& to,
-                            std::vector<chain::Transaction> txs, chain::Amount fees, std::stop_token stop) {
-    chain::Block b;
-    b.header.prev = ctx.prev;
-    b.header.time = ctx.time;
-    b.header.bits = ctx.bits;
-    b.txs.push_back(chain::make_coinbase(ctx.height, chain::block_subsidy(ctx.height, p) + fees, to));
-    for (auto& tx : txs) b.txs.push_back(std::move(tx));
-    b.header.merkle_root = chain::block_merkle_root(b);
-    if (!chain::mine_block(b, {}, std::move(stop)).header)
+chain::Block mine_template(const chain::Mempool& pool, const chain::BlockContext& ctx, const chain::KeyHash& to,
+                           const chain::ConsensusParams& p, std::stop_token stop) {
+    auto t = chain::make_block_template(pool, ctx, chain::TemplateOptions{to}, p);
+    if (!chain::mine_block(t.block, {}, std::move(stop)).header)
         throw UserError(fmt::format("interrupted while mining the block at height {}", ctx.height), 130);
-    return b;
+    return std::move(t.block);
 }
 
-chain::BlockHash mine_and_connect(NodeContext& ctx, std::vector<chain::Transaction> txs, chain::Amount fees,
+chain::BlockHash mine_and_connect(NodeContext& ctx, const std::vector<chain::Transaction>& txs,
                                   const chain::KeyHash& to, std::optional<std::int64_t> when) {
     const auto& p = ctx.config.params;
+    // The node's own policy applies to its own block: what the pool refuses
+    // is refused here, before mining, with the pool's reason.
+    chain::Mempool pool(p, ctx.chain->utxo(), ctx.chain->height());
+    for (const auto& tx : txs) {
+        const auto r = pool.accept(tx);
+        if (!r.ok())
+            throw UserError(fmt::format("transaction {} cannot be mined: {} ({})", tx.txid().hex(),
+                                        r.validation.message, chain::to_string(r.validation.reason)));
+    }
     // `when` only shapes the block's timestamp (never below median time past + 1);
     // the future-drift rule always sees the real clock.
     const std::int64_t now = now_seconds();
     const auto next = ctx.chain->next_block_context(when.value_or(now));
-    const auto b = mine_new_block(p, next, to, std::move(txs), fees, ctx.stop.get_token());
+    const auto b = mine_template(pool, next, to, p, ctx.stop.get_token());
+    if (b.txs.size() != txs.size() + 1)
+        throw UserError(
+            fmt::format("{} of {} transactions fit the block at height {}", b.txs.size() - 1, txs.size(), next.height));
     const auto r = ctx.chain->accept_block(b, now);
     if (!r.ok())
         throw UserError(fmt::format("the mined block was refused: {} ({})", r.validation.message,
@@ -140,7 +146,7 @@ void cmd_mine(NodeContext& ctx, const std::string& address, std::uint64_t blocks
     const auto to = parse_address_arg(ctx, address, "--address");
     ctx.open_chain(ChainAccess::read_write);
     for (std::uint64_t i = 0; i < blocks; ++i) {
-        const auto hash = mine_and_connect(ctx, {}, 0, to);
+        const auto hash = mine_and_connect(ctx, {}, to);
         fmt::print(out, "mined block {} at height {}\n", hash.hex(), ctx.chain->height());
     }
 }

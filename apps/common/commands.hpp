@@ -5,6 +5,7 @@
 #pragma once
 
 #include "chainkit/chain/amount.hpp"
+#include "chainkit/chain/mempool.hpp"
 
 #include "node_context.hpp"
 
@@ -54,17 +55,20 @@ void cmd_verify(NodeContext& ctx, std::ostream& out);
 // Mines `blocks` empty blocks on the tip paying `address`.
 void cmd_mine(NodeContext& ctx, const std::string& address, std::uint64_t blocks, std::ostream& out);
 
-// The one block assembly: on ctx.prev at ctx.height with ctx.time and
-// ctx.bits, a coinbase paying the subsidy + `fees` to `to`, then `txs`; mined.
-// UserError (exit 130) if `stop` is requested first.
-[[nodiscard]] chain::Block mine_new_block(const chain::ConsensusParams& p, const chain::BlockContext& ctx,
-                                          const chain::KeyHash& to, std::vector<chain::Transaction> txs,
-                                          chain::Amount fees, std::stop_token stop);
+// Mines the block chain::make_block_template builds from `pool` on `ctx`
+// (the one block assembler: coinbase paying subsidy + fees to `to`, then
+// the pool's transactions by fee rate, parents first). UserError (exit 130)
+// if `stop` is requested first.
+[[nodiscard]] chain::Block mine_template(const chain::Mempool& pool, const chain::BlockContext& ctx,
+                                         const chain::KeyHash& to, const chain::ConsensusParams& p,
+                                         std::stop_token stop);
 
-// Mines a block on the tip holding `txs` (fees `fees`) with its coinbase
-// paying `to`, and connects it. Its timestamp is max(`when` (default: the
-// clock), median time past + 1). Returns its hash.
-chain::BlockHash mine_and_connect(NodeContext& ctx, std::vector<chain::Transaction> txs, chain::Amount fees,
+// Mines a block on the tip holding `txs` with its coinbase paying `to`, and
+// connects it. The transactions enter a mempool of their own first (in
+// order, so a child may follow its parent): one it refuses, or one that does
+// not fit the block, is a UserError before any work is spent. Its timestamp
+// is max(`when` (default: the clock), median time past + 1). Returns its hash.
+chain::BlockHash mine_and_connect(NodeContext& ctx, const std::vector<chain::Transaction>& txs,
                                   const chain::KeyHash& to, std::optional<std::int64_t> when = std::nullopt);
 
 }  // namespace chainkit::apps

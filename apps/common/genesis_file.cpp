@@ -24,7 +24,10 @@ chain::Block mine_genesis(const chain::ConsensusParams& p, const chain::KeyHash&
     chain::BlockContext ctx;  // prev zero, height 0
     ctx.bits = p.pow_limit_bits;
     ctx.time = now;
-    return mine_new_block(p, ctx, to, {}, 0, std::move(stop));
+    // An empty pool over an empty UTXO set: the template is its coinbase alone.
+    const chain::MemoryUtxoSet none;
+    const chain::Mempool empty(p, none, 0);
+    return mine_template(empty, ctx, to, p, std::move(stop));
 }
 
 void write_genesis_file(const std::filesystem::path& path, const chain::Block& genesis,

@@ -75,7 +75,7 @@ void cmd_send(NodeContext& ctx, const SendArgs& args, std::ostream& out) {
 
     if (args.mine) {
         // As the original: the sender mines the block, so its coinbase (subsidy + fee) pays the sender.
-        const auto block = mine_and_connect(ctx, {payment.tx}, payment.fee, from);
+        const auto block = mine_and_connect(ctx, {payment.tx}, from);
         if (pruned) ctx.save_wallet();
         fmt::print(out, "Success! Sent {} from {} to {} (fee {}) in transaction {}, mined in block {} at height {}\n",
                    chain::format_coins(request.amount), args.from, args.to, chain::format_coins(payment.fee),

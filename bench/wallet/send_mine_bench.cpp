@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
 
     std::vector<Figures> figures;
     for (std::uint64_t target = 10; target <= max_blocks; target *= 10) {
-        while (ctx.chain->height() + 1 < target) apps::mine_and_connect(ctx, {}, 0, miner, t0);
+        while (ctx.chain->height() + 1 < target) apps::mine_and_connect(ctx, {}, miner, t0);
         // A fresh sender per size, funded with one 1-coin output by the block
         // that brings the chain to `target` (regtest halves the subsidy every
         // 150 blocks, so a coinbase would be worth nothing at 10,000): every

@@ -55,18 +55,7 @@ bool operator==(const FeeRate& a, const FeeRate& b) noexcept {
 }
 
 Mempool::Mempool(const ConsensusParams& params, const UtxoView& chain, std::uint64_t tip_height, MempoolOptions options)
-    : m_params(params), m_chain(chain), m_tip_height(tip_height), m_options(options) {}
-
-ValidationResult Mempool::accept(const Transaction& tx) {
-    // A reorg that ended on its starting tip reports no tip change; the
-    // chain is settled whenever a caller outside the callbacks gets here.
-    if (m_reorg_pending) revalidate_after_reorg();
-    auto r = accept_checked(tx, /*check_signatures=*/true);
-    if (r) {
-        for (auto* o : m_observers) o->on_tx_accepted(tx);
-    }
-    return r;
-}
+    : m_params(params), m_chain(chain), m_tip_height(tip_height), m_options(options), m_orphans(options.orphans) {}
 
 // check_tx_inputs speaks for a block, where an absent or immature coin is a
 // consensus failure. For a loose transaction the sender may only see another
@@ -90,22 +79,23 @@ ValidationResult Mempool::pool_reason(const Transaction& tx, ValidationResult r)
     return r;
 }
 
-ValidationResult Mempool::accept_checked(const Transaction& tx, bool check_signatures) {
-    const TxId txid = tx.txid();
+// Cheapest first: in-memory lookups, then stateless checks, then one store
+// read per input (stopping at the first missing one), then the fee. No check
+// reads per output: a flood of refused many-output transactions costs the
+// store no more than their inputs (issue 10, section 6).
+ValidationResult Mempool::accept_checked(const Transaction& tx, const TxId& txid, bool check_signatures) {
     if (m_entries.contains(txid))
         return ValidationResult::fail(R::already_have,
                                       fmt::format("transaction {} is already in the pool", txid.hex()));
+    // Without this, a transaction confirmed recently would report its spent
+    // inputs as missing, which hides the real cause from the sender. Older
+    // ones do (finding them would cost a read per output).
+    if (m_recent.contains(txid))
+        return ValidationResult::fail(R::already_have, fmt::format("transaction {} is already confirmed", txid.hex()));
     if (tx.is_coinbase())
         return ValidationResult::fail(R::coinbase_outside_block,
                                       "a coinbase is valid only as the first transaction of a block");
     if (auto r = check_transaction(tx, m_params); !r) return r;
-    // A confirmed transaction whose outputs are not all spent yet: its inputs
-    // would report missing, which hides the real cause from the sender.
-    for (std::uint32_t i = 0; i < tx.outputs.size(); ++i) {
-        if (m_chain.get_coin(OutPoint{txid, i}))
-            return ValidationResult::fail(R::already_have,
-                                          fmt::format("transaction {} is already confirmed", txid.hex()));
-    }
     for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
         const auto& prev = tx.inputs[i].prevout;
         if (auto it = m_spent_by.find(prev); it != m_spent_by.end())
@@ -273,66 +263,6 @@ std::vector<MempoolOutput> Mempool::outputs_to(const KeyHash& kh) const {
         }
     }
     return out;
-}
-
-void Mempool::on_block_connected(const Block& block, std::uint64_t height) {
-    m_tip_height = height;
-    // Included transactions leave alone: their pool children stay valid,
-    // now spending confirmed outputs.
-    for (std::size_t t = 1; t < block.txs.size(); ++t) erase(block.txs[t].txid());
-    std::vector<TxId> conflicts;
-    for (std::size_t t = 1; t < block.txs.size(); ++t) {
-        for (const auto& in : block.txs[t].inputs) {
-            if (auto it = m_spent_by.find(in.prevout); it != m_spent_by.end()) conflicts.push_back(it->second);
-        }
-    }
-    remove_with_descendants(conflicts);
-}
-
-void Mempool::on_block_disconnected(const Block& block, std::uint64_t height) {
-    m_tip_height = height == 0 ? 0 : height - 1;
-    // The UTXO view may already show the end of the whole reorg (observers
-    // may be told after the commit), so revalidation waits for the tip change.
-    m_reorg_pending = true;
-    std::vector<Transaction> txs;
-    if (block.txs.size() > 1) txs.assign(block.txs.begin() + 1, block.txs.end());
-    for (const auto& tx : txs) m_disconnected_bytes += tx.serialized_size();
-    m_disconnected.push_back(std::move(txs));
-    // A deep reorg must not hold more than a pool's worth of transactions:
-    // drop the newest blocks' first, keeping the deeper ones their
-    // descendants need.
-    while (m_disconnected_bytes > m_options.max_bytes && !m_disconnected.empty()) {
-        for (const auto& tx : m_disconnected.front()) m_disconnected_bytes -= tx.serialized_size();
-        m_disconnected.pop_front();
-    }
-}
-
-void Mempool::on_tip_changed(const BlockHash& /*tip*/, std::uint64_t height) {
-    m_tip_height = height;
-    if (m_reorg_pending) revalidate_after_reorg();
-}
-
-// Rebuilds the pool against the new tip: transactions of disconnected blocks
-// first (oldest block first, block order within: parents before children),
-// then the former entries in arrival order. Whatever no longer validates
-// (spent by the new branch, spending a vanished coinbase, immature) drops.
-// Signatures are not checked again: each was verified over the outputs its
-// outpoints name, and a txid commits to its outputs, so the result cannot
-// have changed.
-void Mempool::revalidate_after_reorg() {
-    std::vector<Transaction> txs;
-    for (auto b = m_disconnected.rbegin(); b != m_disconnected.rend(); ++b)
-        for (auto& tx : *b) txs.push_back(std::move(tx));
-    m_disconnected.clear();
-    m_disconnected_bytes = 0;
-    m_reorg_pending = false;
-    for (const auto* e : entries()) txs.push_back(e->tx);
-    m_entries.clear();
-    m_spent_by.clear();
-    m_by_rate.clear();
-    m_by_key.clear();
-    m_bytes = 0;
-    for (const auto& tx : txs) (void)accept_checked(tx, /*check_signatures=*/false);
 }
 
 }  // namespace chainkit::chain

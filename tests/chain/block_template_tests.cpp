@@ -97,7 +97,7 @@ TEST_CASE("template: a double spend offered twice appears once", "[template]") {
     const auto first = pay({coin}, f.alice, f.bob.key_hash, 1'000);
     const auto rival = pay({coin}, f.alice, f.alice.key_hash, 9'000);
     REQUIRE(f.pool.accept(first).ok());
-    REQUIRE(f.pool.accept(rival).reason == RejectReason::mempool_conflict);
+    REQUIRE(f.pool.accept(rival).validation.reason == RejectReason::mempool_conflict);
     auto t = f.make();
     std::size_t spends = 0;
     for (const auto& tx : t.block.txs)

@@ -45,25 +45,25 @@ TEST_CASE("a full pool evicts the lowest fee rates with their descendants", "[me
 
     // Below, or equal to, what would be evicted: refused, pool unchanged.
     const auto lower = f.spend(1'200);
-    CHECK(pool.accept(lower).reason == RejectReason::mempool_full);
+    CHECK(pool.accept(lower).validation.reason == RejectReason::mempool_full);
     const auto equal = f.spend(1'500);
-    CHECK(pool.accept(equal).reason == RejectReason::mempool_full);
+    CHECK(pool.accept(equal).validation.reason == RejectReason::mempool_full);
     // Making room would evict its own parent: refused even at a high fee.
     const auto cheap_child = pay({coin_of(cheap, 0)}, f.bob, f.bob.key_hash, 50'000);
-    CHECK(pool.accept(cheap_child).reason == RejectReason::mempool_full);
+    CHECK(pool.accept(cheap_child).validation.reason == RejectReason::mempool_full);
     CHECK(pool.size() == 3);
     CHECK(pool.contains(cheap.txid()));
 
     // A bad signature is found only after the room check, and evicts nothing.
     auto forged = f.spend(90'000);
     forged.inputs[0].signature[0] ^= 1;
-    CHECK(pool.accept(forged).reason == RejectReason::bad_signature);
+    CHECK(pool.accept(forged).validation.reason == RejectReason::bad_signature);
     CHECK(pool.size() == 3);
     CHECK(pool.bytes() == 3 * one_tx);
 
     // Larger than the whole pool.
     Mempool tiny(f.params, f.chain.utxo, 0, MempoolOptions{one_tx - 1});
-    CHECK(tiny.accept(lower).reason == RejectReason::mempool_full);
+    CHECK(tiny.accept(lower).validation.reason == RejectReason::mempool_full);
     CHECK(tiny.size() == 0);
 }
 

@@ -60,7 +60,7 @@ struct Run {
         auto tx = chainkit::test::make_spend(
             in, key, {TxOut{total / 2, key.key_hash}, TxOut{total - total / 2 - fee, key.key_hash}});
         const auto size_before = pool.size();
-        const auto r = pool.accept(tx);
+        const auto r = pool.accept(tx).validation;
         const bool expected =
             r.ok() || r.reason == RejectReason::mempool_conflict || r.reason == RejectReason::mempool_full;
         INFO(r.message);
@@ -125,7 +125,7 @@ struct Run {
         for (const auto* e : pool.entries()) {
             bytes += e->size;
             for (const auto& in : e->tx.inputs) REQUIRE(*pool.spender_of(in.prevout) == e->txid);
-            const auto r = fresh.accept(e->tx);
+            const auto r = fresh.accept(e->tx).validation;
             INFO(r.message);
             REQUIRE(r.ok());
         }

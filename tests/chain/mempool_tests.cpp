@@ -80,7 +80,7 @@ TEST_CASE("mempool refuses coinbases and stateless failures by name", "[mempool]
     CHECK(
         tight
             .accept(pay({coin, f.chain.fund(f.alice, COIN), f.chain.fund(f.alice, COIN)}, f.alice, f.bob.key_hash, FEE))
-            .reason == RejectReason::tx_too_large);
+            .validation.reason == RejectReason::tx_too_large);
     CHECK(f.pool.size() == 0);
     CHECK(tight.size() == 0);
 }
@@ -125,14 +125,25 @@ TEST_CASE("mempool refuses contextual failures by name", "[mempool]") {
         const auto young = f.chain.fund(f.alice, 10 * COIN, /*coinbase=*/true, /*height=*/1);
         const auto tx = pay({young}, f.alice, f.bob.key_hash, FEE);
         // Spend height 5 < 1 + 5; a peer one block ahead sees it mature: no fault.
-        CHECK(pool.accept(tx).reason == RejectReason::premature_spend);
+        CHECK(pool.accept(tx).validation.reason == RejectReason::premature_spend);
         pool.on_tip_changed(BlockHash{}, 5);
         CHECK(pool.accept(tx).ok());
     }
-    SECTION("already confirmed") {
+    SECTION("already confirmed, while the pool watched") {
+        const auto tx = pay({coin}, f.alice, f.bob.key_hash, FEE);
+        const auto fork = f.chain.next_context();
+        f.chain.connect(f.chain.build({tx}, f.alice.key_hash, FEE), f.pool);
+        CHECK(f.reason(tx) == RejectReason::already_have);
+        // Disconnected again: no longer confirmed, so back in the pool.
+        const auto rival = chainkit::test::make_block(fork, f.bob.key_hash, {}, f.params, 0, /*extra=*/5);
+        f.chain.reorg(1, {rival}, f.pool);
+        CHECK(f.pool.contains(tx.txid()));
+    }
+    SECTION("confirmed before the pool watched: its inputs are spent") {
+        // Recognising it would cost a store read per output (section 6).
         const auto tx = pay({coin}, f.alice, f.bob.key_hash, FEE);
         f.chain.apply_connect(f.chain.build({tx}, f.alice.key_hash, FEE));
-        CHECK(f.reason(tx) == RejectReason::already_have);
+        CHECK(f.reason(tx) == RejectReason::unknown_input);
     }
     CHECK(f.pool.size() <= 1);
 }
@@ -163,9 +174,10 @@ TEST_CASE("chains of unconfirmed transactions", "[mempool]") {
     const auto child = pay({coin_of(parent, 0)}, f.bob, f.alice.key_hash, FEE);
     const auto grandchild = pay({coin_of(child, 0)}, f.alice, f.bob.key_hash, FEE);
 
-    CHECK(f.reason(child) == RejectReason::unknown_input);  // parent unknown yet
+    CHECK(f.reason(child) == RejectReason::unknown_input);  // parent unknown yet: an orphan
+    CHECK_FALSE(f.pool.contains(child.txid()));
     REQUIRE(f.pool.accept(parent).ok());
-    REQUIRE(f.pool.accept(child).ok());
+    REQUIRE(f.pool.contains(child.txid()));  // it enters with its parent (mempool_orphan_tests.cpp)
     REQUIRE(f.pool.accept(grandchild).ok());
     CHECK(f.pool.parents_in_pool(*f.pool.get(grandchild.txid())) == std::vector<TxId>{child.txid()});
     CHECK(f.pool.parents_in_pool(*f.pool.get(parent.txid())).empty());

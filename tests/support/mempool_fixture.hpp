@@ -147,7 +147,7 @@ struct PoolFixture {
     [[nodiscard]] chain::Transaction spend(chain::Amount fee) {
         return pay({chain.fund(alice, 10 * chain::COIN)}, alice, bob.key_hash, fee);
     }
-    chain::RejectReason reason(const chain::Transaction& tx) { return pool.accept(tx).reason; }
+    chain::RejectReason reason(const chain::Transaction& tx) { return pool.accept(tx).validation.reason; }
 };
 
 // The txids of a block's transactions after its coinbase, in block order.

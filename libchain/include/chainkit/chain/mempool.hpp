@@ -5,16 +5,21 @@
 // pool) at height tip+1, with every signature checked and a fee of at least
 // min_fee_rate per byte. The pool is bounded by total serialized size: when
 // full it evicts the lowest fee-rate transactions with their descendants.
+// Refused transactions cost at most one UtxoView read per input. A child
+// that arrives before its parent waits in a bounded orphan pool
+// (tx_orphan_pool.hpp) and is tried again when the parent enters.
 // docs/protocol.md section 10 (Mempool policy and block templates) states
 // the policy.
 //
-// Thread-safety: none. The pool is owned by the node's io_context thread,
-// the same thread that runs the chain state and calls the observer methods.
+// Thread-safety: none. The pool is owned by the chain thread (the node's
+// ChainWorker), the same thread that runs the chain state and calls the
+// observer methods.
 #pragma once
 
 #include "chainkit/chain/chain_observer.hpp"
 #include "chainkit/chain/params.hpp"
 #include "chainkit/chain/transaction.hpp"
+#include "chainkit/chain/tx_orphan_pool.hpp"
 #include "chainkit/chain/utxo.hpp"
 #include "chainkit/chain/validation.hpp"
 
@@ -63,6 +68,31 @@ struct MempoolOutput {
 
 struct MempoolOptions {
     std::size_t max_bytes = 32'000'000;  // total serialized size of the pool
+    // Txids of the last transactions confirmed while the pool watched, so a
+    // late relay of one is `already_have` at no store read. ~100 bytes each.
+    std::size_t recent_confirmed = 50'000;
+    // Transactions refused as unknown_input wait here for their parent.
+    OrphanPoolOptions orphans{};
+};
+
+// An orphan transaction tried again because its parent arrived: it entered
+// the pool (ok: relay it) or was refused (the node applies
+// peer_action(validation.reason) to `from`, the peer that sent it).
+struct TxOrphanResult {
+    TxId txid;
+    PeerTag from = LOCAL_PEER;
+    ValidationResult validation;
+};
+
+struct [[nodiscard]] TxAcceptResult {
+    ValidationResult validation;  // the verdict on the offered transaction
+    bool orphaned = false;        // unknown_input, and kept until its parent arrives
+    // Orphans resolved because this transaction entered the pool, in the
+    // order they were tried (parents before children).
+    std::vector<TxOrphanResult> orphans;
+
+    [[nodiscard]] bool ok() const noexcept { return validation.ok(); }
+    explicit operator bool() const noexcept { return ok(); }
 };
 
 class Mempool final : public ChainObserver {
@@ -73,15 +103,39 @@ public:
     Mempool(const ConsensusParams& params, const UtxoView& chain, std::uint64_t tip_height,
             MempoolOptions options = {});
 
-    // Validates `tx` and adds it. Reasons: already_have (in the pool or already
-    // confirmed), coinbase_outside_block, the
-    // stateless and input reasons of check_transaction / check_tx_inputs, with
-    // unknown_input for an output neither the chain nor the pool has (parent
-    // not seen yet, or already spent: indistinguishable here), no_such_output
-    // for an index its pool parent lacks, premature_spend for an immature
-    // coinbase; mempool_conflict (an input another pool transaction spends), fee_too_low,
-    // mempool_full, bad_signature (checked last: the costliest). A refused tx leaves the pool unchanged.
-    ValidationResult accept(const Transaction& tx);
+    // Validates `tx` and adds it, cheapest checks first: already_have (in
+    // the pool, or among the last options.recent_confirmed confirmed txids),
+    // coinbase_outside_block, the stateless reasons of check_transaction,
+    // mempool_conflict (an input another pool transaction spends), the input
+    // reasons of check_tx_inputs with unknown_input for an output neither
+    // the chain nor the pool has (parent not seen yet, or already spent:
+    // indistinguishable here), no_such_output for an index its pool parent
+    // lacks, premature_spend for an immature coinbase; then fee_too_low,
+    // mempool_full, bad_signature (checked last: the costliest). At most one
+    // UtxoView read per input, none per output. A refused tx leaves the pool
+    // unchanged.
+    //
+    // Orphans: a transaction in the orphan pool is already_orphan (checked
+    // first); one refused as unknown_input is kept there with `from` and
+    // `now` (the caller's clock, seconds; only orphans use it) when it fits
+    // (TxAcceptResult::orphaned). When a transaction enters the pool, the
+    // orphans spending its outputs are tried again, and theirs in turn, each
+    // at most once per parent arrival (so the work is bounded by the orphan
+    // pool's bounds); those still missing a parent stay. When a transaction
+    // is refused for a reason its txid commits to (peer_action reject, but
+    // not bad_signature: a relay can alter a signature without changing the
+    // txid), the orphans spending it are dropped. Orphans older than
+    // orphans.max_age are expired on the way.
+    TxAcceptResult accept(const Transaction& tx, PeerTag from = LOCAL_PEER, std::int64_t now = 0);
+
+    // Orphans resolved by blocks (a connected block holding their parent;
+    // tried at the tip change, when the UTXO view is current), oldest first,
+    // since the last call. Keeps at most orphans.max_count unread results.
+    [[nodiscard]] std::vector<TxOrphanResult> take_orphan_results();
+    [[nodiscard]] const TxOrphanPool& orphans() const noexcept { return m_orphans; }
+    std::size_t expire_orphans(std::int64_t now) { return m_orphans.expire(now); }
+    // A peer disconnected or was banned: its orphans go.
+    std::size_t erase_orphans_from(PeerTag from) { return m_orphans.erase_from(from); }
 
     [[nodiscard]] bool contains(const TxId& txid) const { return m_entries.contains(txid); }
     // Null if absent. Valid until the pool next changes.
@@ -105,7 +159,8 @@ public:
     [[nodiscard]] std::vector<MempoolSpend> spends_of(const KeyHash& kh) const;
     [[nodiscard]] std::vector<MempoolOutput> outputs_to(const KeyHash& kh) const;
 
-    // Notified with on_tx_accepted for each transaction accept() admits.
+    // Notified with on_tx_accepted for each transaction accept() admits,
+    // orphans it resolves included.
     void add_observer(ChainObserver* o) { m_observers.push_back(o); }
 
     // ChainObserver. A connect removes the block's transactions and those
@@ -132,7 +187,13 @@ private:
         }
     };
 
-    ValidationResult accept_checked(const Transaction& tx, bool check_signatures);
+    ValidationResult accept_checked(const Transaction& tx, const TxId& txid, bool check_signatures);
+    // Revalidates after a reorg, then tries the orphans of parents blocks brought.
+    void settle();
+    // Tries the orphans spending outputs of `parents` (and of those that then
+    // enter), appending each outcome to `out`.
+    void resolve_orphans(std::vector<TxId> parents, std::vector<TxOrphanResult>& out);
+    void drop_orphans_of_invalid(const TxId& parent, const ValidationResult& why);
     ValidationResult pool_reason(const Transaction& tx, ValidationResult r) const;
     ValidationResult make_room(const MempoolEntry& e, std::vector<TxId>& evict) const;
     void insert(MempoolEntry e);
@@ -141,6 +202,7 @@ private:
     [[nodiscard]] std::vector<TxId> with_descendants(const std::vector<TxId>& roots) const;
     void remove_with_descendants(const std::vector<TxId>& roots);
     void revalidate_after_reorg();
+    void remember_confirmed(const TxId& txid);
     [[nodiscard]] std::vector<KeyHash> key_hashes_of(const MempoolEntry& e) const;
 
     ConsensusParams m_params;
@@ -162,6 +224,17 @@ private:
     std::size_t m_disconnected_bytes = 0;
     bool m_reorg_pending = false;
     std::vector<ChainObserver*> m_observers;
+
+    // Recently confirmed txids -> arrival number, and arrival order (with
+    // stale entries for txids a disconnect forgot); see remember_confirmed.
+    std::unordered_map<TxId, std::uint64_t, HashHasher> m_recent;
+    std::deque<std::pair<std::uint64_t, TxId>> m_recent_order;
+    std::uint64_t m_recent_next = 0;
+
+    TxOrphanPool m_orphans;
+    // Confirmed txids with orphan children, awaiting the next tip change.
+    std::vector<TxId> m_arrived_parents;
+    std::deque<TxOrphanResult> m_orphan_results;  // see take_orphan_results
 };
 
 }  // namespace chainkit::chain
