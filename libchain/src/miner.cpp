@@ -31,13 +31,12 @@ std::uint32_t load_be32(const std::uint8_t* p) noexcept {
 
 // What every thread needs to know about the search; read-only once built.
 struct Job {
-    HeaderHasher hasher;
+    NonceScanner scanner;
     BlockHeader tmpl;
     Uint256 target;
     std::uint32_t target_top = 0;    // the target's most significant 32 bits
     std::uint64_t share_last = 0;    // nonces per thread per timestamp, minus one
     std::uint64_t share_stride = 0;  // distance between two threads' first nonces
-    Sha256Impl impl = Sha256Impl::portable;
 };
 
 struct ThreadOutcome {
@@ -58,40 +57,66 @@ bool meets_target(const Sha256State& state, const Uint256& target) noexcept {
     return Uint256::from_be_bytes(digest.data()) <= target;
 }
 
+// Tries nonces first + from .. first + last of the scanner's current time;
+// the number of nonces tried, and the first whose hash meets the whole
+// target if there is one (counted as tried, the search order kept).
+struct BatchOutcome {
+    std::uint64_t tries = 0;
+    std::optional<std::uint64_t> hit;
+};
+
+BatchOutcome search_batch(const Job& job, const NonceScanner& scanner, std::uint64_t first, std::uint64_t from,
+                          std::uint64_t last) {
+    BatchOutcome out;
+    for (std::uint64_t pos = from;;) {
+        const std::uint64_t remaining = last - pos + 1;
+        const std::uint64_t candidate = scanner.scan(first + pos, remaining, job.target_top);
+        if (candidate == remaining) {
+            out.tries += remaining;
+            return out;
+        }
+        // The early reject passed on the first digest word: check the rest.
+        out.tries += candidate + 1;
+        pos += candidate;
+        Sha256State state{};
+        scanner.states(first + pos, &state, 1);
+        if (meets_target(state, job.target)) {
+            out.hit = first + pos;
+            return out;
+        }
+        if (pos == last) return out;
+        ++pos;
+    }
+}
+
 // Searches thread `index`'s share until a hit or a stop request.
 ThreadOutcome search_share(const Job& job, unsigned index, std::stop_source& done) {
     const std::stop_token stop = done.get_token();
-    HeaderHasher hasher = job.hasher;
+    NonceScanner scanner = job.scanner;
     std::int64_t time = job.tmpl.time;
     const std::uint64_t first = job.tmpl.nonce + index * job.share_stride;  // wraps by design
     std::uint64_t offset = 0;
     std::uint64_t tries = 0;
-    Sha256State state{};
     for (;;) {
         const std::uint64_t batch_last = std::min(job.share_last, offset + (CHECK_INTERVAL - 1));
-        for (;; ++offset) {
-            hasher.set_nonce(first + offset);
-            hasher.compress(job.impl, state);
-            ++tries;
-            // Early reject on the first word; almost every try ends here.
-            if (state[0] <= job.target_top && meets_target(state, job.target)) {
-                BlockHeader found = job.tmpl;
-                found.time = time;
-                found.nonce = first + offset;
-                done.request_stop();
-                return {found, tries};
-            }
-            if (offset == batch_last) break;
+        const BatchOutcome batch = search_batch(job, scanner, first, offset, batch_last);
+        tries += batch.tries;
+        if (batch.hit) {
+            BlockHeader found = job.tmpl;
+            found.time = time;
+            found.nonce = *batch.hit;
+            done.request_stop();
+            return {found, tries};
         }
         if (stop.stop_requested()) return {std::nullopt, tries};
-        if (offset == job.share_last) {
+        if (batch_last == job.share_last) {
             // Share exhausted at this timestamp: a later time keeps the
             // header valid and opens a fresh nonce space.
             if (time == std::numeric_limits<std::int64_t>::max()) return {std::nullopt, tries};
-            hasher.set_time(++time);
+            scanner.set_time(++time);
             offset = 0;
         } else {
-            ++offset;
+            offset = batch_last + 1;
         }
     }
 }
@@ -107,7 +132,7 @@ Job make_job(const BlockHeader& tmpl, const Uint256& target, const MinerOptions&
     const std::uint64_t share_last = opts.nonces_per_time == 0
                                          ? whole_space_share_last(threads)
                                          : std::max<std::uint64_t>(1, opts.nonces_per_time / threads) - 1;
-    return Job{HeaderHasher(tmpl), tmpl, target, load_be32(be.data()), share_last, share_last + 1, sha256_best_impl()};
+    return Job{NonceScanner(tmpl, opts.kernel), tmpl, target, load_be32(be.data()), share_last, share_last + 1};
 }
 
 }  // namespace
@@ -166,6 +191,7 @@ MineResult mine_header(const BlockHeader& tmpl, const MinerOptions& opts, std::s
     }
 
     MineResult result;
+    result.kernel = job.scanner.kernel();
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (auto& o : outcomes) {
         result.tries += o.tries;

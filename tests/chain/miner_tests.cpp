@@ -1,6 +1,6 @@
 // The miner: the midstate path equals a full header hash, it finds valid
-// blocks on 1 and 2 threads, bumps time when a share is exhausted, and
-// stops when cancelled.
+// blocks on 1 and 2 threads and with every kernel, bumps time when a share
+// is exhausted, and stops when cancelled.
 #include "chainkit/chain/merkle.hpp"
 #include "chainkit/chain/miner.hpp"
 #include "chainkit/chain/params.hpp"
@@ -99,18 +99,37 @@ TEST_CASE("miner: finds a valid regtest header on 1 and 2 threads", "[miner]") {
     }
 }
 
+TEST_CASE("miner: every kernel mines a valid regtest block", "[miner]") {
+    const auto params = params_for(Network::regtest);
+    for (const auto k : available_miner_kernels()) {
+        for (const unsigned threads : {1u, 2u}) {
+            Block b;
+            b.header = regtest_template(50 + threads);
+            b.txs.push_back(make_coinbase(1, params.initial_subsidy, KeyHash{}));
+            b.header.merkle_root = block_merkle_root(b);
+            const MineResult r = mine_block(b, MinerOptions{threads, 0, k});
+            INFO("kernel " << to_string(k) << " threads " << threads);
+            REQUIRE(r.header);
+            CHECK(r.kernel == k);
+            CHECK(check_block(b, params).ok());
+            CHECK(check_proof_of_work(b.hash(), b.header.bits, params.pow_limit));
+        }
+    }
+    // `automatic` runs the best kernel.
+    const MineResult r = mine_header(regtest_template(60), MinerOptions{1, 0});
+    REQUIRE(r.header);
+    CHECK(r.kernel == best_miner_kernel());
+}
+
 TEST_CASE("miner: one thread returns the first hit in search order", "[miner]") {
     // With one thread the order is fixed: every nonce of the share at time t,
     // then again at t+1, ... A full-hash brute force over the same order must
     // stop at the same header, and a share of 16 nonces forces time bumps.
+    // Every kernel, whatever its lane count, keeps that order.
     const auto params = params_for(Network::regtest);
     BlockHeader tmpl = regtest_template(7);
     tmpl.bits = ONE_IN_256_BITS;
     tmpl.nonce = std::numeric_limits<std::uint64_t>::max() - 5;  // the share wraps past 2^64
-    const MineResult r = mine_header(tmpl, MinerOptions{1, 16});
-    REQUIRE(r.header);
-    CHECK(check_block_header(*r.header, params).ok());
-    CHECK(check_proof_of_work(r.header->hash(), ONE_IN_256_BITS, params.pow_limit));
 
     BlockHeader expected = tmpl;
     std::uint64_t tries = 0;
@@ -123,9 +142,45 @@ TEST_CASE("miner: one thread returns the first hit in search order", "[miner]") 
         }
         if (hit) break;
     }
-    CHECK(*r.header == expected);
-    CHECK(r.tries == tries);
-    CHECK(r.header->time > tmpl.time);  // this template needs at least one bump
+    CHECK(expected.time > tmpl.time);  // this template needs at least one bump
+
+    for (const auto k : available_miner_kernels()) {
+        const MineResult r = mine_header(tmpl, MinerOptions{1, 16, k});
+        INFO("kernel " << to_string(k));
+        REQUIRE(r.header);
+        CHECK(check_block_header(*r.header, params).ok());
+        CHECK(*r.header == expected);
+        CHECK(r.tries == tries);
+    }
+}
+
+TEST_CASE("miner: a nonce passing the early reject but not the target is skipped", "[miner]") {
+    // A hash whose first word ends in a zero byte (and is below 2^29) is a
+    // target's top word in compact form: bits 0x20 | (word >> 8) give the
+    // target `word` followed by zeros. That nonce passes the first-word
+    // check but not the whole target; the search must go on past it.
+    const auto params = params_for(Network::regtest);
+    BlockHeader tmpl = regtest_template(11);
+    std::uint32_t word = 0;
+    for (tmpl.nonce = 0;; ++tmpl.nonce) {
+        const auto hash = tmpl.hash();
+        word = std::uint32_t{hash.bytes()[0]} << 24 | std::uint32_t{hash.bytes()[1]} << 16 |
+               std::uint32_t{hash.bytes()[2]} << 8 | hash.bytes()[3];
+        if ((word & 0xff) == 0 && word < (1u << 29)) break;
+    }
+    tmpl.bits = 0x20000000 | (word >> 8);
+    REQUIRE_FALSE(check_proof_of_work(tmpl.hash(), tmpl.bits, params.pow_limit));
+    for (const auto k : available_miner_kernels()) {
+        const MineResult r = mine_header(tmpl, MinerOptions{1, 0, k});
+        INFO("kernel " << to_string(k));
+        REQUIRE(r.header);
+        CHECK(check_proof_of_work(r.header->hash(), tmpl.bits, params.pow_limit));
+        CHECK(r.header->nonce > tmpl.nonce);
+        CHECK(r.tries == r.header->nonce - tmpl.nonce + 1);
+        BlockHeader h = tmpl;
+        for (h.nonce = tmpl.nonce; h.nonce < r.header->nonce; ++h.nonce)
+            CHECK_FALSE(check_proof_of_work(h.hash(), h.bits, params.pow_limit));
+    }
 }
 
 TEST_CASE("miner: threads partition the nonce space and bump time", "[miner]") {

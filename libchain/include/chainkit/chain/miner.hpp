@@ -2,7 +2,8 @@
 //
 // The 88-byte header puts everything a miner varies (time, nonce) in its last
 // 24 bytes, so the first 64 bytes are compressed once (the midstate) and each
-// try costs exactly one SHA-256 compression of the second block. Threads split
+// try costs at most one SHA-256 compression of the second block, done by a
+// multi-buffer kernel (mining_kernel.hpp) chosen at run time. Threads split
 // the nonce space; a thread that exhausts its share bumps `time` by one second
 // and starts its share again. The search reads no clock except a steady clock
 // for its own elapsed time (the rate); timestamps come from the template.
@@ -14,6 +15,7 @@
 #pragma once
 
 #include "chainkit/chain/block.hpp"
+#include "chainkit/chain/mining_kernel.hpp"
 #include "chainkit/chain/sha256.hpp"
 
 #include <array>
@@ -23,7 +25,9 @@
 
 namespace chainkit::chain {
 
-// Hashes headers that differ from a template only in time and nonce.
+// Hashes headers that differ from a template only in time and nonce, one
+// compression call per header (the miner's kernel before the multi-buffer
+// ones; kept for one-off hashes and as a benchmark reference).
 class HeaderHasher {
 public:
     explicit HeaderHasher(const BlockHeader& tmpl) noexcept;
@@ -56,12 +60,16 @@ struct MinerOptions {
     // time by one; 0 means the whole 64-bit space (tests set it small to
     // exercise the time bump).
     std::uint64_t nonces_per_time = 0;
+    // The hashing kernel; `automatic` is best_miner_kernel(), and a kernel
+    // this CPU cannot run falls back to it (MineResult::kernel tells).
+    MinerKernel kernel = MinerKernel::automatic;
 };
 
 struct MineResult {
-    std::optional<BlockHeader> header;  // a header meeting its bits' target; none if cancelled
-    std::uint64_t tries = 0;            // compressions done by all threads
-    double seconds = 0;                 // wall time of the search
+    std::optional<BlockHeader> header;            // a header meeting its bits' target; none if cancelled
+    std::uint64_t tries = 0;                      // compressions done by all threads
+    double seconds = 0;                           // wall time of the search
+    MinerKernel kernel = MinerKernel::automatic;  // the kernel that ran
 
     [[nodiscard]] double nonces_per_second() const noexcept {
         return seconds > 0 ? static_cast<double>(tries) / seconds : 0.0;
