@@ -9,8 +9,10 @@
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -107,8 +109,26 @@ void cmd_verify(NodeContext& ctx, std::ostream& out) {
                report.coins_checked);
 }
 
+chain::MinerOptions miner_options(unsigned threads) {
+    chain::MinerOptions opts;
+    opts.threads = threads;
+    const char* env = std::getenv(MINER_KERNEL_ENV);
+    if (env == nullptr || *env == '\0') return opts;
+    const auto kernel = chain::parse_miner_kernel(env);
+    if (!kernel)
+        throw UserError(fmt::format("{} '{}' is not a miner kernel (auto, scalar, avx2, shani1, shani2, shani4)",
+                                    MINER_KERNEL_ENV, env));
+    if (!chain::miner_kernel_available(*kernel))
+        throw UserError(
+            fmt::format("{} '{}': this CPU lacks the instructions that kernel needs", MINER_KERNEL_ENV, env));
+    opts.kernel = *kernel;
+    return opts;
+}
+
 chain::Block mine_new_block(const chain::ConsensusParams& p, const chain::BlockContext& ctx, const chain::KeyHash& to,
-                            std::vector<chain::Transaction> txs, chain::Amount fees, std::stop_token stop) {
+                            std::vector<chain::Transaction> txs, chain::Amount fees, std::stop_token stop,
+                            unsigned threads) {
+    const auto opts = miner_options(threads);
     chain::Block b;
     b.header.prev = ctx.prev;
     b.header.time = ctx.time;
@@ -116,19 +136,22 @@ chain::Block mine_new_block(const chain::ConsensusParams& p, const chain::BlockC
     b.txs.push_back(chain::make_coinbase(ctx.height, chain::block_subsidy(ctx.height, p) + fees, to));
     for (auto& tx : txs) b.txs.push_back(std::move(tx));
     b.header.merkle_root = chain::block_merkle_root(b);
-    if (!chain::mine_block(b, {}, std::move(stop)).header)
-        throw UserError(fmt::format("interrupted while mining the block at height {}", ctx.height), 130);
+    const auto mined = chain::mine_block(b, opts, std::move(stop));
+    spdlog::info("mining at height {}: {} nonces in {:.3f} s, {:.2f} M nonces/s, kernel {}, threads {}", ctx.height,
+                 mined.tries, mined.seconds, mined.nonces_per_second() / 1e6, chain::to_string(mined.kernel),
+                 mined.threads);
+    if (!mined.header) throw UserError(fmt::format("interrupted while mining the block at height {}", ctx.height), 130);
     return b;
 }
 
 chain::BlockHash mine_and_connect(NodeContext& ctx, std::vector<chain::Transaction> txs, chain::Amount fees,
-                                  const chain::KeyHash& to, std::optional<std::int64_t> when) {
+                                  const chain::KeyHash& to, std::optional<std::int64_t> when, unsigned threads) {
     const auto& p = ctx.config.params;
     // `when` only shapes the block's timestamp (never below median time past + 1);
     // the future-drift rule always sees the real clock.
     const std::int64_t now = now_seconds();
     const auto next = ctx.chain->next_block_context(when.value_or(now));
-    const auto b = mine_new_block(p, next, to, std::move(txs), fees, ctx.stop.get_token());
+    const auto b = mine_new_block(p, next, to, std::move(txs), fees, ctx.stop.get_token(), threads);
     const auto r = ctx.chain->accept_block(b, now);
     if (!r.ok())
         throw UserError(fmt::format("the mined block was refused: {} ({})", r.validation.message,
@@ -136,11 +159,12 @@ chain::BlockHash mine_and_connect(NodeContext& ctx, std::vector<chain::Transacti
     return b.hash();
 }
 
-void cmd_mine(NodeContext& ctx, const std::string& address, std::uint64_t blocks, std::ostream& out) {
+void cmd_mine(NodeContext& ctx, const std::string& address, std::uint64_t blocks, std::ostream& out, unsigned threads) {
     const auto to = parse_address_arg(ctx, address, "--address");
+    (void)miner_options(threads);  // a bad CHAINKIT_MINER_KERNEL fails before the chain opens
     ctx.open_chain(ChainAccess::read_write);
     for (std::uint64_t i = 0; i < blocks; ++i) {
-        const auto hash = mine_and_connect(ctx, {}, 0, to);
+        const auto hash = mine_and_connect(ctx, {}, 0, to, std::nullopt, threads);
         fmt::print(out, "mined block {} at height {}\n", hash.hex(), ctx.chain->height());
     }
 }

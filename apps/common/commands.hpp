@@ -5,6 +5,7 @@
 #pragma once
 
 #include "chainkit/chain/amount.hpp"
+#include "chainkit/chain/miner.hpp"
 
 #include "node_context.hpp"
 
@@ -51,20 +52,31 @@ struct PrintChainArgs {
 void cmd_printchain(NodeContext& ctx, const PrintChainArgs& args, std::ostream& out);
 void cmd_reindexutxo(NodeContext& ctx, std::ostream& out);
 void cmd_verify(NodeContext& ctx, std::ostream& out);
-// Mines `blocks` empty blocks on the tip paying `address`.
-void cmd_mine(NodeContext& ctx, const std::string& address, std::uint64_t blocks, std::ostream& out);
+// Mines `blocks` empty blocks on the tip paying `address`, on `threads`
+// search threads (0: one per hardware thread).
+void cmd_mine(NodeContext& ctx, const std::string& address, std::uint64_t blocks, std::ostream& out,
+              unsigned threads = 0);
+
+// Environment variable naming the miner kernel to force (auto, scalar, avx2,
+// shani1, shani2, shani4); unset or empty: the fastest this CPU runs.
+inline constexpr const char* MINER_KERNEL_ENV = "CHAINKIT_MINER_KERNEL";
+// The miner options for `threads` and the kernel CHAINKIT_MINER_KERNEL names;
+// UserError on an unknown name or a kernel this CPU cannot run.
+[[nodiscard]] chain::MinerOptions miner_options(unsigned threads);
 
 // The one block assembly: on ctx.prev at ctx.height with ctx.time and
-// ctx.bits, a coinbase paying the subsidy + `fees` to `to`, then `txs`; mined.
+// ctx.bits, a coinbase paying the subsidy + `fees` to `to`, then `txs`; mined
+// on `threads` threads (0: all), the hash rate logged at info level.
 // UserError (exit 130) if `stop` is requested first.
 [[nodiscard]] chain::Block mine_new_block(const chain::ConsensusParams& p, const chain::BlockContext& ctx,
                                           const chain::KeyHash& to, std::vector<chain::Transaction> txs,
-                                          chain::Amount fees, std::stop_token stop);
+                                          chain::Amount fees, std::stop_token stop, unsigned threads = 0);
 
 // Mines a block on the tip holding `txs` (fees `fees`) with its coinbase
 // paying `to`, and connects it. Its timestamp is max(`when` (default: the
 // clock), median time past + 1). Returns its hash.
 chain::BlockHash mine_and_connect(NodeContext& ctx, std::vector<chain::Transaction> txs, chain::Amount fees,
-                                  const chain::KeyHash& to, std::optional<std::int64_t> when = std::nullopt);
+                                  const chain::KeyHash& to, std::optional<std::int64_t> when = std::nullopt,
+                                  unsigned threads = 0);
 
 }  // namespace chainkit::apps

@@ -192,6 +192,7 @@ MineResult mine_header(const BlockHeader& tmpl, const MinerOptions& opts, std::s
 
     MineResult result;
     result.kernel = job.scanner.kernel();
+    result.threads = threads;
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (auto& o : outcomes) {
         result.tries += o.tries;

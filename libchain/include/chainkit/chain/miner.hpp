@@ -70,6 +70,7 @@ struct MineResult {
     std::uint64_t tries = 0;                      // compressions done by all threads
     double seconds = 0;                           // wall time of the search
     MinerKernel kernel = MinerKernel::automatic;  // the kernel that ran
+    unsigned threads = 0;                         // the threads that searched
 
     [[nodiscard]] double nonces_per_second() const noexcept {
         return seconds > 0 ? static_cast<double>(tries) / seconds : 0.0;
