@@ -34,6 +34,10 @@ bool cpu_has_avx2() noexcept {
 
 namespace {
 
+static_assert(NonceScanner::MIDSTATE == detail::SCAN_MIDSTATE &&
+              NonceScanner::AFTER_ROUND_3 == detail::SCAN_AFTER_ROUND_3 &&
+              NonceScanner::FIXED_WORDS == detail::SCAN_FIXED_WORDS);
+
 struct KernelFns {
     detail::ScanFn scan;
     detail::StatesFn states;

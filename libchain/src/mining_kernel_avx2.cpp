@@ -49,9 +49,10 @@ inline void nonce_words(std::uint64_t first, V8& w4, V8& w5) {
     __builtin_memcpy(&w5, hi, sizeof w5);
 }
 
-// Final state words 0 .. OUT-1 of eight nonces starting at `first`.
+// Final state words 0 .. OUT-1 of eight nonces starting at `first`. Inlined
+// so the state never leaves registers and no call needs a vzeroupper.
 template <int OUT>
-inline void hash8(const std::uint32_t* words, std::uint64_t first, V8* out) {
+[[gnu::always_inline]] inline void hash8(const std::uint32_t* words, std::uint64_t first, V8* out) {
     V8 w[64];
     for (int i = 0; i < 4; ++i) w[i] = splat(words[SCAN_FIXED_WORDS + i]);
     nonce_words(first, w[4], w[5]);

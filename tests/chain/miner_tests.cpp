@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -154,32 +155,36 @@ TEST_CASE("miner: one thread returns the first hit in search order", "[miner]") 
     }
 }
 
-TEST_CASE("miner: a nonce passing the early reject but not the target is skipped", "[miner]") {
-    // A hash whose first word ends in a zero byte (and is below 2^29) is a
-    // target's top word in compact form: bits 0x20 | (word >> 8) give the
-    // target `word` followed by zeros. That nonce passes the first-word
-    // check but not the whole target; the search must go on past it.
-    const auto params = params_for(Network::regtest);
+TEST_CASE("miner: a nonce passing the early reject but not the target is passed over", "[miner]") {
+    // A target whose top word equals one hash's first word, every other word
+    // zero: that nonce passes the kernels' first-word check (<=) but not the
+    // whole comparison, and the search must go on to the first nonce that
+    // meets the target, found here by brute force over full header hashes.
     BlockHeader tmpl = regtest_template(11);
     std::uint32_t word = 0;
-    for (tmpl.nonce = 0;; ++tmpl.nonce) {
-        const auto hash = tmpl.hash();
-        word = std::uint32_t{hash.bytes()[0]} << 24 | std::uint32_t{hash.bytes()[1]} << 16 |
-               std::uint32_t{hash.bytes()[2]} << 8 | hash.bytes()[3];
-        if ((word & 0xff) == 0 && word < (1u << 29)) break;
+    for (tmpl.nonce = 1000;; ++tmpl.nonce) {
+        const auto& b = tmpl.hash().bytes();
+        word = std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
+        if (word >= (1u << 26)) break;  // a hit within ~64 nonces
     }
-    tmpl.bits = 0x20000000 | (word >> 8);
-    REQUIRE_FALSE(check_proof_of_work(tmpl.hash(), tmpl.bits, params.pow_limit));
+    std::array<std::uint8_t, 32> be{};
+    for (int i = 0; i < 4; ++i) be[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(word >> (24 - 8 * i));
+    const Uint256 target = Uint256::from_be_bytes(be.data());
+    BlockHeader h = tmpl;
+    while (!(Uint256::from_hash(h.hash()) <= target)) ++h.nonce;
+    REQUIRE(h.nonce > tmpl.nonce);
+
     for (const auto k : available_miner_kernels()) {
-        const MineResult r = mine_header(tmpl, MinerOptions{1, 0, k});
         INFO("kernel " << to_string(k));
-        REQUIRE(r.header);
-        CHECK(check_proof_of_work(r.header->hash(), tmpl.bits, params.pow_limit));
-        CHECK(r.header->nonce > tmpl.nonce);
-        CHECK(r.tries == r.header->nonce - tmpl.nonce + 1);
-        BlockHeader h = tmpl;
-        for (h.nonce = tmpl.nonce; h.nonce < r.header->nonce; ++h.nonce)
-            CHECK_FALSE(check_proof_of_work(h.hash(), h.bits, params.pow_limit));
+        const NonceScanner scanner(tmpl, k);
+        REQUIRE(scanner.scan(tmpl.nonce, 1, word) == 0);  // the candidate
+        const NonceSearch r = search_nonces(scanner, tmpl.nonce, 1'000'000, target);
+        REQUIRE(r.hit);
+        CHECK(*r.hit == h.nonce);
+        CHECK(r.tries == h.nonce - tmpl.nonce + 1);
+        const NonceSearch only_candidate = search_nonces(scanner, tmpl.nonce, 1, target);
+        CHECK_FALSE(only_candidate.hit);
+        CHECK(only_candidate.tries == 1);
     }
 }
 

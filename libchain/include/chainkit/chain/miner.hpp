@@ -17,6 +17,7 @@
 #include "chainkit/chain/block.hpp"
 #include "chainkit/chain/mining_kernel.hpp"
 #include "chainkit/chain/sha256.hpp"
+#include "chainkit/chain/uint256.hpp"
 
 #include <array>
 #include <cstdint>
@@ -76,6 +77,20 @@ struct MineResult {
         return seconds > 0 ? static_cast<double>(tries) / seconds : 0.0;
     }
 };
+
+// What search_nonces found: the nonces tried, and the first meeting the target.
+struct NonceSearch {
+    std::uint64_t tries = 0;
+    std::optional<std::uint64_t> hit;
+};
+
+// Tries nonces first, first + 1, ... (mod 2^64), `count` of them, in order,
+// with `scanner` at its current time, and stops at the first whose hash
+// (read big-endian) is <= `target`: the kernel's early reject on the first
+// digest word, then the whole comparison on each candidate. The miner's
+// inner step; `target` need not be a compact one.
+[[nodiscard]] NonceSearch search_nonces(const NonceScanner& scanner, std::uint64_t first, std::uint64_t count,
+                                        const Uint256& target) noexcept;
 
 // Searches from tmpl.nonce (thread i starts at share i of the nonce space)
 // until a header whose hash meets the target encoded in tmpl.bits is found or
