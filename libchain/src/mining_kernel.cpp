@@ -78,10 +78,10 @@ double time_scan(const NonceScanner& scanner, std::uint64_t first, std::uint64_t
 // xmm registers SHA-NI instructions can name, so the compiler spills), and
 // the CPU's sha256rnds2 latency and throughput decide whether 4 gain
 // anything: time both once, about 3 ms, in short runs taken in turn so both
-// see the same mix of outside load. The medians compare them: the best runs
-// favour 4 streams by ~3 % on an idle core of the benchmark machine, the
-// typical ones 2 streams, by more when the core is shared. 4 streams must
-// win by 3 % to be chosen.
+// see the same mix of outside load, and compare the medians. 4 streams must
+// win by 3 % to be chosen. (On the benchmark machine, an AMD EPYC with GCC
+// 12, the two are within noise of each other: either may win a process.)
+// The one clock read of libchain outside the miner's own rate.
 MinerKernel fastest_shani() {
     constexpr std::uint64_t NONCES = 4096;
     constexpr std::size_t RUNS = 15;
