@@ -9,8 +9,10 @@
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -107,16 +109,36 @@ void cmd_verify(NodeContext& ctx, std::ostream& out) {
                report.coins_checked);
 }
 
+chain::MinerOptions miner_options(unsigned threads) {
+    chain::MinerOptions opts;
+    opts.threads = threads;
+    const char* env = std::getenv(MINER_KERNEL_ENV);
+    if (env == nullptr || *env == '\0') return opts;
+    const auto kernel = chain::parse_miner_kernel(env);
+    if (!kernel)
+        throw UserError(fmt::format("{} '{}' is not a miner kernel (auto, scalar, avx2, shani1, shani2, shani4)",
+                                    MINER_KERNEL_ENV, env));
+    if (!chain::miner_kernel_available(*kernel))
+        throw UserError(
+            fmt::format("{} '{}': this CPU lacks the instructions that kernel needs", MINER_KERNEL_ENV, env));
+    opts.kernel = *kernel;
+    return opts;
+}
+
 chain::Block mine_template(const chain::Mempool& pool, const chain::BlockContext& ctx, const chain::KeyHash& to,
-                           const chain::ConsensusParams& p, std::stop_token stop) {
+                           const chain::ConsensusParams& p, std::stop_token stop, unsigned threads) {
+    const auto opts = miner_options(threads);
     auto t = chain::make_block_template(pool, ctx, chain::TemplateOptions{to}, p);
-    if (!chain::mine_block(t.block, {}, std::move(stop)).header)
-        throw UserError(fmt::format("interrupted while mining the block at height {}", ctx.height), 130);
+    const auto mined = chain::mine_block(t.block, opts, std::move(stop));
+    spdlog::info("mining at height {}: {} nonces in {:.3f} s, {:.2f} M nonces/s, kernel {}, threads {}", ctx.height,
+                 mined.tries, mined.seconds, mined.nonces_per_second() / 1e6, chain::to_string(mined.kernel),
+                 mined.threads);
+    if (!mined.header) throw UserError(fmt::format("interrupted while mining the block at height {}", ctx.height), 130);
     return std::move(t.block);
 }
 
 chain::BlockHash mine_and_connect(NodeContext& ctx, const std::vector<chain::Transaction>& txs,
-                                  const chain::KeyHash& to, std::optional<std::int64_t> when) {
+                                  const chain::KeyHash& to, std::optional<std::int64_t> when, unsigned threads) {
     const auto& p = ctx.config.params;
     // The node's own policy applies to its own block: what the pool refuses
     // is refused here, before mining, with the pool's reason.
@@ -131,7 +153,7 @@ chain::BlockHash mine_and_connect(NodeContext& ctx, const std::vector<chain::Tra
     // the future-drift rule always sees the real clock.
     const std::int64_t now = now_seconds();
     const auto next = ctx.chain->next_block_context(when.value_or(now));
-    const auto b = mine_template(pool, next, to, p, ctx.stop.get_token());
+    const auto b = mine_template(pool, next, to, p, ctx.stop.get_token(), threads);
     if (b.txs.size() != txs.size() + 1)
         throw UserError(
             fmt::format("{} of {} transactions fit the block at height {}", b.txs.size() - 1, txs.size(), next.height));
@@ -142,11 +164,12 @@ chain::BlockHash mine_and_connect(NodeContext& ctx, const std::vector<chain::Tra
     return b.hash();
 }
 
-void cmd_mine(NodeContext& ctx, const std::string& address, std::uint64_t blocks, std::ostream& out) {
+void cmd_mine(NodeContext& ctx, const std::string& address, std::uint64_t blocks, std::ostream& out, unsigned threads) {
     const auto to = parse_address_arg(ctx, address, "--address");
+    (void)miner_options(threads);  // a bad CHAINKIT_MINER_KERNEL fails before the chain opens
     ctx.open_chain(ChainAccess::read_write);
     for (std::uint64_t i = 0; i < blocks; ++i) {
-        const auto hash = mine_and_connect(ctx, {}, to);
+        const auto hash = mine_and_connect(ctx, {}, to, std::nullopt, threads);
         fmt::print(out, "mined block {} at height {}\n", hash.hex(), ctx.chain->height());
     }
 }

@@ -25,6 +25,7 @@ struct Args {
     SendArgs send;
     PrintChainArgs print;
     std::uint64_t blocks = 1;
+    unsigned threads = 0;
 };
 
 void add_shared_commands(CLI::App& app, Args& a, Action& action) {
@@ -73,7 +74,10 @@ void add_role_commands(Role role, CLI::App& app, Args& a, Action& action) {
         auto* mine = app.add_subcommand("mine", "Mine blocks on this node's tip");
         mine->add_option("--address", a.address, "Address the coinbases pay")->required();
         mine->add_option("--blocks", a.blocks, "Number of blocks")->check(CLI::Range(1, 1'000'000));
-        mine->callback([&] { action = [&](NodeContext& c) { cmd_mine(c, a.address, a.blocks, std::cout); }; });
+        mine->add_option("--threads", a.threads, "Search threads (default 0: one per hardware thread)")
+            ->check(CLI::Range(0u, chain::MAX_MINER_THREADS));
+        mine->callback(
+            [&] { action = [&](NodeContext& c) { cmd_mine(c, a.address, a.blocks, std::cout, a.threads); }; });
     }
 }
 

@@ -6,6 +6,7 @@
 
 #include "chainkit/chain/amount.hpp"
 #include "chainkit/chain/mempool.hpp"
+#include "chainkit/chain/miner.hpp"
 
 #include "node_context.hpp"
 
@@ -52,8 +53,17 @@ struct PrintChainArgs {
 void cmd_printchain(NodeContext& ctx, const PrintChainArgs& args, std::ostream& out);
 void cmd_reindexutxo(NodeContext& ctx, std::ostream& out);
 void cmd_verify(NodeContext& ctx, std::ostream& out);
-// Mines `blocks` empty blocks on the tip paying `address`.
-void cmd_mine(NodeContext& ctx, const std::string& address, std::uint64_t blocks, std::ostream& out);
+// Mines `blocks` empty blocks on the tip paying `address`, on `threads`
+// search threads (0: one per hardware thread).
+void cmd_mine(NodeContext& ctx, const std::string& address, std::uint64_t blocks, std::ostream& out,
+              unsigned threads = 0);
+
+// Environment variable naming the miner kernel to force (auto, scalar, avx2,
+// shani1, shani2, shani4); unset or empty: the fastest this CPU runs.
+inline constexpr const char* MINER_KERNEL_ENV = "CHAINKIT_MINER_KERNEL";
+// The miner options for `threads` and the kernel CHAINKIT_MINER_KERNEL names;
+// UserError on an unknown name or a kernel this CPU cannot run.
+[[nodiscard]] chain::MinerOptions miner_options(unsigned threads);
 
 // Mines the block chain::make_block_template builds from `pool` on `ctx`
 // (the one block assembler: coinbase paying subsidy + fees to `to`, then
@@ -61,14 +71,16 @@ void cmd_mine(NodeContext& ctx, const std::string& address, std::uint64_t blocks
 // if `stop` is requested first.
 [[nodiscard]] chain::Block mine_template(const chain::Mempool& pool, const chain::BlockContext& ctx,
                                          const chain::KeyHash& to, const chain::ConsensusParams& p,
-                                         std::stop_token stop);
+                                         std::stop_token stop, unsigned threads = 0);
 
 // Mines a block on the tip holding `txs` with its coinbase paying `to`, and
 // connects it. The transactions enter a mempool of their own first (in
 // order, so a child may follow its parent): one it refuses, or one that does
 // not fit the block, is a UserError before any work is spent. Its timestamp
 // is max(`when` (default: the clock), median time past + 1). Returns its hash.
+// Mined on `threads` search threads (0: one per hardware thread).
 chain::BlockHash mine_and_connect(NodeContext& ctx, const std::vector<chain::Transaction>& txs,
-                                  const chain::KeyHash& to, std::optional<std::int64_t> when = std::nullopt);
+                                  const chain::KeyHash& to, std::optional<std::int64_t> when = std::nullopt,
+                                  unsigned threads = 0);
 
 }  // namespace chainkit::apps

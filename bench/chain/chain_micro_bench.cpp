@@ -62,6 +62,27 @@ void bm_header_midstate(benchmark::State& state) {
 }
 BENCHMARK(bm_header_midstate);
 
+// Each miner kernel over 4,096 nonces per scan call (the miner's batch).
+void bm_kernel_scan(benchmark::State& state, MinerKernel k) {
+    if (!miner_kernel_available(k)) {
+        state.SkipWithError("kernel not available on this CPU");
+        return;
+    }
+    const NonceScanner scanner(BlockHeader{}, k);
+    std::uint64_t first = 0;
+    constexpr std::uint64_t BATCH = 4096;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(scanner.scan(first, BATCH, 0));
+        first += BATCH;
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(BATCH));
+}
+BENCHMARK_CAPTURE(bm_kernel_scan, scalar, MinerKernel::scalar);
+BENCHMARK_CAPTURE(bm_kernel_scan, avx2, MinerKernel::avx2);
+BENCHMARK_CAPTURE(bm_kernel_scan, shani1, MinerKernel::shani1);
+BENCHMARK_CAPTURE(bm_kernel_scan, shani2, MinerKernel::shani2);
+BENCHMARK_CAPTURE(bm_kernel_scan, shani4, MinerKernel::shani4);
+
 }  // namespace
 
 BENCHMARK_MAIN();

@@ -47,7 +47,7 @@ public:
         return run(CHAINKIT_WALLET_BIN, args, env);
     }
     Run central(const std::string& args) const { return run(CHAINKIT_CENTRAL_BIN, args); }
-    Run miner(const std::string& args) const { return run(CHAINKIT_MINER_BIN, args); }
+    Run miner(const std::string& args, const std::string& env = "") const { return run(CHAINKIT_MINER_BIN, args, env); }
 
     std::string new_address() const {
         const auto r = wallet("createwallet");
@@ -220,7 +220,17 @@ TEST_CASE("the miner app mines blocks whose coinbases pay the given address", "[
     const auto blocks = nlohmann::json::parse(chain.out);
     CHECK(blocks.size() == 4);  // genesis + 3
 
+    // A forced kernel and a thread count; the hash rate is logged.
+    const auto forced = node.miner("mine --address " + bob + " --blocks 1 --threads 1 --log-level info",
+                                   "CHAINKIT_MINER_KERNEL=scalar");
+    INFO(forced.err);
+    REQUIRE(forced.code == 0);
+    CHECK(forced.err.find("M nonces/s, kernel scalar, threads 1") != std::string::npos);
+    CHECK(node.balance(bob) == "40");
+
     check_user_error(node.miner("mine --address " + bob + " --blocks 0"), "blocks");
     check_user_error(node.miner("mine --address nope --blocks 1"), "bad address");
-    CHECK(node.balance(bob) == "30");  // refused commands changed nothing
+    check_user_error(node.miner("mine --address " + bob + " --threads 257"), "--threads");
+    check_user_error(node.miner("mine --address " + bob, "CHAINKIT_MINER_KERNEL=sse9"), "CHAINKIT_MINER_KERNEL 'sse9'");
+    CHECK(node.balance(bob) == "40");  // refused commands changed nothing
 }

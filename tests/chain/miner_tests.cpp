@@ -1,6 +1,6 @@
 // The miner: the midstate path equals a full header hash, it finds valid
-// blocks on 1 and 2 threads, bumps time when a share is exhausted, and
-// stops when cancelled.
+// blocks on 1 and 2 threads and with every kernel, bumps time when a share
+// is exhausted, and stops when cancelled.
 #include "chainkit/chain/merkle.hpp"
 #include "chainkit/chain/miner.hpp"
 #include "chainkit/chain/params.hpp"
@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -99,18 +100,37 @@ TEST_CASE("miner: finds a valid regtest header on 1 and 2 threads", "[miner]") {
     }
 }
 
+TEST_CASE("miner: every kernel mines a valid regtest block", "[miner]") {
+    const auto params = params_for(Network::regtest);
+    for (const auto k : available_miner_kernels()) {
+        for (const unsigned threads : {1u, 2u}) {
+            Block b;
+            b.header = regtest_template(50 + threads);
+            b.txs.push_back(make_coinbase(1, params.initial_subsidy, KeyHash{}));
+            b.header.merkle_root = block_merkle_root(b);
+            const MineResult r = mine_block(b, MinerOptions{threads, 0, k});
+            INFO("kernel " << to_string(k) << " threads " << threads);
+            REQUIRE(r.header);
+            CHECK(r.kernel == k);
+            CHECK(check_block(b, params).ok());
+            CHECK(check_proof_of_work(b.hash(), b.header.bits, params.pow_limit));
+        }
+    }
+    // `automatic` runs the best kernel.
+    const MineResult r = mine_header(regtest_template(60), MinerOptions{1, 0});
+    REQUIRE(r.header);
+    CHECK(r.kernel == best_miner_kernel());
+}
+
 TEST_CASE("miner: one thread returns the first hit in search order", "[miner]") {
     // With one thread the order is fixed: every nonce of the share at time t,
     // then again at t+1, ... A full-hash brute force over the same order must
     // stop at the same header, and a share of 16 nonces forces time bumps.
+    // Every kernel, whatever its lane count, keeps that order.
     const auto params = params_for(Network::regtest);
     BlockHeader tmpl = regtest_template(7);
     tmpl.bits = ONE_IN_256_BITS;
     tmpl.nonce = std::numeric_limits<std::uint64_t>::max() - 5;  // the share wraps past 2^64
-    const MineResult r = mine_header(tmpl, MinerOptions{1, 16});
-    REQUIRE(r.header);
-    CHECK(check_block_header(*r.header, params).ok());
-    CHECK(check_proof_of_work(r.header->hash(), ONE_IN_256_BITS, params.pow_limit));
 
     BlockHeader expected = tmpl;
     std::uint64_t tries = 0;
@@ -123,9 +143,49 @@ TEST_CASE("miner: one thread returns the first hit in search order", "[miner]") 
         }
         if (hit) break;
     }
-    CHECK(*r.header == expected);
-    CHECK(r.tries == tries);
-    CHECK(r.header->time > tmpl.time);  // this template needs at least one bump
+    CHECK(expected.time > tmpl.time);  // this template needs at least one bump
+
+    for (const auto k : available_miner_kernels()) {
+        const MineResult r = mine_header(tmpl, MinerOptions{1, 16, k});
+        INFO("kernel " << to_string(k));
+        REQUIRE(r.header);
+        CHECK(check_block_header(*r.header, params).ok());
+        CHECK(*r.header == expected);
+        CHECK(r.tries == tries);
+    }
+}
+
+TEST_CASE("miner: a nonce passing the early reject but not the target is passed over", "[miner]") {
+    // A target whose top word equals one hash's first word, every other word
+    // zero: that nonce passes the kernels' first-word check (<=) but not the
+    // whole comparison, and the search must go on to the first nonce that
+    // meets the target, found here by brute force over full header hashes.
+    BlockHeader tmpl = regtest_template(11);
+    std::uint32_t word = 0;
+    for (tmpl.nonce = 1000;; ++tmpl.nonce) {
+        const auto& b = tmpl.hash().bytes();
+        word = std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
+        if (word >= (1u << 26)) break;  // a hit within ~64 nonces
+    }
+    std::array<std::uint8_t, 32> be{};
+    for (int i = 0; i < 4; ++i) be[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(word >> (24 - 8 * i));
+    const Uint256 target = Uint256::from_be_bytes(be.data());
+    BlockHeader h = tmpl;
+    while (!(Uint256::from_hash(h.hash()) <= target)) ++h.nonce;
+    REQUIRE(h.nonce > tmpl.nonce);
+
+    for (const auto k : available_miner_kernels()) {
+        INFO("kernel " << to_string(k));
+        const NonceScanner scanner(tmpl, k);
+        REQUIRE(scanner.scan(tmpl.nonce, 1, word) == 0);  // the candidate
+        const NonceSearch r = search_nonces(scanner, tmpl.nonce, 1'000'000, target);
+        REQUIRE(r.hit);
+        CHECK(*r.hit == h.nonce);
+        CHECK(r.tries == h.nonce - tmpl.nonce + 1);
+        const NonceSearch only_candidate = search_nonces(scanner, tmpl.nonce, 1, target);
+        CHECK_FALSE(only_candidate.hit);
+        CHECK(only_candidate.tries == 1);
+    }
 }
 
 TEST_CASE("miner: threads partition the nonce space and bump time", "[miner]") {

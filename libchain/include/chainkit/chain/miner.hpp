@@ -2,7 +2,8 @@
 //
 // The 88-byte header puts everything a miner varies (time, nonce) in its last
 // 24 bytes, so the first 64 bytes are compressed once (the midstate) and each
-// try costs exactly one SHA-256 compression of the second block. Threads split
+// try costs at most one SHA-256 compression of the second block, done by a
+// multi-buffer kernel (mining_kernel.hpp) chosen at run time. Threads split
 // the nonce space; a thread that exhausts its share bumps `time` by one second
 // and starts its share again. The search reads no clock except a steady clock
 // for its own elapsed time (the rate); timestamps come from the template.
@@ -20,7 +21,9 @@
 #pragma once
 
 #include "chainkit/chain/block.hpp"
+#include "chainkit/chain/mining_kernel.hpp"
 #include "chainkit/chain/sha256.hpp"
+#include "chainkit/chain/uint256.hpp"
 
 #include <array>
 #include <cstdint>
@@ -29,7 +32,9 @@
 
 namespace chainkit::chain {
 
-// Hashes headers that differ from a template only in time and nonce.
+// Hashes headers that differ from a template only in time and nonce, one
+// compression call per header (the miner's kernel before the multi-buffer
+// ones; kept for one-off hashes and as a benchmark reference).
 class HeaderHasher {
 public:
     explicit HeaderHasher(const BlockHeader& tmpl) noexcept;
@@ -62,17 +67,36 @@ struct MinerOptions {
     // time by one; 0 means the whole 64-bit space (tests set it small to
     // exercise the time bump).
     std::uint64_t nonces_per_time = 0;
+    // The hashing kernel; `automatic` is best_miner_kernel(), and a kernel
+    // this CPU cannot run falls back to it (MineResult::kernel tells).
+    MinerKernel kernel = MinerKernel::automatic;
 };
 
 struct MineResult {
-    std::optional<BlockHeader> header;  // a header meeting its bits' target; none if cancelled
-    std::uint64_t tries = 0;            // compressions done by all threads
-    double seconds = 0;                 // wall time of the search
+    std::optional<BlockHeader> header;            // a header meeting its bits' target; none if cancelled
+    std::uint64_t tries = 0;                      // compressions done by all threads
+    double seconds = 0;                           // wall time of the search
+    MinerKernel kernel = MinerKernel::automatic;  // the kernel that ran
+    unsigned threads = 0;                         // the threads that searched
 
     [[nodiscard]] double nonces_per_second() const noexcept {
         return seconds > 0 ? static_cast<double>(tries) / seconds : 0.0;
     }
 };
+
+// What search_nonces found: the nonces tried, and the first meeting the target.
+struct NonceSearch {
+    std::uint64_t tries = 0;
+    std::optional<std::uint64_t> hit;
+};
+
+// Tries nonces first, first + 1, ... (mod 2^64), `count` of them, in order,
+// with `scanner` at its current time, and stops at the first whose hash
+// (read big-endian) is <= `target`: the kernel's early reject on the first
+// digest word, then the whole comparison on each candidate. The miner's
+// inner step; `target` need not be a compact one.
+[[nodiscard]] NonceSearch search_nonces(const NonceScanner& scanner, std::uint64_t first, std::uint64_t count,
+                                        const Uint256& target) noexcept;
 
 // Searches from tmpl.nonce (thread i starts at share i of the nonce space)
 // until a header whose hash meets the target encoded in tmpl.bits is found or
