@@ -12,5 +12,5 @@ dirs=("$scratch/new")  # libFuzzer writes new inputs to the first folder only
 for d in "$src/corpus/$name" "$src/regressions/$name"; do
   if [[ -d $d ]]; then dirs+=("$d"); fi
 done
-exec "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+exec "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -print_funcs=0 \
   -artifact_prefix="$scratch/artifacts/" "${dirs[@]}"
