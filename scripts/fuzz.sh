@@ -19,8 +19,11 @@ target=$1 seconds=$2
 scratch=${CHAINKIT_FUZZ_SCRATCH:-/tmp/chainkit-fuzz}
 src=tests/fuzz
 
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz >/dev/null
+if ! out=$(cmake --preset fuzz 2>&1 && cmake --build --preset fuzz 2>&1); then
+  echo "$out" | tail -40 >&2
+  echo "fuzz.sh: the fuzz preset did not build (needs clang-14: scripts/bootstrap.sh)" >&2
+  exit 1
+fi
 bin_dir=build/fuzz/tests/fuzz
 if [[ $target == all ]]; then
   mapfile -t targets < <(cd "$bin_dir" && find . -maxdepth 1 -type f -name '*_fuzz' -perm -u+x -printf '%f\n' | sort)
