@@ -17,9 +17,11 @@ if(Asio_FOUND AND NOT TARGET Asio::asio)
   # ASIO_DISABLE_STD_ALIGNED_ALLOC: otherwise Asio picks aligned_alloc or
   # operator new depending on which standard headers a file included first,
   # and memory allocated in one file and freed in another mismatches.
+  # ASIO_HAS_CO_AWAIT under clang: Asio 1.22 detects coroutines only for GCC
+  # and MSVC, so clang with libstdc++ must be told.
   set_target_properties(Asio::asio PROPERTIES
     INTERFACE_INCLUDE_DIRECTORIES "${Asio_INCLUDE_DIR}"
-    INTERFACE_COMPILE_DEFINITIONS "ASIO_STANDALONE;ASIO_NO_DEPRECATED;ASIO_DISABLE_STD_ALIGNED_ALLOC"
+    INTERFACE_COMPILE_DEFINITIONS "ASIO_STANDALONE;ASIO_NO_DEPRECATED;ASIO_DISABLE_STD_ALIGNED_ALLOC;$<$<CXX_COMPILER_ID:Clang>:ASIO_HAS_CO_AWAIT=1>"
     INTERFACE_LINK_LIBRARIES Threads::Threads)
 endif()
 mark_as_advanced(Asio_INCLUDE_DIR)

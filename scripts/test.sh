@@ -3,7 +3,9 @@
 #   1. installs missing Debian packages (scripts/bootstrap.sh);
 #   2. builds everything under AddressSanitizer + UBSan with warnings as
 #      errors and runs every CTest test (unit, integration, interop);
-#   3. builds the optimized tree (libraries, apps, benchmarks), installs it
+#   3. builds the libFuzzer targets with clang 14 and runs each briefly
+#      (CTest label fuzz-smoke);
+#   4. builds the optimized tree (libraries, apps, benchmarks), installs it
 #      and builds and runs tests/consumer against the installed package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +21,13 @@ echo "== asan-ubsan build and tests"
 cmake --preset asan-ubsan >/dev/null
 cmake --build --preset asan-ubsan -j "$jobs"
 ctest --preset asan-ubsan -j "$jobs"
+
+echo "== fuzz build (clang 14, libFuzzer + ASan + UBSan) and fuzz-smoke"
+# Every fuzz target replays its corpus and regression inputs, then fuzzes a
+# few seconds (tests/fuzz/CMakeLists.txt); scripts/fuzz.sh runs them longer.
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$jobs"
+ctest --preset fuzz -L fuzz-smoke -j "$jobs"
 
 echo "== release build, install and consumer"
 # BENCH=ON explicitly: demo.sh configures this same tree with it OFF, and a

@@ -1,6 +1,8 @@
-// Noise primitives (known answers) and the XX handshake against its own responder.
+// Noise primitives (known answers), the XX handshake against its own
+// responder, and the published cacophony vectors for XX_25519_ChaChaPoly_SHA256.
 #include "noise.hpp"
 #include "noise_payload.hpp"
+#include "support/vectors.hpp"
 
 #include <catch2/catch.hpp>
 #include <sodium.h>
@@ -114,5 +116,59 @@ TEST_CASE("XX handshake refuses tampering and foreign signatures", "[net][noise]
     SECTION("a truncated message is refused") {
         m2.resize(40);
         CHECK_FALSE(init.read_message(m2));
+    }
+}
+
+TEST_CASE("XX handshake and transport match the published cacophony vectors", "[net][noise][vectors]") {
+    // tests/vectors/noise_xx_25519_chachapoly_sha256.json: both sides built
+    // from the vector's keys and prologue, each message written by its sender
+    // must equal the published ciphertext and be read back by the receiver.
+    const auto file = chainkit::test::load_vectors("noise_xx_25519_chachapoly_sha256.json");
+    for (const auto& v : file.at("vectors")) {
+        REQUIRE(v.at("protocol_name") == "Noise_XX_25519_ChaChaPoly_SHA256");
+        auto key = [&](const char* name) {
+            const auto b = unhex(v.at(name).get<std::string>());
+            REQUIRE(b.size() == 32);
+            Key32 k{};
+            std::copy(b.begin(), b.end(), k.begin());
+            return X25519KeyPair::from_secret(k);
+        };
+        const auto init_prologue = unhex(v.at("init_prologue").get<std::string>());
+        const auto resp_prologue = unhex(v.at("resp_prologue").get<std::string>());
+        HandshakeXX init(true, key("init_static"), key("init_ephemeral"), init_prologue);
+        HandshakeXX resp(false, key("resp_static"), key("resp_ephemeral"), resp_prologue);
+        const auto& messages = v.at("messages");
+        REQUIRE(messages.size() >= 3);
+        for (std::size_t i = 0; i < 3; ++i) {
+            INFO("handshake message " << i);
+            auto& writer = i % 2 == 0 ? init : resp;
+            auto& reader = i % 2 == 0 ? resp : init;
+            const auto payload = unhex(messages[i].at("payload").get<std::string>());
+            auto msg = writer.write_message(payload);
+            REQUIRE(msg);
+            CHECK(*msg == unhex(messages[i].at("ciphertext").get<std::string>()));
+            auto got = reader.read_message(*msg);
+            REQUIRE(got);
+            CHECK(*got == payload);
+        }
+        REQUIRE(init.complete());
+        REQUIRE(resp.complete());
+        const auto hash = unhex(v.at("handshake_hash").get<std::string>());
+        CHECK(std::vector<std::uint8_t>(init.handshake_hash().begin(), init.handshake_hash().end()) == hash);
+        CHECK(std::vector<std::uint8_t>(resp.handshake_hash().begin(), resp.handshake_hash().end()) == hash);
+        auto [init_send, init_recv] = init.split();
+        auto [resp_send, resp_recv] = resp.split();
+        for (std::size_t i = 3; i < messages.size(); ++i) {
+            INFO("transport message " << i);
+            // After the initiator's last handshake message the responder speaks next.
+            auto& send = i % 2 == 1 ? resp_send : init_send;
+            auto& recv = i % 2 == 1 ? init_recv : resp_recv;
+            const auto payload = unhex(messages[i].at("payload").get<std::string>());
+            std::vector<std::uint8_t> sealed, opened;
+            send.encrypt({}, payload, sealed);
+            CHECK(sealed == unhex(messages[i].at("ciphertext").get<std::string>()));
+            REQUIRE(recv.decrypt({}, sealed, opened));
+            CHECK(opened == payload);
+        }
     }
 }

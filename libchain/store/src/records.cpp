@@ -44,7 +44,10 @@ struct CoinRecord {
     std::int64_t value = 0;
     std::array<std::uint8_t, chain::KeyHash::SIZE> key{};
     std::uint64_t height = 0;
-    bool coinbase = false;
+    // One byte, 0 or 1, as Cereal writes a bool; read as a byte because Cereal
+    // copies the stored byte straight into a bool, and any other value there
+    // is undefined behaviour (found by coin_record_fuzz).
+    std::uint8_t coinbase = 0;
     template <class A>
     void serialize(A& a) {
         a(value, key, height, coinbase);
@@ -52,17 +55,17 @@ struct CoinRecord {
 };
 
 CoinRecord to_record(const chain::Coin& c) {
-    return {c.out.value, c.out.key_hash.bytes, c.height, c.coinbase};
+    return {c.out.value, c.out.key_hash.bytes, c.height, static_cast<std::uint8_t>(c.coinbase ? 1 : 0)};
 }
 // Consensus code sums stored values assuming each is a valid amount: a
 // corrupt record (coin or undo entry) must not reach those sums.
 std::optional<chain::Coin> from_record(const CoinRecord& r) {
-    if (!chain::money_range(r.value)) return std::nullopt;
+    if (!chain::money_range(r.value) || r.coinbase > 1) return std::nullopt;
     chain::Coin c;
     c.out.value = r.value;
     c.out.key_hash.bytes = r.key;
     c.height = r.height;
-    c.coinbase = r.coinbase;
+    c.coinbase = r.coinbase == 1;
     return c;
 }
 

@@ -84,11 +84,12 @@ Result<void> CipherState::decrypt(std::span<const std::uint8_t> ad, std::span<co
     return r;
 }
 
-HandshakeXX::HandshakeXX(bool initiator, X25519KeyPair static_key, std::optional<X25519KeyPair> ephemeral)
+HandshakeXX::HandshakeXX(bool initiator, X25519KeyPair static_key, std::optional<X25519KeyPair> ephemeral,
+                         std::span<const std::uint8_t> prologue)
     : m_initiator(initiator), m_s(static_key), m_e(ephemeral ? *ephemeral : X25519KeyPair::generate()) {
     std::memcpy(m_h.data(), PROTOCOL_NAME.data(), 32);
     m_ck = m_h;
-    mix_hash({});  // empty prologue
+    mix_hash(prologue);
 }
 
 void HandshakeXX::mix_hash(std::span<const std::uint8_t> data) {

@@ -55,8 +55,11 @@ private:
 /// The XX handshake. Messages: -> e ; <- e, ee, s, es ; -> s, se.
 class HandshakeXX {
 public:
-    /// `ephemeral` is for known-answer tests only; normally generated.
-    HandshakeXX(bool initiator, X25519KeyPair static_key, std::optional<X25519KeyPair> ephemeral = std::nullopt);
+    /// `ephemeral` and `prologue` are for known-answer tests only (the
+    /// published vectors use a prologue); libp2p uses a generated ephemeral
+    /// key and an empty prologue.
+    HandshakeXX(bool initiator, X25519KeyPair static_key, std::optional<X25519KeyPair> ephemeral = std::nullopt,
+                std::span<const std::uint8_t> prologue = {});
 
     /// Writes the next message with `payload`; returns it (not length-framed).
     Result<std::vector<std::uint8_t>> write_message(std::span<const std::uint8_t> payload);
