@@ -217,18 +217,19 @@ void ChainState::update_has_chain(BlockIndex& b) {
     }
 }
 
-AcceptResult ChainState::accept_block(const Block& block, std::int64_t now) {
+AcceptResult ChainState::accept_block(const Block& block, std::int64_t now, PeerTag from) {
     AcceptResult res;
     const auto hash = block.hash();
+    m_connect_failures.clear();
     if (!m_loaded)
         return {ValidationResult::fail(RejectReason::storage_failure, "chain state not loaded"), false, false};
     if (m_orphans.contains(hash))
-        return {ValidationResult::fail(RejectReason::duplicate, "block already in the orphan pool"), false, true};
+        return {ValidationResult::fail(RejectReason::already_orphan, "block already in the orphan pool"), false, true};
     BlockIndex* known = m_tree.find(hash);
     if (known && is_failed(known->status()))
-        return {ValidationResult::fail(RejectReason::duplicate, "block previously found invalid"), false, false};
+        return {ValidationResult::fail(RejectReason::known_invalid, "block previously found invalid"), false, false};
     if (known && has_data(known->status()))
-        return {ValidationResult::fail(RejectReason::duplicate, "block already stored"), false, false};
+        return {ValidationResult::fail(RejectReason::already_have, "block already stored"), false, false};
     if (auto r = check_block(block, m_params); !r) {
         if (known && !may_be_mutated(r.reason)) {
             StoreBatch batch;
@@ -239,7 +240,7 @@ AcceptResult ChainState::accept_block(const Block& block, std::int64_t now) {
     }
     BlockIndex* parent = m_tree.find(block.header.prev);
     if (!parent) {
-        add_orphan(block, hash);
+        add_orphan(block, hash, from);
         return {ValidationResult::fail(RejectReason::unknown_parent,
                                        fmt::format("parent {} unknown: kept as an orphan", block.header.prev.hex())),
                 false, true};
@@ -294,20 +295,22 @@ AcceptResult ChainState::accept_connected_block(const Block& block, const BlockH
     }
     AcceptResult res;
     res.tip_changed = tip().hash != old_tip;
-    if (is_failed(node->status())) {
-        res.validation = m_last_failed == hash
-                             ? m_last_failure
-                             : ValidationResult::fail(RejectReason::invalid_parent,
-                                                      "an ancestor failed to connect: " + m_last_failure.message);
-    }
+    if (is_failed(node->status())) res.validation = failure_of(*node);
     return res;
+}
+
+ValidationResult ChainState::failure_of(const BlockIndex& node) const {
+    if (auto it = m_connect_failures.find(node.hash); it != m_connect_failures.end()) return it->second;
+    return ValidationResult::fail(RejectReason::invalid_parent,
+                                  "an ancestor failed to connect: " + m_last_failure.message);
 }
 
 AcceptResult ChainState::accept_header(const BlockHeader& header, std::int64_t now) {
     const auto hash = header.hash();
     if (BlockIndex* known = m_tree.find(hash)) {
         if (is_failed(known->status()))
-            return {ValidationResult::fail(RejectReason::duplicate, "header previously found invalid"), false, false};
+            return {ValidationResult::fail(RejectReason::known_invalid, "header previously found invalid"), false,
+                    false};
         return {};
     }
     if (auto r = check_block_header(header, m_params); !r) return {std::move(r), false, false};
@@ -326,7 +329,7 @@ AcceptResult ChainState::accept_header(const BlockHeader& header, std::int64_t n
     return {};
 }
 
-void ChainState::add_orphan(const Block& block, const BlockHash& hash) {
+void ChainState::add_orphan(const Block& block, const BlockHash& hash, PeerTag from) {
     const std::size_t bytes = block.serialized_size();
     while (!m_orphans.empty() && (m_orphans.size() >= MAX_ORPHAN_BLOCKS || m_orphan_bytes + bytes > MAX_ORPHAN_BYTES)) {
         // Evict the oldest (its parent has had the longest to arrive). The
@@ -346,7 +349,7 @@ void ChainState::add_orphan(const Block& block, const BlockHash& hash) {
             }
         }
     }
-    m_orphans.emplace(hash, Orphan{block, bytes, m_orphan_sequence++});
+    m_orphans.emplace(hash, Orphan{block, bytes, m_orphan_sequence++, from});
     m_orphans_by_parent.emplace(block.header.prev, hash);
     m_orphan_bytes += bytes;
 }
@@ -374,13 +377,22 @@ void ChainState::process_orphans(const BlockHash& parent, std::int64_t now, Acce
                 parents.push_back(child);
                 stored_any = true;
             }
+            result.orphans.push_back(OrphanResult{child, orphan.from, std::move(r.validation)});
         }
     }
     if (!stored_any) return;
     const auto old_tip = tip().hash;
-    if (auto a = activate_best_chain(); !a) {
-        log("activating the best chain failed: " + a.error().message);
-        return;
+    auto activated = activate_best_chain();
+    if (!activated) log("activating the best chain failed: " + activated.error().message);
+    // Activation decides the fate of the stored ones: report it per sender.
+    for (auto& o : result.orphans) {
+        if (!o.validation.ok()) continue;
+        if (!activated) {
+            o.validation =
+                ValidationResult::fail(RejectReason::storage_failure, "storage failure: " + activated.error().message);
+        } else if (const BlockIndex* n = m_tree.find(o.hash); n && is_failed(n->status())) {
+            o.validation = failure_of(*n);
+        }
     }
     result.tip_changed = result.tip_changed || tip().hash != old_tip;
 }

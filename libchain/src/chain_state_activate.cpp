@@ -123,6 +123,7 @@ Result<bool> ChainState::connect_path(const std::vector<BlockIndex*>& path, Utxo
                             r.message));
             m_last_failed = node->hash;
             m_last_failure = std::move(r);
+            m_connect_failures.insert_or_assign(node->hash, m_last_failure);
             StoreBatch marks;
             mark_failed(*node, marks);
             if (auto w = m_store.write(marks); !w) return storage_error("marking a failed block: " + w.error().message);

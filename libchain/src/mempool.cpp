@@ -68,10 +68,33 @@ ValidationResult Mempool::accept(const Transaction& tx) {
     return r;
 }
 
+// check_tx_inputs speaks for a block, where an absent or immature coin is a
+// consensus failure. For a loose transaction the sender may only see another
+// tip, so name what the pool can tell apart (validation.hpp).
+ValidationResult Mempool::pool_reason(const Transaction& tx, ValidationResult r) const {
+    if (r.reason == R::immature_coinbase_spend) {
+        r.reason = R::premature_spend;
+        return r;
+    }
+    if (r.reason != R::missing_input) return r;
+    // Outputs spent by the pool were refused before as mempool_conflict, so
+    // an absent output of a pool parent is one its parent never had.
+    for (const auto& in : tx.inputs) {
+        const auto it = m_entries.find(in.prevout.txid);
+        if (it != m_entries.end() && in.prevout.index >= it->second.tx.outputs.size())
+            return ValidationResult::fail(R::no_such_output,
+                                          fmt::format("spends {}:{}, an output its pool parent does not have",
+                                                      in.prevout.txid.hex(), in.prevout.index));
+    }
+    r.reason = R::unknown_input;
+    return r;
+}
+
 ValidationResult Mempool::accept_checked(const Transaction& tx, bool check_signatures) {
     const TxId txid = tx.txid();
     if (m_entries.contains(txid))
-        return ValidationResult::fail(R::duplicate, fmt::format("transaction {} is already in the pool", txid.hex()));
+        return ValidationResult::fail(R::already_have,
+                                      fmt::format("transaction {} is already in the pool", txid.hex()));
     if (tx.is_coinbase())
         return ValidationResult::fail(R::coinbase_outside_block,
                                       "a coinbase is valid only as the first transaction of a block");
@@ -80,7 +103,8 @@ ValidationResult Mempool::accept_checked(const Transaction& tx, bool check_signa
     // would report missing, which hides the real cause from the sender.
     for (std::uint32_t i = 0; i < tx.outputs.size(); ++i) {
         if (m_chain.get_coin(OutPoint{txid, i}))
-            return ValidationResult::fail(R::duplicate, fmt::format("transaction {} is already confirmed", txid.hex()));
+            return ValidationResult::fail(R::already_have,
+                                          fmt::format("transaction {} is already confirmed", txid.hex()));
     }
     for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
         const auto& prev = tx.inputs[i].prevout;
@@ -91,7 +115,8 @@ ValidationResult Mempool::accept_checked(const Transaction& tx, bool check_signa
     }
     MempoolEntry e;
     const PoolView view(m_chain, m_entries, m_spent_by, m_tip_height + 1);
-    if (auto r = check_tx_inputs(tx, view, m_tip_height + 1, m_params, e.spent, e.fee); !r) return r;
+    if (auto r = check_tx_inputs(tx, view, m_tip_height + 1, m_params, e.spent, e.fee); !r)
+        return pool_reason(tx, std::move(r));
     e.size = tx.serialized_size();
     // size <= max_block_size and min_fee_rate is a small policy number.
     const Amount required = m_params.min_fee_rate * static_cast<Amount>(e.size);

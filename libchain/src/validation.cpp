@@ -73,8 +73,18 @@ std::string_view to_string(RejectReason r) {
             return "unknown-parent";
         case R::invalid_parent:
             return "invalid-parent";
-        case R::duplicate:
-            return "duplicate";
+        case R::known_invalid:
+            return "known-invalid";
+        case R::already_have:
+            return "already-have";
+        case R::already_orphan:
+            return "already-orphan";
+        case R::unknown_input:
+            return "unknown-input";
+        case R::no_such_output:
+            return "no-such-output";
+        case R::premature_spend:
+            return "premature-spend";
         case R::fee_too_low:
             return "fee-too-low";
         case R::mempool_conflict:

@@ -40,4 +40,30 @@ TEST_CASE("a block on a failed block is marked failed_parent, in memory and in t
     CHECK(stored_status(tc, child.hash()) == BlockStatus::failed_parent);
     CHECK(tc.state.status(bad.hash()) == BlockStatus::failed);
     CHECK(tc.state.tip().hash == tc.genesis.hash());
+    CHECK(tc.state.accept_block(bad, tc.now()).validation.reason == RejectReason::known_invalid);
+    CHECK(tc.state.accept_header(child.header, tc.now()).validation.reason == RejectReason::known_invalid);
+}
+
+TEST_CASE("an invalid orphan is blamed on the peer that sent it", "[chain_state]") {
+    TestChain tc;
+    const auto parent = tc.build();
+    // Spends an output that never existed: passes check_block, fails to connect.
+    const OwnedCoin ghost{OutPoint{TxId{}, 3}, Coin{TxOut{1'000, tc.miner.key_hash}, 0, false}};
+    const auto bad = chainkit::test::build_child(
+        parent, tc.params, tc.miner.key_hash, {chainkit::test::make_spend({ghost}, tc.miner, {TxOut{900, {}}})}, 100);
+    const auto grandchild = chainkit::test::build_child(bad, tc.params, tc.miner.key_hash);
+    const PeerTag liar = 7, relay = 8;
+    CHECK(tc.state.accept_block(bad, tc.now(), liar).orphan);
+    CHECK(tc.state.accept_block(grandchild, tc.now(), relay).orphan);
+
+    const auto r = tc.state.accept_block(parent, tc.now());  // from this node
+    CHECK(r.ok());
+    CHECK(tc.state.tip().hash == parent.hash());
+    REQUIRE(r.orphans.size() == 2);
+    CHECK(r.orphans[0].hash == bad.hash());
+    CHECK(r.orphans[0].from == liar);
+    CHECK(r.orphans[0].validation.reason == RejectReason::missing_input);
+    CHECK(r.orphans[1].hash == grandchild.hash());
+    CHECK(r.orphans[1].from == relay);
+    CHECK(r.orphans[1].validation.reason == RejectReason::invalid_parent);
 }

@@ -85,7 +85,7 @@ TEST_CASE("reorg returns disconnected transactions that are still valid", "[memp
         f.pool.on_block_connected(r1, 1);
         f.pool.on_block_connected(r2, 2);
         CHECK_FALSE(f.pool.contains(a.txid()));  // still set aside
-        CHECK(f.pool.accept(a_child).reason == RejectReason::duplicate);
+        CHECK(f.pool.accept(a_child).reason == RejectReason::already_have);
     }
     CHECK(f.pool.tip_height() == 2);
     CHECK(f.pool.contains(a.txid()));                    // back in the pool

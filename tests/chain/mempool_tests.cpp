@@ -51,7 +51,7 @@ TEST_CASE("mempool accepts a valid spend and answers queries", "[mempool]") {
     CHECK(outs[0].out.value == 50 * COIN - FEE);
     CHECK(f.pool.spends_of(f.bob.key_hash).empty());
 
-    CHECK(f.reason(tx) == RejectReason::duplicate);
+    CHECK(f.reason(tx) == RejectReason::already_have);
     CHECK(f.pool.size() == 1);
     CHECK(rec.accepted.size() == 1);
 }
@@ -89,10 +89,17 @@ TEST_CASE("mempool refuses contextual failures by name", "[mempool]") {
     PoolFixture f;
     const auto coin = f.chain.fund(f.alice, 10 * COIN);
 
-    SECTION("missing input") {
+    SECTION("an input nobody has: unknown (parent not seen yet, or spent)") {
         auto ghost = coin;
         ghost.outpoint.index = 7;
-        CHECK(f.reason(pay({ghost}, f.alice, f.bob.key_hash, FEE)) == RejectReason::missing_input);
+        CHECK(f.reason(pay({ghost}, f.alice, f.bob.key_hash, FEE)) == RejectReason::unknown_input);
+    }
+    SECTION("an output index its pool parent does not have") {
+        const auto parent = pay({coin}, f.alice, f.alice.key_hash, FEE);
+        REQUIRE(f.pool.accept(parent).ok());
+        auto ghost = coin_of(parent, 0);
+        ghost.outpoint.index = 5;
+        CHECK(f.reason(pay({ghost}, f.alice, f.bob.key_hash, FEE)) == RejectReason::no_such_output);
     }
     SECTION("key that does not own the output") {
         CHECK(f.reason(pay({coin}, f.bob, f.bob.key_hash, FEE)) == RejectReason::pubkey_mismatch);
@@ -117,14 +124,15 @@ TEST_CASE("mempool refuses contextual failures by name", "[mempool]") {
         Mempool pool(p, f.chain.utxo, 4);
         const auto young = f.chain.fund(f.alice, 10 * COIN, /*coinbase=*/true, /*height=*/1);
         const auto tx = pay({young}, f.alice, f.bob.key_hash, FEE);
-        CHECK(pool.accept(tx).reason == RejectReason::immature_coinbase_spend);  // spend height 5 < 1 + 5
+        // Spend height 5 < 1 + 5; a peer one block ahead sees it mature: no fault.
+        CHECK(pool.accept(tx).reason == RejectReason::premature_spend);
         pool.on_tip_changed(BlockHash{}, 5);
         CHECK(pool.accept(tx).ok());
     }
     SECTION("already confirmed") {
         const auto tx = pay({coin}, f.alice, f.bob.key_hash, FEE);
         f.chain.apply_connect(f.chain.build({tx}, f.alice.key_hash, FEE));
-        CHECK(f.reason(tx) == RejectReason::duplicate);
+        CHECK(f.reason(tx) == RejectReason::already_have);
     }
     CHECK(f.pool.size() <= 1);
 }
@@ -140,11 +148,12 @@ TEST_CASE("double spends: against the chain and within the pool", "[mempool]") {
     CHECK(f.pool.size() == 1);
     CHECK(f.pool.contains(to_bob.txid()));
 
-    // Once the chain spends an output, another spend of it is missing_input.
+    // Once the chain spends an output, another spend of it is unknown_input:
+    // the UTXO set cannot tell it from a parent not seen yet.
     const auto other = f.chain.fund(f.alice, 5 * COIN);
     const auto confirmed = pay({other}, f.alice, f.alice.key_hash, FEE);
     f.chain.connect(f.chain.build({confirmed}, f.bob.key_hash, FEE), f.pool);
-    CHECK(f.reason(pay({other}, f.alice, f.bob.key_hash, FEE)) == RejectReason::missing_input);
+    CHECK(f.reason(pay({other}, f.alice, f.bob.key_hash, FEE)) == RejectReason::unknown_input);
 }
 
 TEST_CASE("chains of unconfirmed transactions", "[mempool]") {
@@ -154,7 +163,7 @@ TEST_CASE("chains of unconfirmed transactions", "[mempool]") {
     const auto child = pay({coin_of(parent, 0)}, f.bob, f.alice.key_hash, FEE);
     const auto grandchild = pay({coin_of(child, 0)}, f.alice, f.bob.key_hash, FEE);
 
-    CHECK(f.reason(child) == RejectReason::missing_input);  // parent unknown yet
+    CHECK(f.reason(child) == RejectReason::unknown_input);  // parent unknown yet
     REQUIRE(f.pool.accept(parent).ok());
     REQUIRE(f.pool.accept(child).ok());
     REQUIRE(f.pool.accept(grandchild).ok());

@@ -159,9 +159,13 @@ TEST_CASE("header context: bits, median time past, future drift", "[validation]"
 
 TEST_CASE("every reason has a distinct name", "[validation]") {
     std::set<std::string_view> names;
-    for (int r = 0; r <= static_cast<int>(RejectReason::mempool_full); ++r) {
+    for (int r = 0; r < REJECT_REASON_COUNT; ++r) {
         const auto n = to_string(static_cast<RejectReason>(r));
         CHECK(n != "unknown");
         CHECK(names.insert(n).second);
     }
+    // The loop reached the last enumerator: one past it has no name.
+    CHECK(to_string(static_cast<RejectReason>(REJECT_REASON_COUNT)) == "unknown");
+    CHECK(names.size() == static_cast<std::size_t>(REJECT_REASON_COUNT));
+    CHECK(names.contains("storage-failure"));
 }

@@ -189,16 +189,25 @@ TEMPLATE_TEST_CASE("orphans arriving in reverse order connect when the parent ar
     const auto key2 = TestKey::from_seed(2);
     auto blocks = extend(builder, builder.genesis, 12, key2.key_hash, 0);
     for (std::size_t i = blocks.size(); i-- > 1;) {
-        auto r = n.state.accept_block(blocks[i], n.now());
+        auto r = n.state.accept_block(blocks[i], n.now(), 100 + i);  // each from its own peer
         CHECK(r.orphan);
         CHECK(r.validation.reason == RejectReason::unknown_parent);
         CHECK(n.state.is_orphan(blocks[i].hash()));
     }
-    CHECK(n.state.accept_block(blocks[5], n.now()).validation.reason == RejectReason::duplicate);
+    CHECK(n.state.accept_block(blocks[5], n.now()).validation.reason == RejectReason::already_orphan);
     CHECK(n.state.height() == 0);
     auto r = n.state.accept_block(blocks[0], n.now());
     CHECK(r.ok());
     CHECK(r.tip_changed);
+    // Every orphan is reported once, connected, with the peer that sent it.
+    REQUIRE(r.orphans.size() == blocks.size() - 1);
+    for (const auto& o : r.orphans) {
+        const auto it = std::find_if(blocks.begin(), blocks.end(), [&](const auto& b) { return b.hash() == o.hash; });
+        REQUIRE(it != blocks.end());
+        CHECK(o.from == 100 + static_cast<std::size_t>(it - blocks.begin()));
+        CHECK(o.validation.ok());
+    }
+    CHECK(n.state.accept_block(blocks[3], n.now()).validation.reason == RejectReason::already_have);
     CHECK(n.state.tip().hash == blocks.back().hash());
     check_against_rebuild(n.state, n.params);
 }

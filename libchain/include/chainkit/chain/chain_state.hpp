@@ -68,10 +68,27 @@ struct ChainTip {
     Uint256 work;  // cumulative
 };
 
+// Who sent a block, as the network layer names its peers; opaque here.
+// LOCAL_PEER is this node itself (its miner, its disk, a local submit).
+using PeerTag = std::uint64_t;
+inline constexpr PeerTag LOCAL_PEER = 0;
+
+// An orphan block handled because its parent arrived: stored (ok, possibly
+// on a side branch) or refused, with the tag of the peer that sent it, so
+// an invalid orphan is blamed on its sender (peer_action.hpp).
+struct OrphanResult {
+    BlockHash hash;
+    PeerTag from = LOCAL_PEER;
+    ValidationResult validation;
+};
+
 struct AcceptResult {
     ValidationResult validation;  // ok, or why the block/header was refused
     bool tip_changed = false;     // the active chain moved (possibly by a reorg)
     bool orphan = false;          // parent unknown: kept in the orphan pool (reason unknown_parent)
+    // Orphans resolved by this call (descendants of the accepted block), in
+    // the order they were handled.
+    std::vector<OrphanResult> orphans = {};
 
     [[nodiscard]] bool ok() const noexcept { return validation.ok(); }
 };
@@ -116,7 +133,9 @@ public:
     [[nodiscard]] Result<void> load_or_create(const Block& genesis);
 
     // `now` is local (adjusted) time in seconds, for the future-drift rule.
-    AcceptResult accept_block(const Block& block, std::int64_t now);
+    // `from` is remembered with an orphan and reported in
+    // AcceptResult::orphans when the orphan is handled later.
+    AcceptResult accept_block(const Block& block, std::int64_t now, PeerTag from = LOCAL_PEER);
     // Headers-first sync: records a header whose parent is known.
     AcceptResult accept_header(const BlockHeader& header, std::int64_t now);
 
@@ -165,6 +184,7 @@ private:
         Block block;
         std::size_t bytes = 0;
         std::uint64_t sequence = 0;
+        PeerTag from = LOCAL_PEER;
     };
     struct CandidateOrder {
         bool operator()(const BlockIndex* a, const BlockIndex* b) const;
@@ -179,7 +199,9 @@ private:
     // failed block) and its descendants failed_parent, in memory and `batch`.
     void mark_failed(BlockIndex& b, StoreBatch& batch, BlockStatus status = BlockStatus::failed);
     void update_has_chain(BlockIndex& b);
-    void add_orphan(const Block& block, const BlockHash& hash);
+    void add_orphan(const Block& block, const BlockHash& hash, PeerTag from);
+    // Why `node` (marked failed by activation) failed, for the answers.
+    [[nodiscard]] ValidationResult failure_of(const BlockIndex& node) const;
     void process_orphans(const BlockHash& parent, std::int64_t now, AcceptResult& result);
     [[nodiscard]] Result<bool> activate_best_chain();
     [[nodiscard]] Result<bool> activation_step(BlockIndex& target);
@@ -205,6 +227,8 @@ private:
     // Why the last block that failed to connect failed, for accept_block's answer.
     BlockHash m_last_failed;
     ValidationResult m_last_failure;
+    // Every block that failed to connect during the current accept_block.
+    std::unordered_map<BlockHash, ValidationResult, HashHasher> m_connect_failures;
     // The block being accepted, so activation need not read it back from the store.
     const Block* m_arriving = nullptr;
     BlockHash m_arriving_hash;

@@ -72,11 +72,13 @@ public:
     Mempool(const ConsensusParams& params, const UtxoView& chain, std::uint64_t tip_height,
             MempoolOptions options = {});
 
-    // Validates `tx` and adds it. Reasons: duplicate (in the pool or already
+    // Validates `tx` and adds it. Reasons: already_have (in the pool or already
     // confirmed), coinbase_outside_block, the
-    // stateless and input reasons of check_transaction / check_tx_inputs
-    // (missing_input for an output the chain does not have or already spent),
-    // mempool_conflict (an input another pool transaction spends), fee_too_low,
+    // stateless and input reasons of check_transaction / check_tx_inputs, with
+    // unknown_input for an output neither the chain nor the pool has (parent
+    // not seen yet, or already spent: indistinguishable here), no_such_output
+    // for an index its pool parent lacks, premature_spend for an immature
+    // coinbase; mempool_conflict (an input another pool transaction spends), fee_too_low,
     // mempool_full, bad_signature (checked last: the costliest). A refused tx leaves the pool unchanged.
     ValidationResult accept(const Transaction& tx);
 
@@ -130,6 +132,7 @@ private:
     };
 
     ValidationResult accept_checked(const Transaction& tx, bool check_signatures);
+    ValidationResult pool_reason(const Transaction& tx, ValidationResult r) const;
     ValidationResult make_room(const MempoolEntry& e, std::vector<TxId>& evict) const;
     void insert(MempoolEntry e);
     void erase(const TxId& txid);

@@ -38,7 +38,11 @@ enum class RejectReason {
     bad_coinbase_data,  // coinbase signature field not zero
     // contextual
     bad_coinbase_height,
-    missing_input,          // spends an output that does not exist or is spent
+    // A block input spends an output absent from the UTXO set at that point
+    // of the chain. The UTXO set alone cannot tell "never created" from
+    // "already spent" (spent coins are erased), and for a block either is a
+    // consensus failure. The mempool reports unknown_input / no_such_output.
+    missing_input,
     double_spend_in_block,  // two txs of one block spend the same output
     pubkey_mismatch,        // key does not hash to the spent output's key hash
     bad_signature,
@@ -51,13 +55,32 @@ enum class RejectReason {
     // chain state and mempool (used by libchain's ChainState and Mempool)
     unknown_parent,
     invalid_parent,
-    duplicate,
+    known_invalid,   // block or header previously found invalid (or a descendant of one)
+    already_have,    // block already stored; transaction already in the pool or confirmed
+    already_orphan,  // block already waiting in the orphan pool
+    // Mempool: an input's output is neither in the chain's UTXO set nor made
+    // by a pool transaction. Its parent may not have arrived yet, or a block
+    // may already have spent it: without a transaction index the two look
+    // the same, so the sender is not at fault (an orphan-transaction pool
+    // keys off this reason).
+    unknown_input,
+    // Mempool: the parent is a pool transaction but has no output at that
+    // index; the txid commits to the outputs, so the spend is never valid.
+    no_such_output,
+    // Mempool: spends a coinbase that is not mature at the next block; a
+    // peer whose tip is ahead may see it mature (a block holding it is
+    // immature_coinbase_spend).
+    premature_spend,
     fee_too_low,
     mempool_conflict,
     mempool_full,
     coinbase_outside_block,  // a coinbase offered to the mempool: only a block may hold one
     storage_failure,         // the node could not store or read chain data (not the block's fault)
 };
+// One past the last enumerator: tests walk 0 .. REJECT_REASON_COUNT - 1 and
+// check that to_string(REJECT_REASON_COUNT) is "unknown", so an enumerator
+// added without bumping this fails them.
+inline constexpr int REJECT_REASON_COUNT = static_cast<int>(RejectReason::storage_failure) + 1;
 
 [[nodiscard]] std::string_view to_string(RejectReason r);
 
