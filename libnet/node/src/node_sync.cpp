@@ -175,9 +175,9 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
         chain::BlockHeader tip_header;
     };
     const std::int64_t t = now();
-    auto o = co_await on_chain(deps.run_on_chain, [c = &deps.chain, b = std::move(block), t]() mutable {
+    auto o = co_await on_chain(deps.run_on_chain, [c = &deps.chain, b = std::move(block), t, from]() mutable {
         Outcome o;
-        o.result = c->accept_block(b, t);
+        o.result = c->accept_block(b, t, from);
         o.tip = c->tip();
         o.best = c->best_header();
         if (o.result.tip_changed) {
@@ -190,9 +190,15 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
         ++counters.blocks_accepted;
     else if (is_peer_fault(o.result.validation.reason))
         ++counters.blocks_rejected;
+    // Orphans connected (or refused) now were sent earlier, maybe by others.
+    for (const auto& orphan : o.result.orphans) {
+        if (orphan.validation.ok() || !is_peer_fault(orphan.validation.reason)) continue;
+        ++counters.blocks_rejected;
+        if (auto p = find_peer(orphan.from))
+            misbehaving(p, "invalid block " + orphan.hash.hex() + ": " + orphan.validation.message);
+    }
     if (o.result.tip_changed) tip_changed(o.tip, o.tip_header);
     co_await refresh_needed();
-    (void)from;
     co_return o.result;
 }
 
