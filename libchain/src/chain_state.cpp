@@ -94,6 +94,7 @@ Result<void> ChainState::create(const Block& genesis) {
     batch.blocks.emplace_back(hash, &genesis);
     if (auto w = m_store.write(batch); !w) return storage_error("writing the genesis: " + w.error().message);
     m_tree.clear();
+    reset_header_state();
     m_genesis = hash;
     auto* node = m_tree.insert(hash, rec);
     m_active.clear();
@@ -130,6 +131,7 @@ Result<void> ChainState::load_index() {
     auto records = m_store.read_index();
     if (!records) return records.error();
     m_tree.clear();
+    reset_header_state();
     m_genesis = m_meta.genesis;
     // Insert parents before children so arrival order (the tie-break) is by height.
     std::sort(records->begin(), records->end(),
@@ -188,7 +190,9 @@ ValidationResult ChainState::check_contextual(const BlockHeader& h, const BlockI
 
 BlockIndex* ChainState::add_index(const BlockHash& hash, const BlockHeader& h, BlockIndex& parent, BlockStatus status) {
     BlockIndexRecord rec{h, parent.height() + 1, parent.work() + block_work(h.bits), status};
-    return m_tree.insert(hash, rec);
+    BlockIndex* node = m_tree.insert(hash, rec);
+    note_index(node);
+    return node;
 }
 
 void ChainState::mark_failed(BlockIndex& b, StoreBatch& batch, BlockStatus status) {

@@ -68,32 +68,39 @@ Result<bool> ChainState::activation_step(BlockIndex& target) {
     UtxoCache cache(m_store);
     StoreBatch batch;
     std::vector<Block> disconnected;
-    for (BlockIndex* b = old_tip; b != fork; b = b->parent) {
-        auto block = m_store.read_block(b->hash);
-        auto undo = m_store.read_undo(b->hash);
-        if (!block || !undo) return storage_error("reading block or undo " + b->hash.hex());
+    // A deep reorg is streamed: a step disconnects at most
+    // MAX_DISCONNECTS_PER_STEP blocks, and connects only once the fork is
+    // reached, so memory does not grow with the reorg's depth. The
+    // intermediate tips are stored like any other step (load() resumes).
+    BlockIndex* next = old_tip;  // next block to disconnect
+    for (; next != fork && disconnected.size() < MAX_DISCONNECTS_PER_STEP; next = next->parent) {
+        auto block = m_store.read_block(next->hash);
+        auto undo = m_store.read_undo(next->hash);
+        if (!block || !undo) return storage_error("reading block or undo " + next->hash.hex());
         if (!*block || !*undo)
-            return Error{make_error_code(ChainError::corrupt), "missing block or undo " + b->hash.hex()};
+            return Error{make_error_code(ChainError::corrupt), "missing block or undo " + next->hash.hex()};
         // Hashed once: disconnecting and the erased keys both need them.
         std::vector<TxId> txids;
         txids.reserve((*block)->txs.size());
         for (const auto& tx : (*block)->txs) txids.push_back(tx.txid());
         if (!disconnect_block(**block, txids, **undo, cache))
-            return Error{make_error_code(ChainError::corrupt), "undo data does not match block " + b->hash.hex()};
-        batch.erase_undo.push_back(b->hash);
+            return Error{make_error_code(ChainError::corrupt), "undo data does not match block " + next->hash.hex()};
+        batch.erase_undo.push_back(next->hash);
         for (std::size_t t = 0; t < txids.size(); ++t) {
             const auto& outs = (*block)->txs[t].outputs;
             for (std::uint32_t o = 0; o < outs.size(); ++o) batch.erased_keys[OutPoint{txids[t], o}] = outs[o].key_hash;
         }
         disconnected.push_back(std::move(**block));
     }
-    std::deque<Block> owned;  // blocks read from the store (stable addresses)
+    if (next != fork) path.clear();  // more to disconnect first: no connects in this step
+    std::deque<Block> owned;         // blocks read from the store (stable addresses)
     std::vector<const Block*> connected;
     auto ok = connect_path(path, cache, batch, owned, connected);
+    m_max_blocks_held = std::max(m_max_blocks_held, disconnected.size() + owned.size());
     if (!ok) return ok.error();
     if (!*ok) return false;  // a block failed: marked; nothing else written
 
-    BlockIndex* new_tip = path.empty() ? const_cast<BlockIndex*>(fork) : path.back();
+    BlockIndex* new_tip = next != fork ? next : path.empty() ? const_cast<BlockIndex*>(fork) : path.back();
     batch.coins = cache.take_changes();
     m_meta.tip = new_tip ? new_tip->hash : BlockHash{};
     batch.meta = m_meta;

@@ -12,15 +12,27 @@
 // connects, UTXO changes, undo data, index status and tip) is one atomic
 // store batch, so a crash leaves the state of some complete step.
 //
-// Thread-safety: none. A ChainState is owned by one thread (the node's
-// io_context thread); observers and the log callback run on it,
-// synchronously. Time is always a parameter: no clock is read here.
+// Headers-first sync (accept_headers, best_header, blocks_to_download,
+// header_locator, headers_after) is implemented in chain_state_headers.cpp;
+// its low-work defence and bound are described in low_work_headers.hpp.
+// Reorgs are streamed: one activation step disconnects at most
+// MAX_DISCONNECTS_PER_STEP blocks, so a reorg of any depth holds at most
+// MAX_DISCONNECTS_PER_STEP + MAX_CONNECTS_PER_STEP blocks in memory.
+//
+// Thread-safety: none. A ChainState is used by one thread at a time, and
+// the node uses it only from jobs of its ChainWorker (chain_worker.hpp),
+// never from the network thread: a reorg, RocksDB writes and signature checks
+// (the SigCheckQueue's finish() joins on its caller, the worker) then delay
+// no ping. Observers and the log callback run synchronously on that thread;
+// whatever they hand to the network they must post. Time is always a
+// parameter: no clock is read here.
 #pragma once
 
 #include "chainkit/chain/block.hpp"
 #include "chainkit/chain/block_index.hpp"
 #include "chainkit/chain/chain_observer.hpp"
 #include "chainkit/chain/chain_store.hpp"
+#include "chainkit/chain/low_work_headers.hpp"
 #include "chainkit/chain/params.hpp"
 #include "chainkit/chain/result.hpp"
 #include "chainkit/chain/validation.hpp"
@@ -32,6 +44,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -61,6 +74,8 @@ enum class ChainError {
 inline constexpr std::size_t MAX_ORPHAN_BLOCKS = 256;
 inline constexpr std::size_t MAX_ORPHAN_BYTES = 32 * 1024 * 1024;
 inline constexpr std::size_t MAX_CONNECTS_PER_STEP = 64;
+inline constexpr std::size_t MAX_DISCONNECTS_PER_STEP = 64;
+inline constexpr std::size_t MAX_HEADERS_PER_BATCH = 2000;
 
 struct ChainTip {
     BlockHash hash;
@@ -89,6 +104,31 @@ struct AcceptResult {
     // Orphans resolved by this call (descendants of the accepted block), in
     // the order they were handled.
     std::vector<OrphanResult> orphans = {};
+
+    [[nodiscard]] bool ok() const noexcept { return validation.ok(); }
+};
+
+// What became of the low-work part of a header batch (low_work_headers.hpp).
+enum class LowWorkOutcome {
+    none,       // every new header leads to more work than the active chain: stored
+    held,       // the sender's chain is still at or below the active chain's work: held in memory
+    committed,  // a held chain overtook the active chain: moved to the tree and stored
+    dropped,    // the sender's held chain would exceed its budget: discarded
+};
+
+struct HeadersResult {
+    std::size_t accepted = 0;       // new valid headers (stored, or held when low_work == held)
+    std::size_t already_known = 0;  // in the tree, or in this sender's held chain
+    // ok, or why the first invalid header was refused; the headers before it
+    // are kept. unknown_parent: the first header does not connect to a known
+    // one, or a header does not connect to the previous one (the node asks
+    // again with a locator). block_too_large: more than MAX_HEADERS_PER_BATCH.
+    ValidationResult validation;
+    BlockHash invalid_hash;  // the refused header (zero when ok)
+    BlockHash last_hash;     // last header accepted or known (zero if none): continue from locator_for(it)
+    std::uint64_t last_height = 0;
+    bool best_header_changed = false;
+    LowWorkOutcome low_work = LowWorkOutcome::none;
 
     [[nodiscard]] bool ok() const noexcept { return validation.ok(); }
 };
@@ -139,6 +179,50 @@ public:
     // Headers-first sync: records a header whose parent is known.
     AcceptResult accept_header(const BlockHeader& header, std::int64_t now);
 
+    // Headers-first sync (chain_state_headers.cpp). Up to
+    // MAX_HEADERS_PER_BATCH headers, each the child of the one before, the
+    // first the child of a known header (or of one `sender` sent before and
+    // that is held as low-work). Checks PoW, bits, timestamps per header and
+    // writes every stored header in one store batch. Headers whose chain does
+    // not have more work than the active chain are held per sender in
+    // memory, within the bound stated in low_work_headers.hpp, and reach the
+    // tree and the store only once the chain overtakes the active one.
+    // A block whose header is known can then arrive in any order: its body is
+    // stored and it connects as soon as its ancestors' bodies are connected.
+    HeadersResult accept_headers(std::span<const BlockHeader> headers, std::int64_t now, HeaderSender sender = 0);
+    // Frees what `sender` has held (call when the peer disconnects).
+    void forget_sender(HeaderSender sender) { m_low_work.forget(sender); }
+    // The most-work chain of valid headers (bodies not needed); the active
+    // tip when no header chain has more work. Can run ahead of tip().
+    [[nodiscard]] ChainTip best_header() const;
+    [[nodiscard]] bool on_best_header_chain(const BlockHash& hash) const;
+    // Along the best-header chain, from `from_height` up, the blocks whose
+    // header is known but whose body is not stored, in height order, at most
+    // `max`. The node passes the start of its download window.
+    [[nodiscard]] std::vector<std::pair<BlockHash, std::uint64_t>> blocks_to_download(std::uint64_t from_height,
+                                                                                      std::size_t max) const;
+    // Locator over the best-header chain (what to ask a peer for next).
+    [[nodiscard]] std::vector<BlockHash> header_locator() const;
+    // Locator from `hash` back to genesis: any header in the tree or held as
+    // low-work (to continue a batch from HeadersResult::last_hash). Empty if
+    // the hash is unknown.
+    [[nodiscard]] std::vector<BlockHash> locator_for(const BlockHash& hash) const;
+    // Highest locator entry on the best-header chain (genesis if none).
+    [[nodiscard]] ChainTip find_header_fork(const std::vector<BlockHash>& locator) const;
+    // Answer to getheaders, from the active chain: the headers after
+    // find_fork(locator) up to and including `stop` (zero: no stop), at most
+    // min(max, MAX_HEADERS_PER_BATCH).
+    [[nodiscard]] std::vector<BlockHeader> headers_after(const std::vector<BlockHash>& locator, const BlockHash& stop,
+                                                         std::size_t max) const;
+    // Headers held as low-work, all senders (bounded: low_work_headers.hpp).
+    [[nodiscard]] const LowWorkHeaders& low_work_headers() const noexcept { return m_low_work; }
+    // Index entries in memory (the block tree), for tests and metrics.
+    [[nodiscard]] std::size_t index_size() const noexcept { return m_tree.size(); }
+    // Most blocks one activation step has held in memory since construction
+    // (disconnected plus read to connect); at most
+    // MAX_DISCONNECTS_PER_STEP + MAX_CONNECTS_PER_STEP. For tests and metrics.
+    [[nodiscard]] std::size_t max_blocks_held_in_step() const noexcept { return m_max_blocks_held; }
+
     [[nodiscard]] ChainTip tip() const;
     [[nodiscard]] std::uint64_t height() const;
     [[nodiscard]] const BlockHash& genesis_hash() const noexcept { return m_genesis; }
@@ -155,7 +239,8 @@ public:
 
     // Hashes from the tip back to genesis, dense for 10 then doubling steps.
     [[nodiscard]] std::vector<BlockHash> locator() const;
-    // Highest locator entry on the active chain (genesis if none matches).
+    // Highest locator entry on the active chain (genesis if none matches):
+    // where to answer a getheaders from (headers_after).
     [[nodiscard]] ChainTip find_fork(const std::vector<BlockHash>& locator) const;
 
     // The committed UTXO set (reads go to the store).
@@ -212,6 +297,15 @@ private:
     void notify_and_log(const std::vector<Block>& disconnected, std::uint64_t old_height,
                         const std::vector<const Block*>& connected, std::uint64_t first_height);
     void log(std::string_view line) const;
+    // Headers-first helpers (chain_state_headers.cpp).
+    void note_index(BlockIndex* node);
+    void reset_header_state();
+    [[nodiscard]] const std::vector<BlockIndex*>& header_chain() const;
+    [[nodiscard]] BlockIndex* find_header_parent(const BlockHash& prev, HeaderSender sender);
+    [[nodiscard]] bool stage_headers(std::span<const BlockHeader> headers, std::int64_t now, HeaderSender sender,
+                                     std::deque<BlockIndex>& staged, HeadersResult& res);
+    void place_staged(std::deque<BlockIndex>& staged, HeaderSender sender, HeadersResult& res);
+    [[nodiscard]] bool store_headers(std::deque<BlockIndex>& nodes, HeadersResult& res);
     [[nodiscard]] Result<void> load_index();
     [[nodiscard]] Error storage_error(std::string msg) const;
 
@@ -238,6 +332,13 @@ private:
     std::uint64_t m_orphan_sequence = 0;
     std::vector<ChainObserver*> m_observers;
     ChainLogFn m_log;
+    // Headers-first state. The best header is cached and its chain rebuilt
+    // lazily (height-indexed like m_active); both are recomputed from the
+    // tree when a failure invalidates them.
+    mutable BlockIndex* m_best_header = nullptr;
+    mutable std::vector<BlockIndex*> m_header_chain;
+    LowWorkHeaders m_low_work;
+    std::size_t m_max_blocks_held = 0;
 };
 
 }  // namespace chainkit::chain
