@@ -94,6 +94,8 @@ void Node::Impl::drop(const PeerPtr& peer, const std::string& why) {
     peer->close_reason = why;
     peer->close();
     download.remove_peer(peer->key);
+    // What it sent of a low-work chain is held per sender: free it.
+    deps.run_on_chain([c = &deps.chain, k = peer->key] { c->forget_sender(k); });
     host.disconnect(peer->id);
     request_blocks();
 }

@@ -107,8 +107,8 @@ asio::awaitable<void> Node::Impl::on_headers(const PeerPtr& peer, HeadersMsg m) 
     const bool full = m.headers.size() == MAX_HEADERS_PER_MESSAGE;
     for (const auto& h : m.headers) peer->known.insert(chain::hash_cast<chain::Hash256>(h.hash()));
     const std::int64_t t = now();
-    auto r = co_await on_chain(deps.run_on_chain, [c = &deps.chain, hs = std::move(m.headers), t] {
-        return c->accept_headers(hs, t);
+    auto r = co_await on_chain(deps.run_on_chain, [c = &deps.chain, hs = std::move(m.headers), t, k = peer->key] {
+        return c->accept_headers(hs, t, k);
     });
     if (r.last_height > peer->best_height) peer->best_height = r.last_height;
     if (!r.validation.ok()) {
@@ -121,7 +121,9 @@ asio::awaitable<void> Node::Impl::on_headers(const PeerPtr& peer, HeadersMsg m) 
             co_return;
         }
     }
-    if (full) request_headers(peer);
+    // A full batch means it has more: continue after the last one (which may
+    // be held as low-work, so not on our best-header locator).
+    if (full) request_headers(peer, r.last_hash);
     co_await refresh_needed();
 }
 

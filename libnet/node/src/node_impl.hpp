@@ -92,7 +92,8 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
 
     // node_sync.cpp
     void on_ready(const PeerPtr& peer);
-    void request_headers(const PeerPtr& peer);
+    // getheaders from our best-header locator, or continuing after `from`.
+    void request_headers(const PeerPtr& peer, std::optional<chain::BlockHash> from = std::nullopt);
     asio::awaitable<void> refresh_needed();
     void request_blocks();
     void check_stalls();

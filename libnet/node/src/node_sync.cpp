@@ -66,14 +66,14 @@ void Node::Impl::on_ready(const PeerPtr& peer) {
     request_headers(peer);
 }
 
-void Node::Impl::request_headers(const PeerPtr& peer) {
+void Node::Impl::request_headers(const PeerPtr& peer, std::optional<chain::BlockHash> from) {
     if (peer->headers_requested || peer->closed()) return;
     peer->headers_requested = true;
     asio::co_spawn(
         ex,
-        [self = shared_from_this(), peer]() -> asio::awaitable<void> {
-            auto locator = co_await on_chain(self->deps.run_on_chain, [c = &self->deps.chain] {
-                return c->header_locator();
+        [self = shared_from_this(), peer, from]() -> asio::awaitable<void> {
+            auto locator = co_await on_chain(self->deps.run_on_chain, [c = &self->deps.chain, from] {
+                return from ? c->locator_for(*from) : c->header_locator();
             });
             if (locator.size() > MAX_LOCATOR_SIZE) locator.resize(MAX_LOCATOR_SIZE);
             peer->send(GetHeadersMsg{std::move(locator), chain::BlockHash{}});
