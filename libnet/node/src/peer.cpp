@@ -1,5 +1,7 @@
 #include "peer.hpp"
 
+#include "error_text.hpp"
+
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -44,8 +46,8 @@ asio::awaitable<void> Peer::write_loop() {
         m_queued_bytes -= body.size();
         bytes_sent += body.size();
         if (m_queued_bytes <= m_max_queue_bytes / 2) m_room.cancel();
-        if (!r.ok()) {
-            if (close_reason.empty()) close_reason = "write failed: " + r.error().message;
+        if (!r) {
+            if (close_reason.empty()) close_reason = "write failed: " + error_text(r.error());
             close();
         }
     }
