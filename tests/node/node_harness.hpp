@@ -50,7 +50,7 @@ struct TestNode {
                               {}},
                std::move(cfg)) {
         chain.add_observer(&mempool);
-        if (auto r = host.listen(*net::Multiaddr::parse("/ip4/127.0.0.1/tcp/0")); !r)
+        if (auto r = host.listen(*net::Multiaddr::parse("/ip4/127.0.0.1/tcp/0")); !r.ok())
             throw std::runtime_error("listen failed");
         node.start();
     }

@@ -2,7 +2,6 @@
 
 #include "chainkit/node/error.hpp"
 
-#include "error_text.hpp"
 #include "node_impl.hpp"
 
 #include <asio/co_spawn.hpp>
@@ -117,7 +116,7 @@ asio::awaitable<void> Node::Impl::run_session(PeerPtr peer) {
     while (!peer->closed()) {
         auto body = co_await peer->stream->read_message(max_message);
         if (!body) {
-            why = "read: " + detail::error_text(body.error());
+            why = "read: " + body.error().message;
             break;
         }
         peer->bytes_received += body->size();
@@ -166,7 +165,7 @@ asio::awaitable<Result<net::PeerId>> Node::Impl::connect(net::Multiaddr addr, bo
     if (!id) {
         dialing.erase(text);
         book.mark_failure(text, now());
-        co_return Error{detail::error_code_of(id.error()), text + ": " + detail::error_text(id.error())};
+        co_return Error{id.error().code, text + ": " + id.error().message};
     }
     const auto id_text = id->to_string();
     if (*id == host.peer_id()) {
@@ -188,7 +187,7 @@ asio::awaitable<Result<net::PeerId>> Node::Impl::connect(net::Multiaddr addr, bo
     dialing.erase(text);
     if (!stream) {
         book.mark_failure(text, now());
-        co_return Error{detail::error_code_of(stream.error()), text + ": " + detail::error_text(stream.error())};
+        co_return Error{stream.error().code, text + ": " + stream.error().message};
     }
     if (find_peer(id_text)) {  // an inbound session from it started meanwhile
         (*stream)->reset();

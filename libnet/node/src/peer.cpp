@@ -1,7 +1,5 @@
 #include "peer.hpp"
 
-#include "error_text.hpp"
-
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -47,7 +45,7 @@ asio::awaitable<void> Peer::write_loop() {
         bytes_sent += body.size();
         if (m_queued_bytes <= m_max_queue_bytes / 2) m_room.cancel();
         if (!r) {
-            if (close_reason.empty()) close_reason = "write failed: " + error_text(r.error());
+            if (close_reason.empty()) close_reason = "write failed: " + r.error().message;
             close();
         }
     }
