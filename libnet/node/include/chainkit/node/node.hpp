@@ -1,0 +1,138 @@
+// The chain protocol node: joins a Host (libnet/transport) to the chain
+// state and mempool. It speaks /chainkit/sync/1.0.0 with every connected
+// peer: the version handshake, headers-first sync with parallel block
+// download in a moving window, relay of new blocks and transactions,
+// address discovery (getaddr/addr) and bans for peers that send invalid
+// data. docs/protocol.md ("Chain protocol") describes the messages and the
+// rules; docs/architecture.md the threads.
+//
+// Threads: the Node, its Host and every callback live on the executor given
+// to the constructor (the network thread). The chain state and the mempool
+// live on another thread and are used only from jobs given to
+// NodeDeps::run_on_chain, whose results are posted back, so a slow block
+// never delays a ping. Call every method from the network executor.
+#pragma once
+
+#include "chainkit/chain/chain_state.hpp"
+#include "chainkit/chain/mempool.hpp"
+#include "chainkit/chain/params.hpp"
+#include "chainkit/chain/validation.hpp"
+#include "chainkit/node/address_book.hpp"
+#include "chainkit/node/ban_list.hpp"
+#include "chainkit/node/messages.hpp"
+
+#include <asio/awaitable.hpp>
+
+#include <chainkit/net/host.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace chainkit::node {
+
+// Runs `job` on the thread that owns the chain state and mempool (e.g. a
+// chain::ChainWorker's post). Jobs run in the order given.
+using ChainRunner = std::function<void(std::function<void()> job)>;
+// Seconds since the Unix epoch (adjusted time for the future-drift rule).
+using WallClock = std::function<std::int64_t()>;
+
+struct NodeConfig {
+    std::vector<net::Multiaddr> connect;  // always kept connected (reconnect with back-off)
+    std::size_t target_outbound = 8;      // outbound peers the node keeps from its address book
+    std::size_t max_inbound = 117;
+    std::string user_agent = "chainkit/0.1.0";
+    std::size_t download_window = 1024;  // blocks ahead of the first missing one
+    std::size_t blocks_in_flight_per_peer = 16;
+    std::chrono::milliseconds stall_timeout{2000};     // a peer holding the window back this long loses its blocks
+    std::chrono::milliseconds request_timeout{20000};  // a peer silent this long on a request is dropped
+    std::chrono::milliseconds handshake_timeout{10000};
+    std::chrono::milliseconds tick{250};  // housekeeping period (dials, stalls, timeouts)
+    std::int64_t ban_seconds = DEFAULT_BAN_SECONDS;
+    std::size_t max_send_queue_bytes = 4 << 20;  // per peer, before reading its requests pauses
+    bool relay_transactions = true;
+};
+
+struct NodeDeps {
+    chain::ConsensusParams params;
+    chain::ChainState& chain;  // used only through run_on_chain
+    chain::Mempool& mempool;   // used only through run_on_chain
+    ChainRunner run_on_chain;
+    WallClock now;
+    AddressStore* address_store = nullptr;        // optional persistence
+    BanStore* ban_store = nullptr;                // optional persistence
+    std::function<void(const std::string&)> log;  // info-level lines; default: spdlog
+};
+
+struct PeerInfo {
+    std::string peer_id;
+    std::string address;  // remote multiaddr
+    bool inbound = false;
+    bool handshake_done = false;
+    std::string user_agent;
+    std::uint64_t best_height = 0;  // best header height we know the peer has
+    std::size_t blocks_in_flight = 0;
+    std::optional<std::chrono::microseconds> latency;
+    std::uint64_t bytes_sent = 0;
+    std::uint64_t bytes_received = 0;
+};
+
+struct SyncStatus {
+    std::uint64_t header_height = 0;  // best header
+    std::uint64_t block_height = 0;   // active chain tip
+    double blocks_per_second = 0;     // over the last few seconds
+    bool synced = true;               // block_height == header_height and no peer announced more
+};
+
+struct NodeCounters {
+    std::uint64_t blocks_accepted = 0;
+    std::uint64_t blocks_rejected = 0;
+    std::uint64_t txs_accepted = 0;
+    std::uint64_t txs_rejected = 0;
+    std::uint64_t peers_banned = 0;
+};
+
+class Node {
+public:
+    Node(asio::any_io_executor ex, net::Host& host, NodeDeps deps, NodeConfig config = {});
+    ~Node();  // stop()s
+    Node(const Node&) = delete;
+    Node& operator=(const Node&) = delete;
+
+    // Serves the sync protocol, loads the address book and bans, registers
+    // with the chain and mempool, and starts connecting. Call once.
+    void start();
+    // Saves the address book and bans, drops every peer, unregisters from
+    // the chain. Idempotent.
+    void stop();
+
+    // Dials `addr` (with or without /p2p/<id>) and starts a session; the
+    // address is kept and redialed if the session ends when `persistent`.
+    asio::awaitable<Result<net::PeerId>> connect(net::Multiaddr addr, bool persistent = true);
+
+    // A transaction made here: validated into the mempool, then announced.
+    asio::awaitable<chain::ValidationResult> submit_transaction(chain::Transaction tx);
+    // A block mined here: accepted into the chain, then announced.
+    asio::awaitable<chain::AcceptResult> submit_block(chain::Block block);
+
+    [[nodiscard]] std::vector<PeerInfo> peers() const;
+    [[nodiscard]] SyncStatus sync_status() const;
+    [[nodiscard]] NodeCounters counters() const;
+    [[nodiscard]] const BanList& bans() const;
+    void ban(const std::string& peer_id, std::int64_t seconds, const std::string& reason);
+    void unban(const std::string& peer_id);
+    [[nodiscard]] const AddressBook& address_book() const;
+    // The version nonce of this run (tests use it to detect self-connections).
+    [[nodiscard]] std::uint64_t nonce() const;
+
+    struct Impl;
+
+private:
+    std::shared_ptr<Impl> m_impl;
+};
+
+}  // namespace chainkit::node

@@ -1,0 +1,105 @@
+// Node internals, split by subject over node.cpp (lifecycle, sessions,
+// dialing, housekeeping), node_handlers.cpp (one handler per message) and
+// node_sync.cpp (headers-first download, relay, chain notifications).
+// Everything here runs on `ex`; coroutines hold shared_from_this().
+#pragma once
+
+#include "chainkit/node/node.hpp"
+
+#include "block_download.hpp"
+#include "peer.hpp"
+#include "peer_fault.hpp"
+
+#include <asio/steady_timer.hpp>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace chainkit::node {
+
+struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
+    Impl(asio::any_io_executor e, net::Host& h, NodeDeps d, NodeConfig c);
+
+    using PeerPtr = std::shared_ptr<detail::Peer>;
+
+    asio::any_io_executor ex;
+    net::Host& host;
+    NodeDeps deps;
+    NodeConfig config;
+    std::size_t max_message;
+    std::uint64_t nonce;
+    std::mt19937_64 rng;
+    bool started = false;
+    bool stopped = false;
+
+    std::map<detail::PeerKey, PeerPtr> peers;
+    detail::PeerKey next_key = 1;
+    std::set<std::string> dialing;           // addresses being dialed
+    std::map<std::string, bool> persistent;  // configured address -> keep connected
+    AddressBook book;
+    BanList bans;
+    NodeCounters counters;
+    detail::BlockDownload download;
+    asio::steady_timer ticker;
+
+    // What the chain told us last (mirrored from the chain thread).
+    chain::ChainTip tip;
+    chain::ChainTip best_header;
+    bool needed_refresh_pending = false;
+    bool needed_refresh_again = false;
+    std::deque<std::pair<detail::Clock::time_point, std::uint64_t>> rate_samples;  // for blocks/s
+
+    // node.cpp
+    void start();
+    void stop();
+    asio::awaitable<Result<net::PeerId>> connect(net::Multiaddr addr, bool persistent_addr);
+    asio::awaitable<void> serve_inbound(std::shared_ptr<net::Stream> stream, net::PeerId from);
+    asio::awaitable<void> run_session(PeerPtr peer);
+    PeerPtr add_peer(std::shared_ptr<net::Stream> stream, const net::PeerId& id, bool inbound, std::string remote);
+    void drop(const PeerPtr& peer, const std::string& why);
+    void misbehaving(const PeerPtr& peer, const std::string& why);
+    PeerPtr find_peer(detail::PeerKey key) const;
+    PeerPtr find_peer(const std::string& id_text) const;
+    std::size_t count_peers(bool inbound) const;
+    asio::awaitable<void> tick_loop();
+    void housekeeping();
+    void dial_more();
+    void save_state();
+    void log(const std::string& line) const;
+    std::int64_t now() const { return deps.now(); }
+    VersionMsg make_version() const;
+
+    // node_handlers.cpp
+    asio::awaitable<bool> handle(const PeerPtr& peer, Message msg);
+    asio::awaitable<void> on_version(const PeerPtr& peer, VersionMsg m);
+    asio::awaitable<void> on_getheaders(const PeerPtr& peer, GetHeadersMsg m);
+    asio::awaitable<void> on_headers(const PeerPtr& peer, HeadersMsg m);
+    asio::awaitable<void> on_inv(const PeerPtr& peer, InvMsg m);
+    asio::awaitable<void> on_getdata(const PeerPtr& peer, GetDataMsg m);
+    void on_notfound(const PeerPtr& peer, const NotFoundMsg& m);
+    asio::awaitable<void> on_block(const PeerPtr& peer, BlockMsg m);
+    asio::awaitable<void> on_tx(const PeerPtr& peer, TxMsg m);
+    void on_getaddr(const PeerPtr& peer);
+    void on_addr(const PeerPtr& peer, const AddrMsg& m);
+    void on_pong(const PeerPtr& peer, const PongMsg& m);
+
+    // node_sync.cpp
+    void on_ready(const PeerPtr& peer);
+    // getheaders from our best-header locator, or continuing after `from`.
+    void request_headers(const PeerPtr& peer, std::optional<chain::BlockHash> from = std::nullopt);
+    asio::awaitable<void> refresh_needed();
+    void request_blocks();
+    void check_stalls();
+    void announce_block(const chain::BlockHeader& header, std::uint64_t height);
+    void announce_tx(const chain::TxId& txid, detail::PeerKey except);
+    void tip_changed(const chain::ChainTip& new_tip, const chain::BlockHeader& header);
+    asio::awaitable<chain::AcceptResult> accept_block(chain::Block block, detail::PeerKey from);
+    asio::awaitable<chain::ValidationResult> accept_tx(chain::Transaction tx, detail::PeerKey from);
+};
+
+}  // namespace chainkit::node

@@ -1,0 +1,236 @@
+// Headers-first sync, block download, relay and the node's view of the
+// chain (mirrored from the chain thread after each change).
+#include "chainkit/node/error.hpp"
+
+#include "chain_call.hpp"
+#include "node_impl.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace chainkit::node {
+
+using detail::Clock;
+using detail::on_chain;
+
+void Node::Impl::start() {
+    if (started) return;
+    started = true;
+    if (deps.address_store) {
+        if (auto r = deps.address_store->load_addresses(); r.ok())
+            book.restore(*r);
+        else
+            spdlog::warn("node: could not load the address book: {}", r.error().message);
+    }
+    if (deps.ban_store) {
+        if (auto r = deps.ban_store->load_bans(); r.ok())
+            bans.restore(*r, now());
+        else
+            spdlog::warn("node: could not load bans: {}", r.error().message);
+    }
+    for (const auto& a : config.connect) persistent.emplace(a.to_string(), true);
+    std::weak_ptr<Impl> weak = shared_from_this();
+    host.set_handler(std::string(SYNC_PROTOCOL),
+                     [weak](std::shared_ptr<net::Stream> s, net::PeerId from) -> asio::awaitable<void> {
+                         if (auto self = weak.lock()) co_await self->serve_inbound(std::move(s), std::move(from));
+                     });
+    asio::co_spawn(
+        ex,
+        [self = shared_from_this()]() -> asio::awaitable<void> {
+            co_await self->refresh_needed();
+            self->dial_more();
+            co_await self->tick_loop();
+        },
+        asio::detached);
+}
+
+void Node::Impl::housekeeping() {
+    const auto t = Clock::now();
+    for (auto& [k, p] : std::map(peers)) {
+        if (!p->ready() && t - p->connected_at > config.handshake_timeout) drop(p, "no handshake in time");
+    }
+    check_stalls();
+    request_blocks();
+    bans.sweep(now());
+    dial_more();
+}
+
+void Node::Impl::on_ready(const PeerPtr& peer) {
+    log(fmt::format("peer {} ({}, {}) ready: height {}, {}", peer->id_text, peer->inbound ? "inbound" : "outbound",
+                    peer->remote, peer->version.best_height, peer->version.user_agent));
+    if (!peer->inbound) {
+        peer->send(GetAddrMsg{});
+        book.mark_success(peer->remote, now());
+    }
+    request_headers(peer);
+}
+
+void Node::Impl::request_headers(const PeerPtr& peer, std::optional<chain::BlockHash> from) {
+    if (peer->headers_requested || peer->closed()) return;
+    peer->headers_requested = true;
+    asio::co_spawn(
+        ex,
+        [self = shared_from_this(), peer, from]() -> asio::awaitable<void> {
+            auto job7 = [c = &self->deps.chain, from] { return from ? c->locator_for(*from) : c->header_locator(); };
+            auto locator = co_await on_chain(self->deps.run_on_chain, std::move(job7));
+            if (locator.size() > MAX_LOCATOR_SIZE) locator.resize(MAX_LOCATOR_SIZE);
+            peer->send(GetHeadersMsg{std::move(locator), chain::BlockHash{}});
+        },
+        asio::detached);
+}
+
+asio::awaitable<void> Node::Impl::refresh_needed() {
+    if (needed_refresh_pending) {
+        needed_refresh_again = true;
+        co_return;
+    }
+    needed_refresh_pending = true;
+    do {
+        needed_refresh_again = false;
+        const std::size_t window = config.download_window;
+        struct View {
+            chain::ChainTip tip, best;
+            std::vector<std::pair<chain::BlockHash, std::uint64_t>> needed;
+        };
+        auto job8 = [c = &deps.chain, window] {
+            View view{c->tip(), c->best_header(), {}};
+            view.needed = c->blocks_to_download(view.tip.height + 1, window);
+            return view;
+        };
+        auto v = co_await on_chain(deps.run_on_chain, std::move(job8));
+        tip = v.tip;
+        best_header = v.best;
+        std::vector<detail::NeededBlock> needed;
+        needed.reserve(v.needed.size());
+        for (auto& [h, height] : v.needed) needed.push_back({h, height});
+        download.set_needed(std::move(needed));
+        download.note_connected_height(tip.height);
+    } while (needed_refresh_again && !stopped);
+    needed_refresh_pending = false;
+    request_blocks();
+}
+
+void Node::Impl::request_blocks() {
+    if (stopped || download.needed_count() == 0) return;
+    const auto t = Clock::now();
+    for (auto& [k, p] : peers) {
+        if (!p->ready() || p->closed()) continue;
+        auto blocks = download.assign(k, p->best_height, t);
+        if (blocks.empty()) continue;
+        GetDataMsg gd;
+        for (const auto& b : blocks) gd.items.push_back({InvType::block, chain::hash_cast<chain::Hash256>(b.hash)});
+        p->send(gd);
+    }
+}
+
+void Node::Impl::check_stalls() {
+    const auto t = Clock::now();
+    if (auto staller = download.find_staller(t)) {
+        auto p = find_peer(*staller);
+        // With no one else to ask, a slow peer is still the best we have.
+        const bool others = std::any_of(peers.begin(), peers.end(), [&](const auto& kv) {
+            return kv.first != *staller && kv.second->ready() && kv.second->best_height > tip.height;
+        });
+        if (p && others) drop(p, "stalled the block download window");
+    }
+    for (auto key : download.timed_out(t))
+        if (auto p = find_peer(key)) drop(p, "did not deliver requested blocks in time");
+}
+
+void Node::Impl::announce_block(const chain::BlockHeader& header, std::uint64_t height) {
+    const auto h = chain::hash_cast<chain::Hash256>(header.hash());
+    for (auto& [k, p] : peers) {
+        if (!p->ready() || p->known.contains(h)) continue;
+        if (p->best_height >= height && p->known.contains(h)) continue;
+        p->known.insert(h);
+        p->send(HeadersMsg{{header}});
+    }
+}
+
+void Node::Impl::announce_tx(const chain::TxId& txid, detail::PeerKey except) {
+    if (!config.relay_transactions) return;
+    const auto h = chain::hash_cast<chain::Hash256>(txid);
+    for (auto& [k, p] : peers) {
+        if (k == except || !p->ready() || !p->known.insert(h)) continue;
+        p->send(InvMsg{{{InvType::tx, h}}});
+    }
+}
+
+void Node::Impl::tip_changed(const chain::ChainTip& new_tip, const chain::BlockHeader& header) {
+    tip = new_tip;
+    rate_samples.emplace_back(Clock::now(), new_tip.height);
+    while (rate_samples.size() > 2 && rate_samples.front().first < Clock::now() - std::chrono::seconds(10))
+        rate_samples.pop_front();
+    // Announce only a tip that is the best header (not each block of a sync).
+    if (new_tip.height + 1 >= best_header.height) announce_block(header, new_tip.height);
+}
+
+asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block, detail::PeerKey from) {
+    auto self = shared_from_this();
+    struct Outcome {
+        chain::AcceptResult result;
+        chain::ChainTip tip;
+        chain::ChainTip best;
+        chain::BlockHeader tip_header;
+    };
+    const std::int64_t t = now();
+    auto job9 = [c = &deps.chain, b = std::move(block), t, from]() mutable {
+        Outcome out;
+        out.result = c->accept_block(b, t, from);
+        out.tip = c->tip();
+        out.best = c->best_header();
+        if (out.result.tip_changed) {
+            if (auto h = c->header(out.tip.hash)) out.tip_header = *h;
+        }
+        return out;
+    };
+    auto o = co_await on_chain(deps.run_on_chain, std::move(job9));
+    best_header = o.best;
+    if (o.result.ok())
+        ++counters.blocks_accepted;
+    else if (is_peer_fault(o.result.validation.reason))
+        ++counters.blocks_rejected;
+    // Orphans connected (or refused) now were sent earlier, maybe by others.
+    for (const auto& orphan : o.result.orphans) {
+        if (orphan.validation.ok() || !is_peer_fault(orphan.validation.reason)) continue;
+        ++counters.blocks_rejected;
+        if (auto p = find_peer(orphan.from))
+            misbehaving(p, "invalid block " + orphan.hash.hex() + ": " + orphan.validation.message);
+    }
+    if (o.result.tip_changed) tip_changed(o.tip, o.tip_header);
+    co_await refresh_needed();
+    co_return o.result;
+}
+
+asio::awaitable<chain::ValidationResult> Node::Impl::accept_tx(chain::Transaction tx, detail::PeerKey from) {
+    auto self = shared_from_this();
+    const auto txid = tx.txid();
+    auto job10 = [m = &deps.mempool, t = std::move(tx)]() mutable { return m->accept(t); };
+    auto r = co_await on_chain(deps.run_on_chain, std::move(job10));
+    if (r.ok()) {
+        ++counters.txs_accepted;
+        announce_tx(txid, from);
+    } else if (is_peer_fault(r.reason)) {
+        ++counters.txs_rejected;
+    }
+    co_return r;
+}
+
+SyncStatus Node::sync_status() const {
+    SyncStatus s;
+    s.header_height = std::max(m_impl->best_header.height, m_impl->tip.height);
+    s.block_height = m_impl->tip.height;
+    const auto& r = m_impl->rate_samples;
+    if (r.size() >= 2) {
+        const double secs = std::chrono::duration<double>(r.back().first - r.front().first).count();
+        if (secs > 0) s.blocks_per_second = static_cast<double>(r.back().second - r.front().second) / secs;
+    }
+    std::uint64_t announced = 0;
+    for (const auto& [k, p] : m_impl->peers) announced = std::max(announced, p->best_height);
+    s.synced = s.block_height >= s.header_height && s.block_height >= announced;
+    return s;
+}
+
+}  // namespace chainkit::node

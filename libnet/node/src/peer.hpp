@@ -1,0 +1,82 @@
+// One connected peer: its sync stream, a bounded send queue with one write
+// in flight, and what the node knows about it. Lives on the network
+// executor; the writer coroutine holds a shared_ptr to it.
+#pragma once
+
+#include "chainkit/node/messages.hpp"
+
+#include "block_download.hpp"
+#include "known_inventory.hpp"
+
+#include <asio/awaitable.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <chainkit/net/stream.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace chainkit::node::detail {
+
+class Peer : public std::enable_shared_from_this<Peer> {
+public:
+    Peer(const asio::any_io_executor& ex, PeerKey key, std::shared_ptr<net::Stream> stream, net::PeerId id,
+         bool inbound, std::string remote, std::size_t max_queue_bytes);
+
+    // Queues `m`; false (and nothing queued) when the queue already holds
+    // more than its bound: the caller drops the peer.
+    bool send(const Message& m);
+    // The writer: sends queued messages in order until close().
+    asio::awaitable<void> write_loop();
+    // Waits until the queue is below half its bound (or the peer closed).
+    asio::awaitable<void> wait_for_room();
+    void close();
+    [[nodiscard]] bool closed() const noexcept { return m_closed; }
+    [[nodiscard]] std::size_t queued_bytes() const noexcept { return m_queued_bytes; }
+
+    const PeerKey key;
+    const std::shared_ptr<net::Stream> stream;
+    const net::PeerId id;
+    const std::string id_text;
+    const bool inbound;
+    const std::string remote;
+    const Clock::time_point connected_at = Clock::now();
+
+    // Handshake.
+    bool version_received = false;
+    bool verack_received = false;
+    bool ready() const noexcept { return version_received && verack_received; }
+    VersionMsg version;
+    // Sync.
+    std::uint64_t best_height = 0;  // highest header we know it has on our best chain
+    chain::Uint256 best_work;
+    bool headers_requested = false;  // a getheaders is outstanding
+    bool getaddr_answered = false;
+    double addr_tokens = 1000;  // addr rate limit (token bucket)
+    Clock::time_point addr_tokens_at = Clock::now();
+    KnownInventory known;
+    std::map<chain::TxId, Clock::time_point> txs_requested;
+    // Liveness.
+    std::optional<std::uint64_t> ping_nonce;
+    Clock::time_point ping_sent;
+    Clock::time_point last_received = Clock::now();
+    std::optional<std::chrono::microseconds> latency;
+    std::uint64_t bytes_sent = 0;
+    std::uint64_t bytes_received = 0;
+    std::string close_reason;
+
+private:
+    std::size_t m_max_queue_bytes;
+    std::deque<chain::Bytes> m_queue;
+    std::size_t m_queued_bytes = 0;
+    bool m_closed = false;
+    asio::steady_timer m_wake;  // the writer waits on it for work
+    asio::steady_timer m_room;  // readers wait on it for queue room
+};
+
+}  // namespace chainkit::node::detail
