@@ -4,6 +4,7 @@
 #include "config.hpp"
 #include "errors.hpp"
 #include "runtime.hpp"
+#include "startnode.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -25,8 +26,21 @@ struct Args {
     SendArgs send;
     PrintChainArgs print;
     std::uint64_t blocks = 1;
+    StartNodeArgs node;
     unsigned threads = 0;
 };
+
+const char* role_name(Role r) {
+    switch (r) {
+        case Role::central:
+            return "central";
+        case Role::miner:
+            return "miner";
+        case Role::wallet:
+            return "wallet";
+    }
+    return "chainkit";
+}
 
 void add_shared_commands(CLI::App& app, Args& a, Action& action) {
     app.add_subcommand("createwallet", "Add a new address to this node's wallet")->callback([&] {
@@ -62,7 +76,30 @@ void add_shared_commands(CLI::App& app, Args& a, Action& action) {
     });
 }
 
+void add_startnode(Role role, CLI::App& app, Args& a, Action& action) {
+    auto* sn = app.add_subcommand("startnode", "Run this node on the network until Ctrl-C");
+    sn->add_option("--connect", a.node.connect,
+                   "Peer to keep connected, e.g. /ip4/127.0.0.1/tcp/3000[/p2p/<id>] (repeatable)");
+    sn->add_option("--listen", a.node.listen, "Listen multiaddr (default /ip4/127.0.0.1/tcp/<NODE_ID>)");
+    sn->add_option("--max-inbound", a.node.max_inbound, "Most inbound peers (default 117)")
+        ->check(CLI::Range(0, 10'000));
+    sn->add_option("--max-outbound", a.node.max_outbound, "Outbound peers to keep (default 8)")
+        ->check(CLI::Range(0, 1'000));
+    if (role == Role::miner) {
+        sn->add_option("--miner", a.node.miner_address, "Mine, paying block rewards to this address");
+        sn->add_option("--threads", a.node.threads, "Mining threads (default: one per hardware thread)")
+            ->check(CLI::Range(0u, 256u));
+        sn->add_option("--min-txs", a.node.min_txs, "Mine once this many transactions wait (default 2)")
+            ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
+        sn->add_flag("--continuous", a.node.continuous, "Mine all the time, empty blocks too");
+    }
+    sn->callback([&, role] {
+        action = [&, role](NodeContext& c) { cmd_startnode(c, role_name(role), a.node, std::cout); };
+    });
+}
+
 void add_role_commands(Role role, CLI::App& app, Args& a, Action& action) {
+    add_startnode(role, app, a, action);
     if (role == Role::central) {
         auto* create = app.add_subcommand("createblockchain", "Create a new chain whose genesis pays ADDRESS");
         create->add_option("--address", a.address, "Address the genesis coinbase pays")->required();
@@ -81,17 +118,6 @@ void add_role_commands(Role role, CLI::App& app, Args& a, Action& action) {
     }
 }
 
-const char* role_name(Role r) {
-    switch (r) {
-        case Role::central:
-            return "central";
-        case Role::miner:
-            return "miner";
-        case Role::wallet:
-            return "wallet";
-    }
-    return "chainkit";
-}
 
 int report(const std::string& message, int code) {
     std::cerr << "error: " << message << '\n';

@@ -12,7 +12,7 @@
 namespace chainkit::apps {
 namespace {
 
-constexpr unsigned MAX_NODE_ID = 60000;  // keeps default_port + id within 16 bits
+constexpr unsigned MAX_NODE_ID = 65535;  // NODE_ID is the TCP port, as in the tutorial
 
 std::optional<unsigned> node_id_from_env() {
     const char* env = std::getenv("NODE_ID");
@@ -50,7 +50,7 @@ std::optional<std::string> read_passphrase(const std::string& file) {
 }  // namespace
 
 void add_common_options(CLI::App& app, CommonOptions& o) {
-    app.add_option("--node-id", o.node_id, "Node number: default port and file names (else NODE_ID)")
+    app.add_option("--node-id", o.node_id, "Node id = TCP port and file-name suffix (else NODE_ID)")
         ->check(CLI::Range(0u, MAX_NODE_ID));
     app.add_option("--network", o.network, "Network: main or regtest")->check(CLI::IsMember({"main", "regtest"}));
     app.add_option("--data-dir", o.data_dir, "Chain database directory (default blockchain_<NODE_ID>)");
@@ -74,7 +74,8 @@ Config resolve_config(const CommonOptions& o) {
                                           : std::filesystem::path(o.wallet_file);
     if (!o.genesis_file.empty()) c.genesis_path = o.genesis_file;
     c.passphrase = read_passphrase(o.passphrase_file);
-    c.port = static_cast<std::uint16_t>(c.params.default_port + c.node_id.value_or(0));
+    // NODE_ID is the port (NODE_ID=3000 listens on 3000), as in the tutorial.
+    c.port = static_cast<std::uint16_t>(c.node_id.value_or(c.params.default_port));
     return c;
 }
 

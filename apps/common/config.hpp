@@ -31,7 +31,7 @@ struct Config {
     std::filesystem::path wallet_path;
     std::optional<std::filesystem::path> genesis_path;
     std::optional<std::string> passphrase;
-    std::uint16_t port = 0;  // params.default_port + NODE_ID (for the network layer)
+    std::uint16_t port = 0;  // NODE_ID, else params.default_port: where startnode listens
 };
 
 void add_common_options(CLI::App& app, CommonOptions& o);

@@ -37,6 +37,10 @@ ChildProcess::~ChildProcess() {
     if (m_out >= 0) ::close(m_out);
 }
 
+void ChildProcess::terminate() {
+    if (m_pid > 0) ::kill(m_pid, SIGTERM);
+}
+
 std::optional<std::string> ChildProcess::read_line(std::chrono::milliseconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     for (;;) {

@@ -19,6 +19,8 @@ public:
     bool started() const noexcept { return m_pid > 0; }
     /// Next stdout line (without '\n'), or nullopt at EOF or after `limit`.
     std::optional<std::string> read_line(std::chrono::milliseconds limit);
+    /// Asks the child to stop (SIGTERM); wait() then gives its exit code.
+    void terminate();
     /// Waits for exit; the exit code, or -1 on timeout/signal.
     int wait(std::chrono::milliseconds limit);
 

@@ -53,6 +53,7 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     bool needed_refresh_pending = false;
     bool needed_refresh_again = false;
     std::deque<std::pair<detail::Clock::time_point, std::uint64_t>> rate_samples;  // for blocks/s
+    std::function<void(const chain::ChainTip&)> tip_listener;
 
     // node.cpp
     void start();

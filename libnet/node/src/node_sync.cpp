@@ -165,6 +165,7 @@ void Node::Impl::tip_changed(const chain::ChainTip& new_tip, const chain::BlockH
         rate_samples.pop_front();
     // Announce only a tip that is the best header (not each block of a sync).
     if (new_tip.height + 1 >= best_header.height) announce_block(header, new_tip.height);
+    if (tip_listener) tip_listener(new_tip);
 }
 
 asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block, detail::PeerKey from) {
@@ -217,6 +218,12 @@ asio::awaitable<chain::ValidationResult> Node::Impl::accept_tx(chain::Transactio
     }
     co_return r;
 }
+
+void Node::on_tip_changed(std::function<void(const chain::ChainTip&)> callback) {
+    m_impl->tip_listener = std::move(callback);
+}
+
+chain::ChainTip Node::tip() const { return m_impl->tip; }
 
 SyncStatus Node::sync_status() const {
     SyncStatus s;

@@ -119,6 +119,12 @@ public:
     // A block mined here: accepted into the chain, then announced.
     asio::awaitable<chain::AcceptResult> submit_block(chain::Block block);
 
+    // Called on the network executor each time the active tip moves (a
+    // block of ours or of a peer connected, or a reorg); replaces any previous.
+    void on_tip_changed(std::function<void(const chain::ChainTip&)> callback);
+    // The active tip as the node last heard it from the chain thread.
+    [[nodiscard]] chain::ChainTip tip() const;
+
     [[nodiscard]] std::vector<PeerInfo> peers() const;
     [[nodiscard]] SyncStatus sync_status() const;
     [[nodiscard]] NodeCounters counters() const;
