@@ -49,7 +49,18 @@ void Node::Impl::start() {
 void Node::Impl::housekeeping() {
     const auto t = Clock::now();
     for (auto& [k, p] : std::map(peers)) {
-        if (!p->ready() && t - p->connected_at > config.handshake_timeout) drop(p, "no handshake in time");
+        if (!p->ready()) {
+            if (t - p->connected_at > config.handshake_timeout) drop(p, "no handshake in time");
+            continue;
+        }
+        // A ping every 30 s measures latency; one unanswered for 20 s drops the peer.
+        if (p->ping_nonce && t - p->ping_sent > config.request_timeout) {
+            drop(p, "did not answer ping");
+        } else if (!p->ping_nonce && t - p->ping_sent > std::chrono::seconds(30)) {
+            p->ping_nonce = rng();
+            p->ping_sent = t;
+            p->send(PingMsg{*p->ping_nonce});
+        }
     }
     check_stalls();
     request_blocks();
@@ -96,7 +107,12 @@ asio::awaitable<void> Node::Impl::refresh_needed() {
         };
         auto job8 = [c = &deps.chain, window] {
             View view{c->tip(), c->best_header(), {}};
-            view.needed = c->blocks_to_download(view.tip.height + 1, window);
+            // From where the best-header chain leaves the active one (a
+            // heavier fork needs its blocks from the fork point up, not from
+            // our tip); the locator is sparse, so this may start a little
+            // lower, and stored bodies are skipped.
+            const auto fork = c->find_header_fork(c->locator());
+            view.needed = c->blocks_to_download(fork.height + 1, window);
             return view;
         };
         auto v = co_await on_chain(deps.run_on_chain, std::move(job8));

@@ -63,7 +63,7 @@ public:
     std::map<chain::TxId, Clock::time_point> txs_requested;
     // Liveness.
     std::optional<std::uint64_t> ping_nonce;
-    Clock::time_point ping_sent;
+    Clock::time_point ping_sent{};  // epoch: the first ping goes out at once
     Clock::time_point last_received = Clock::now();
     std::optional<std::chrono::microseconds> latency;
     std::uint64_t bytes_sent = 0;
