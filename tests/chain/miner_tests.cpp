@@ -163,7 +163,8 @@ TEST_CASE("miner: a nonce passing the early reject but not the target is passed 
     BlockHeader tmpl = regtest_template(11);
     std::uint32_t word = 0;
     for (tmpl.nonce = 1000;; ++tmpl.nonce) {
-        const auto& b = tmpl.hash().bytes();
+        const BlockHash hash = tmpl.hash();
+        const auto& b = hash.bytes();
         word = std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
         if (word >= (1u << 26)) break;  // a hit within ~64 nonces
     }
