@@ -93,9 +93,8 @@ void add_startnode(Role role, CLI::App& app, Args& a, Action& action) {
             ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
         sn->add_flag("--continuous", a.node.continuous, "Mine all the time, empty blocks too");
     }
-    sn->callback([&, role] {
-        action = [&, role](NodeContext& c) { cmd_startnode(c, role_name(role), a.node, std::cout); };
-    });
+    sn->callback(
+        [&, role] { action = [&, role](NodeContext& c) { cmd_startnode(c, role_name(role), a.node, std::cout); }; });
 }
 
 void add_role_commands(Role role, CLI::App& app, Args& a, Action& action) {
@@ -117,7 +116,6 @@ void add_role_commands(Role role, CLI::App& app, Args& a, Action& action) {
             [&] { action = [&](NodeContext& c) { cmd_mine(c, a.address, a.blocks, std::cout, a.threads); }; });
     }
 }
-
 
 int report(const std::string& message, int code) {
     std::cerr << "error: " << message << '\n';

@@ -1,6 +1,7 @@
 #include "node_miner.hpp"
 
 #include "chainkit/chain/block_template.hpp"
+
 #include "commands.hpp"
 
 #include <asio/co_spawn.hpp>
@@ -29,7 +30,9 @@ NodeMiner::NodeMiner(asio::io_context& io, node::Node& node, chain::ChainWorker&
     });
 }
 
-NodeMiner::~NodeMiner() { stop(); }
+NodeMiner::~NodeMiner() {
+    stop();
+}
 
 void NodeMiner::stop() {
     m_stopped = true;

@@ -3,13 +3,11 @@
 #include "chainkit/chain/chain_worker.hpp"
 #include "chainkit/chain/mempool.hpp"
 #include "chainkit/node/node.hpp"
+
 #include "commands.hpp"
 #include "errors.hpp"
 #include "node_miner.hpp"
 #include "peer_files.hpp"
-
-#include <chainkit/net/host.hpp>
-#include <chainkit/net/identity.hpp>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -18,6 +16,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <chainkit/net/host.hpp>
+#include <chainkit/net/identity.hpp>
 #include <chrono>
 #include <unistd.h>
 
@@ -82,8 +82,8 @@ asio::awaitable<void> watch(asio::io_context& io, node::Node& n, std::stop_token
 
 void cmd_startnode(NodeContext& ctx, const std::string& role, const StartNodeArgs& a, std::ostream& out) {
     const auto& cfg = ctx.config;
-    const auto listen = parse_multiaddr(
-        a.listen.empty() ? fmt::format("/ip4/127.0.0.1/tcp/{}", cfg.port) : a.listen, "--listen");
+    const auto listen =
+        parse_multiaddr(a.listen.empty() ? fmt::format("/ip4/127.0.0.1/tcp/{}", cfg.port) : a.listen, "--listen");
     node::NodeConfig ncfg;
     for (const auto& c : a.connect) ncfg.connect.push_back(parse_multiaddr(c, "--connect"));
     ncfg.max_inbound = a.max_inbound;
@@ -128,7 +128,8 @@ void cmd_startnode(NodeContext& ctx, const std::string& role, const StartNodeArg
     if (miner_to)
         miner = std::make_unique<NodeMiner>(io, n, worker, chain, mempool, cfg.params, *miner_to,
                                             MinerPolicy{a.min_txs, a.continuous, a.threads});
-    asio::co_spawn(io, watch(io, n, ctx.stop.get_token(), ::isatty(STDERR_FILENO) == 1, miner.get(), out), asio::detached);
+    asio::co_spawn(io, watch(io, n, ctx.stop.get_token(), ::isatty(STDERR_FILENO) == 1, miner.get(), out),
+                   asio::detached);
     io.run();
 
     // Orderly stop: mining off, peers saved, chain jobs drained, database closed.

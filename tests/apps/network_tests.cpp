@@ -73,17 +73,20 @@ TEST_CASE("a wallet node joins central, downloads its chain, stops cleanly and r
     const auto a = addr.out.substr(addr.out.rfind(' ') + 1, addr.out.size() - addr.out.rfind(' ') - 2);
     REQUIRE(run(dir, CHAINKIT_CENTRAL_BIN, "createblockchain --address " + a + " --node-id 1").code == 0);
     for (int i = 0; i < 3; ++i)
-        REQUIRE(run(dir, CHAINKIT_WALLET_BIN, "send --from " + a + " --to " + a + " --amount 1 --mine --node-id 1")
-                    .code == 0);
+        REQUIRE(
+            run(dir, CHAINKIT_WALLET_BIN, "send --from " + a + " --to " + a + " --amount 1 --mine --node-id 1").code ==
+            0);
     const auto central_tip = tip_of(dir, 1);
 
-    ChildProcess central(dir, {CHAINKIT_CENTRAL_BIN, "startnode", "--node-id", "1", "--listen", "/ip4/127.0.0.1/tcp/0"});
+    ChildProcess central(dir,
+                         {CHAINKIT_CENTRAL_BIN, "startnode", "--node-id", "1", "--listen", "/ip4/127.0.0.1/tcp/0"});
     const auto central_addr = started_addr(central);
     REQUIRE(central_addr.find("/p2p/") != std::string::npos);
 
     {
-        ChildProcess wallet(dir, {CHAINKIT_WALLET_BIN, "startnode", "--node-id", "2", "--genesis", "genesis.dat",
-                                  "--listen", "/ip4/127.0.0.1/tcp/0", "--connect", central_addr, "--log-level", "info"});
+        ChildProcess wallet(dir,
+                            {CHAINKIT_WALLET_BIN, "startnode", "--node-id", "2", "--genesis", "genesis.dat", "--listen",
+                             "/ip4/127.0.0.1/tcp/0", "--connect", central_addr, "--log-level", "info"});
         (void)started_addr(wallet);
         REQUIRE(wait_for_line(wallet, "tip 3 "));
         wallet.terminate();

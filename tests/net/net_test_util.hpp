@@ -34,4 +34,8 @@ inline void run_test(asio::io_context& io, std::function<asio::awaitable<void>()
 /// Sleeps inside a coroutine.
 asio::awaitable<void> sleep_for(std::chrono::milliseconds d);
 
+/// Waits until `done()` holds (checked every few ms) or `limit` passes;
+/// returns the last value of `done()`.
+asio::awaitable<bool> wait_until(std::function<bool()> done, std::chrono::milliseconds limit);
+
 }  // namespace chainkit::net::test

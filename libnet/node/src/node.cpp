@@ -96,7 +96,10 @@ void Node::Impl::drop(const PeerPtr& peer, const std::string& why) {
     peer->close();
     download.remove_peer(peer->key);
     // What it sent of a low-work chain is held per sender: free it.
-    deps.run_on_chain([c = &deps.chain, k = peer->key] { c->forget_sender(k); });
+    deps.run_on_chain([c = &deps.chain, m = &deps.mempool, k = peer->key] {
+        c->forget_sender(k);
+        m->erase_orphans_from(k);
+    });
     host.disconnect(peer->id);
     request_blocks();
 }

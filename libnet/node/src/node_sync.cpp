@@ -224,22 +224,36 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
 asio::awaitable<chain::ValidationResult> Node::Impl::accept_tx(chain::Transaction tx, detail::PeerKey from) {
     auto self = shared_from_this();
     const auto txid = tx.txid();
-    auto job10 = [m = &deps.mempool, t = std::move(tx)]() mutable { return m->accept(t); };
+    const std::int64_t t = now();
+    auto job10 = [m = &deps.mempool, tx = std::move(tx), from, t]() mutable { return m->accept(tx, from, t); };
     auto r = co_await on_chain(deps.run_on_chain, std::move(job10));
     if (r.ok()) {
         ++counters.txs_accepted;
         announce_tx(txid, from);
-    } else if (is_peer_fault(r.reason)) {
+    } else if (is_peer_fault(r.validation.reason)) {
         ++counters.txs_rejected;
     }
-    co_return r;
+    // Orphans this transaction resolved: relay the good ones, blame the senders of bad ones.
+    for (const auto& o : r.orphans) {
+        if (o.validation.ok()) {
+            ++counters.txs_accepted;
+            announce_tx(o.txid, o.from);
+        } else if (is_peer_fault(o.validation.reason)) {
+            ++counters.txs_rejected;
+            if (auto p = find_peer(o.from))
+                misbehaving(p, "invalid transaction " + o.txid.hex() + ": " + o.validation.message);
+        }
+    }
+    co_return r.validation;
 }
 
 void Node::on_tip_changed(std::function<void(const chain::ChainTip&)> callback) {
     m_impl->tip_listener = std::move(callback);
 }
 
-chain::ChainTip Node::tip() const { return m_impl->tip; }
+chain::ChainTip Node::tip() const {
+    return m_impl->tip;
+}
 
 SyncStatus Node::sync_status() const {
     SyncStatus s;

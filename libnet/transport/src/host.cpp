@@ -69,6 +69,10 @@ std::size_t Host::connection_count(Direction d) const {
     return d == Direction::inbound ? m_impl->inbound : m_impl->outbound;
 }
 
+Host::ReceiveStats Host::receive_stats() const {
+    return {m_impl->budget->used, m_impl->budget->paused};
+}
+
 void Host::disconnect(const PeerId& peer) {
     for (auto& s : m_impl->sessions_of(peer)) s->close(make_error_code(errc::connection_closed));
 }
@@ -105,7 +109,7 @@ Result<void> Host::listen(const Multiaddr& addr) {
         log()->info("listening on {}", full.to_string());
     }
     m_impl->acceptors.push_back(acceptor);
-    asio::co_spawn(m_impl->ex, m_impl->accept_loop(acceptor), asio::detached);
+    asio::co_spawn(m_impl->ex, m_impl->accept_loop(acceptor), detail::log_failure("accept loop"));
     return {};
 }
 

@@ -19,53 +19,11 @@ using detail::log;
 
 namespace {
 constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
-
-Multiaddr to_multiaddr(const tcp::endpoint& ep) {
-    const auto a = ep.address();
-    return Multiaddr::tcp(a.is_v4() ? AddrKind::ip4 : AddrKind::ip6, a.to_string(), ep.port());
-}
 }  // namespace
 
-asio::awaitable<void> Host::Impl::accept_loop(std::shared_ptr<tcp::acceptor> acceptor) {
-    auto self = shared_from_this();
-    while (!stopped && acceptor->is_open()) {
-        auto [ec, sock] = co_await acceptor->async_accept(use_tuple);
-        if (stopped || ec == asio::error::operation_aborted) break;
-        if (ec) {
-            log()->warn("accept failed: {}", ec.message());
-            continue;
-        }
-        if (inbound >= config.max_inbound_connections) {
-            std::error_code ignored;
-            log()->warn("refusing inbound connection from {}: {} inbound connections (limit)",
-                        to_multiaddr(sock.remote_endpoint(ignored)).to_string(), inbound);
-            sock.close(ignored);
-            continue;
-        }
-        ++inbound;
-        asio::co_spawn(ex, handle_inbound(std::move(sock)), asio::detached);
-    }
-}
-
-asio::awaitable<void> Host::Impl::handle_inbound(tcp::socket sock) {
-    auto self = shared_from_this();
-    std::error_code ec;
-    const auto remote = to_multiaddr(sock.remote_endpoint(ec));
-    auto channel = co_await detail::with_deadline(detail::upgrade_connection(std::move(sock), identity, false),
-                                                  config.handshake_timeout);
-    if (!channel || !*channel || stopped) {
-        const auto why = !channel    ? make_error_code(errc::handshake_timeout)
-                         : !*channel ? channel->error().code
-                                     : make_error_code(errc::host_stopped);
-        log()->info("inbound handshake from {} failed: {}", remote.to_string(), why.message());
-        --inbound;
-        co_return;
-    }
-    const auto peer = (**channel)->remote_peer();
-    // Named, not a braced temporary: GCC 12 mishandles non-trivial temporaries
-    // in coroutine argument lists (double destruction).
-    ConnectionInfo info{peer, remote.with_peer(peer), Direction::inbound};
-    add_connection(std::move(**channel), std::move(info));
+Multiaddr Host::Impl::to_multiaddr(const tcp::endpoint& ep) {
+    const auto a = ep.address();
+    return Multiaddr::tcp(a.is_v4() ? AddrKind::ip4 : AddrKind::ip6, a.to_string(), ep.port());
 }
 
 asio::awaitable<Result<std::unique_ptr<detail::SecureChannel>>> Host::Impl::connect_and_upgrade(Multiaddr addr) {
@@ -121,25 +79,28 @@ asio::awaitable<Result<PeerId>> Host::Impl::dial(Multiaddr addr) {
     const auto peer = (**channel)->remote_peer();
     store.add_address(peer, addr);
     ConnectionInfo info{peer, addr.with_peer(peer), Direction::outbound};  // named: see handle_inbound
-    add_connection(std::move(**channel), std::move(info));
+    add_connection(std::move(**channel), std::move(info), {});
     co_return peer;
 }
 
-void Host::Impl::add_connection(std::unique_ptr<detail::SecureChannel> channel, ConnectionInfo info) {
+void Host::Impl::add_connection(std::unique_ptr<detail::SecureChannel> channel, ConnectionInfo info, std::string ip) {
     detail::YamuxConfig ycfg{config.max_streams_per_connection,
                              config.max_write_queue_bytes,
                              std::max(config.stream_window, detail::YAMUX_INITIAL_WINDOW),  // never below the spec's
                              config.keepalive_interval,
                              config.ping_timeout,
-                             config.idle_timeout};
+                             config.idle_timeout,
+                             config.max_connection_receive_bytes,
+                             budget};
     auto session =
         std::make_shared<detail::YamuxSession>(std::move(channel), info.direction == Direction::outbound, ycfg);
-    conns.push_back(Conn{session, info});
+    conns.push_back(Conn{session, info, std::move(ip), std::chrono::steady_clock::now()});
     log()->info("connected {} {}", info.direction == Direction::inbound ? "from" : "to", info.remote.to_string());
     std::weak_ptr<Impl> weak = shared_from_this();
     session->start(
         [weak](std::shared_ptr<detail::StreamCore> core) {
-            if (auto self = weak.lock()) asio::co_spawn(self->ex, self->serve_stream(std::move(core)), asio::detached);
+            if (auto self = weak.lock())
+                asio::co_spawn(self->ex, self->serve_stream(std::move(core)), detail::log_failure("stream handler"));
         },
         [weak, raw = session.get()](std::error_code why) {
             if (auto self = weak.lock()) self->connection_closed(raw, why);

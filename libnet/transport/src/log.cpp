@@ -15,4 +15,18 @@ std::shared_ptr<spdlog::logger> log() {
     return logger;
 }
 
+std::function<void(std::exception_ptr)> log_failure(std::string what, std::function<void()> on_failure) {
+    return [what = std::move(what), on_failure = std::move(on_failure)](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+            log()->error("{} failed: {}", what, x.what());
+        } catch (...) {
+            log()->error("{} failed: unknown exception", what);
+        }
+        if (on_failure) on_failure();
+    };
+}
+
 }  // namespace chainkit::net::detail

@@ -43,6 +43,27 @@ std::uint32_t Stream::id() const noexcept {
     return m_core->id();
 }
 
+namespace {
+// Bytes a partial message holds, charged to the stream's receive budgets for
+// as long as this lives.
+class HeldBytes {
+public:
+    explicit HeldBytes(detail::StreamCore& core) : m_core(core) {}
+    ~HeldBytes() { m_core.release(m_n); }
+    HeldBytes(const HeldBytes&) = delete;
+    HeldBytes& operator=(const HeldBytes&) = delete;
+    void set(std::size_t n) {
+        if (n > m_n) m_core.hold(n - m_n);
+        if (n < m_n) m_core.release(m_n - n);
+        m_n = n;
+    }
+
+private:
+    detail::StreamCore& m_core;
+    std::size_t m_n = 0;
+};
+}  // namespace
+
 asio::awaitable<Result<std::vector<std::uint8_t>>> Stream::read_message(std::size_t max_size) {
     auto len = co_await detail::read_uvarint(*m_core, MAX_VARINT_BYTES);
     if (!len) co_return len.error();
@@ -56,8 +77,19 @@ asio::awaitable<Result<std::vector<std::uint8_t>>> Stream::read_message(std::siz
         m_core->reset();
         co_return errc::message_too_large;
     }
-    std::vector<std::uint8_t> body(static_cast<std::size_t>(**len));
-    if (auto r = co_await m_core->read_exact(body); !r) co_return r.error();
+    // Grown as bytes arrive (a length costs the peer nothing), and counted
+    // against the receive budgets by capacity while it is partial.
+    const auto size = static_cast<std::size_t>(**len);
+    std::vector<std::uint8_t> body;
+    HeldBytes held(*m_core);
+    while (body.size() < size) {
+        if (auto r = co_await m_core->wait_readable(); !r) co_return r.error();
+        const auto take = std::min(size - body.size(), m_core->available());
+        if (body.size() + take > body.capacity())
+            body.reserve(std::min(size, std::max(body.size() + take, 2 * body.capacity())));
+        held.set(body.capacity());
+        m_core->take(body, take);
+    }
     co_return body;
 }
 

@@ -13,6 +13,25 @@ StreamCore::StreamCore(std::shared_ptr<YamuxSession> session, std::uint32_t id, 
       m_readable(m_session->get_executor()),
       m_writable(m_session->get_executor()) {}
 
+StreamCore::~StreamCore() {
+    release(m_rx.size());
+}
+
+void StreamCore::take(std::vector<std::uint8_t>& out, std::size_t n) {
+    n = std::min(n, buffered());
+    const auto rx = m_rx.bytes();
+    out.insert(out.end(), rx.begin(), rx.begin() + static_cast<std::ptrdiff_t>(n));
+    consume(n);
+}
+
+void StreamCore::hold(std::size_t n) {
+    m_session->hold(n);
+}
+
+void StreamCore::release(std::size_t n) {
+    if (n > 0) m_session->release(n);
+}
+
 const PeerId& StreamCore::remote_peer() const noexcept {
     return m_session->remote_peer();
 }
@@ -60,7 +79,9 @@ bool StreamCore::take_line_bytes(std::string& line, std::size_t max) {
 }
 
 void StreamCore::consume(std::size_t n) {
+    n = std::min(n, m_rx.size());
     m_rx.consume(n);
+    release(n);
     m_rx.release_if_empty(m_window);
     m_consumed += static_cast<std::uint32_t>(n);
     // Return credit in large steps: one update per half window read.
@@ -124,6 +145,7 @@ Result<void> StreamCore::on_data(std::span<const std::uint8_t> data) {
     m_recv_window -= static_cast<std::uint32_t>(data.size());
     if (m_remote_fin || m_reset) return {};  // late data after FIN/RST: counted, dropped
     m_rx.append(data);
+    m_session->hold(data.size());
     m_readable.notify();
     return {};
 }

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <limits>
 
 namespace chainkit::net::detail {
 namespace {
@@ -21,16 +22,53 @@ YamuxSession::YamuxSession(std::unique_ptr<SecureChannel> channel, bool is_clien
       m_next_id(is_client ? 1 : 2),  // the dialer uses odd ids, the listener even ones
       m_wake_writer(m_channel->socket().get_executor()),
       m_room(m_channel->socket().get_executor()),
-      m_ticker(m_channel->socket().get_executor()) {}
+      m_ticker(m_channel->socket().get_executor()),
+      m_budget(m_config.host_budget ? m_config.host_budget
+                                    : std::make_shared<ReceiveBudget>(m_channel->socket().get_executor(),
+                                                                      std::numeric_limits<std::size_t>::max())) {}
+
+void YamuxSession::hold(std::size_t n) {
+    m_held += n;
+    m_budget->used += n;
+}
+
+void YamuxSession::release(std::size_t n) {
+    m_held -= std::min(n, m_held);
+    m_budget->used -= std::min(n, m_budget->used);
+    if (m_budget->paused > 0) m_budget->drained.notify();
+}
+
+bool YamuxSession::over_budget() const {
+    if (m_held >= m_config.receive_budget) return true;
+    return m_budget->used >= m_budget->limit && m_held >= MIN_RECEIVE_SHARE;
+}
+
+asio::awaitable<void> YamuxSession::wait_receive_room() {
+    if (!over_budget() || m_closed) co_return;
+    auto self = shared_from_this();
+    log()->debug("peer {}: pausing reads: {} bytes held (connection budget {}; host holds {} of {})",
+                 remote_peer().to_string(), m_held, m_config.receive_budget, m_budget->used, m_budget->limit);
+    m_paused = true;
+    ++m_budget->paused;
+    while (!m_closed && over_budget()) co_await m_budget->drained.wait();
+    --m_budget->paused;
+    m_paused = false;
+    // A ping answer may have waited in the socket meanwhile: time it afresh.
+    m_last_ping_sent = Clock::now();
+}
 
 void YamuxSession::start(StreamFn on_stream, ClosedFn on_closed) {
     m_on_stream = std::move(on_stream);
     m_on_closed = std::move(on_closed);
     m_idle_since = m_last_ping_sent = Clock::now();
     auto ex = get_executor();
-    asio::co_spawn(ex, reader_loop(), asio::detached);
-    asio::co_spawn(ex, writer_loop(), asio::detached);
-    asio::co_spawn(ex, ticker_loop(), asio::detached);
+    // A loop that throws takes the connection down with it, never silently.
+    auto fail = [weak = weak_from_this()] {
+        if (auto self = weak.lock()) self->close(make_error_code(errc::io_error));
+    };
+    asio::co_spawn(ex, reader_loop(), log_failure("yamux reader", fail));
+    asio::co_spawn(ex, writer_loop(), log_failure("yamux writer", fail));
+    asio::co_spawn(ex, ticker_loop(), log_failure("yamux ticker", fail));
 }
 
 Result<std::shared_ptr<StreamCore>> YamuxSession::open_stream() {
@@ -59,6 +97,7 @@ void YamuxSession::close(std::error_code why, GoAwayCode code) {
     }
     m_channel->close();
     m_ticker.cancel();
+    m_budget->drained.notify();
     m_wake_writer.notify();
     m_room.notify();
     auto streams = std::move(m_streams);
@@ -121,6 +160,8 @@ asio::awaitable<void> YamuxSession::reader_loop() {
     auto self = shared_from_this();
     std::array<std::uint8_t, YAMUX_HEADER_SIZE> head{};
     while (!m_closed) {
+        co_await wait_receive_room();
+        if (m_closed) break;
         auto r = co_await m_channel->read_exact(head);
         if (m_closed) break;
         if (!r) {
@@ -171,6 +212,8 @@ asio::awaitable<Result<void>> YamuxSession::handle_data(const YamuxHeader& h) {
     for (std::size_t left = h.length; left > 0;) {
         const auto plain = m_channel->buffered_plain();
         if (plain.empty()) {
+            co_await wait_receive_room();
+            if (m_closed) co_return Result<void>{};
             if (auto r = co_await m_channel->read_frame(); !r) co_return r;
             if (m_closed) co_return Result<void>{};
             continue;
@@ -237,6 +280,7 @@ asio::awaitable<void> YamuxSession::ticker_loop() {
 }
 
 void YamuxSession::tick() {
+    if (m_paused) return;  // answers to our pings wait unread in the socket
     const auto now = Clock::now();
     if (m_ping_outstanding && now - m_last_ping_sent >= m_config.ping_timeout) {
         log()->warn("peer {}: dropping connection: ping unanswered for {} ms", remote_peer().to_string(),

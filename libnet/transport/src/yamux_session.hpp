@@ -26,6 +26,20 @@ namespace chainkit::net::detail {
 
 class YamuxSession;
 
+/// Received bytes held for the application by every session of one host.
+struct ReceiveBudget {
+    ReceiveBudget(const asio::any_io_executor& ex, std::size_t max) : limit(max), drained(ex) {}
+    std::size_t limit;
+    std::size_t used = 0;
+    std::size_t paused = 0;  // sessions whose reads wait for room
+    Signal drained;          // notified on release while a session is paused
+};
+
+/// Once the host's budget is spent, a session still reads until it holds this
+/// much itself: a peer that holds little (an honest one whose application
+/// reads) keeps flowing while the hoarders wait.
+inline constexpr std::size_t MIN_RECEIVE_SHARE = 64 << 10;
+
 struct YamuxConfig {
     std::size_t max_streams = 256;
     std::size_t max_write_queue = 1 << 20;
@@ -33,6 +47,8 @@ struct YamuxConfig {
     std::chrono::milliseconds keepalive{15000};
     std::chrono::milliseconds ping_timeout{10000};
     std::chrono::milliseconds idle_timeout{300000};  // 0 = never
+    std::size_t receive_budget = 16 << 20;           // bytes held for the application on this connection
+    std::shared_ptr<ReceiveBudget> host_budget;      // shared by the host's sessions; null = unbounded
 };
 
 /// Largest data frame we send: header + chunk fill one Noise frame.
@@ -43,6 +59,9 @@ public:
     /// `window` is the receive window we grant (the extra over the initial
     /// 256 KiB is announced by the session with the SYN or ACK frame).
     StreamCore(std::shared_ptr<YamuxSession> session, std::uint32_t id, std::uint32_t window);
+    ~StreamCore();  // releases what is still buffered from the receive budgets
+    StreamCore(const StreamCore&) = delete;
+    StreamCore& operator=(const StreamCore&) = delete;
 
     asio::awaitable<Result<std::size_t>> read_some(std::span<std::uint8_t> buf);
     asio::awaitable<Result<void>> read_exact(std::span<std::uint8_t> buf);
@@ -56,6 +75,13 @@ public:
     asio::awaitable<Result<void>> wait_readable();
     /// Resets unless both directions are already closed (owner dropped it).
     void abandon();
+    std::size_t available() const noexcept { return m_rx.size(); }
+    /// Appends up to `n` buffered bytes to `out` and consumes them.
+    void take(std::vector<std::uint8_t>& out, std::size_t n);
+    /// Bytes the application keeps for this stream outside its buffer (a
+    /// partial message) count against the receive budgets too.
+    void hold(std::size_t n);
+    void release(std::size_t n);
 
     std::uint32_t id() const noexcept { return m_id; }
     const PeerId& remote_peer() const noexcept;
@@ -111,8 +137,15 @@ public:
     bool queue_full() const noexcept { return m_pending.bytes.size() >= m_config.max_write_queue; }
     asio::awaitable<void> wait_queue_room() { co_await m_room.wait(); }
     void forget_stream(std::uint32_t id);
+    /// Received bytes held for the application (see ReceiveBudget).
+    void hold(std::size_t n);
+    void release(std::size_t n);
 
 private:
+    bool over_budget() const;
+    /// Returns once the receive budgets have room (or the session closed):
+    /// the socket is not read meanwhile, so TCP pushes back on the peer.
+    asio::awaitable<void> wait_receive_room();
     asio::awaitable<void> reader_loop();
     asio::awaitable<void> writer_loop();
     asio::awaitable<void> ticker_loop();
@@ -152,6 +185,9 @@ private:
     Clock::time_point m_last_ping_sent;
     std::optional<std::uint32_t> m_ping_outstanding;
     std::uint32_t m_ping_counter = 0;
+    std::shared_ptr<ReceiveBudget> m_budget;
+    std::size_t m_held = 0;
+    bool m_paused = false;
 };
 
 }  // namespace chainkit::net::detail

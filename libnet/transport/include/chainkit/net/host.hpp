@@ -48,6 +48,14 @@ struct HostConfig {
     std::size_t max_streams_per_connection = 256;
     std::uint32_t stream_window = 1 << 20;          // per-stream receive window = max buffered bytes (>= 256 KiB)
     std::size_t max_write_queue_bytes = 128 << 10;  // per connection, before writers wait; small batches pipeline best
+    // Received bytes held for the application (stream buffers and partial
+    // read_message bodies, counted by allocated capacity). Past a budget the
+    // connection stops reading its socket (TCP back-pressure) until the
+    // application drains it; nothing grows. See docs/reliability.md.
+    std::size_t max_connection_receive_bytes = 16 << 20;  // per connection
+    std::size_t max_host_receive_bytes = 256 << 20;       // all connections together
+    std::size_t max_connections_per_ip = 8;               // inbound, established and handshaking
+    std::size_t max_pending_handshakes = 32;              // inbound sockets not yet upgraded
     std::string agent_version = "chainkit/0.1.0";
 };
 
@@ -97,6 +105,14 @@ public:
     bool is_connected(const PeerId& peer) const;
     std::vector<PeerId> connected_peers() const;
     std::size_t connection_count(Direction d) const;
+
+    /// Received bytes held for the application, and connections whose reads
+    /// are paused because a receive budget is spent.
+    struct ReceiveStats {
+        std::size_t buffered_bytes = 0;
+        std::size_t paused_connections = 0;
+    };
+    ReceiveStats receive_stats() const;
     void disconnect(const PeerId& peer);
 
     PeerStore& peer_store() noexcept;

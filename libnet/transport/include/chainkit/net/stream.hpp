@@ -42,7 +42,10 @@ public:
 
     /// Unsigned-varint length-prefixed message, as libp2p protocols frame them.
     /// A length over `max_size` resets the stream (errc::message_too_large)
-    /// before any of the body is buffered.
+    /// before any of the body is buffered. Otherwise the body grows as bytes
+    /// arrive (a claimed length allocates nothing) and, while partial, counts
+    /// against the host's receive budgets (HostConfig), so keep `max_size`
+    /// below max_connection_receive_bytes minus the stream window.
     asio::awaitable<Result<std::vector<std::uint8_t>>> read_message(std::size_t max_size);
     asio::awaitable<Result<void>> write_message(std::span<const std::uint8_t> body);
     /// A line ending in '\n' (returned without it). More than `max_len` bytes
