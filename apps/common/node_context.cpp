@@ -5,6 +5,7 @@
 
 #include "errors.hpp"
 #include "genesis_file.hpp"
+#include "node_lock.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -48,6 +49,7 @@ chain::ChainState& NodeContext::open_chain(ChainAccess access) {
     const bool exists = std::filesystem::exists(config.data_dir);
     if (!exists && !config.genesis_path) throw UserError(no_chain_message(config));
     if (!exists) return create_chain(read_genesis_file(*config.genesis_path, config.params));
+    if (!node_lock) NodeLock::check_free(config.data_dir);
     open_db(access == ChainAccess::read_write ? store::OpenMode::read_write : store::OpenMode::read_only);
     auto loaded = chain->load();
     if (loaded) {

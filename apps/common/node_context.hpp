@@ -11,6 +11,7 @@
 #include "chainkit/wallet/wallet.hpp"
 
 #include "config.hpp"
+#include "node_lock.hpp"
 
 #include <memory>
 #include <optional>
@@ -46,6 +47,8 @@ struct NodeContext {
     std::unique_ptr<store::ChainDb> db;
     std::unique_ptr<chain::ChainState> chain;
     std::optional<wallet::Wallet> wallet;
+    // Held by startnode: other processes refuse to open the database meanwhile.
+    std::unique_ptr<NodeLock> node_lock;
 
 private:
     void open_db(store::OpenMode mode);

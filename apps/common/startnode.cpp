@@ -93,7 +93,9 @@ void cmd_startnode(NodeContext& ctx, const std::string& role, const StartNodeArg
     if (!a.miner_address.empty()) miner_to = parse_address_arg(ctx, a.miner_address, "--miner");
     if (miner_to) (void)miner_options(a.threads);  // a bad kernel name fails before anything starts
 
+    if (std::filesystem::exists(cfg.data_dir)) ctx.node_lock = std::make_unique<NodeLock>(cfg.data_dir);
     auto& chain = ctx.open_chain(ChainAccess::read_write);
+    if (!ctx.node_lock) ctx.node_lock = std::make_unique<NodeLock>(cfg.data_dir);  // created by --genesis just now
     auto identity = net::Identity::load_or_create(cfg.data_dir);
     if (!identity.ok()) throw UserError("cannot load the node key: " + identity.error().message);
 

@@ -82,6 +82,10 @@ TEST_CASE("a wallet node joins central, downloads its chain, stops cleanly and r
                          {CHAINKIT_CENTRAL_BIN, "startnode", "--node-id", "1", "--listen", "/ip4/127.0.0.1/tcp/0"});
     const auto central_addr = started_addr(central);
     REQUIRE(central_addr.find("/p2p/") != std::string::npos);
+    // While it runs, no other process opens its database under it.
+    const auto busy = run(dir, CHAINKIT_WALLET_BIN, "getbalance --address " + a + " --node-id 1");
+    CHECK(busy.code == 1);
+    CHECK(busy.out.find("a node is running on blockchain_1") != std::string::npos);
 
     {
         ChildProcess wallet(dir,

@@ -1,0 +1,28 @@
+// A running node holds an exclusive lock on <data_dir>/node.lock for its
+// whole life (released by the kernel even if it crashes). Every other
+// command checks it before opening the database: reading RocksDB while
+// another process writes it fails at random ("Corruption: Can't access
+// ...sst"), so a clear refusal beats a wrong or failed read until commands
+// can go through the running node.
+#pragma once
+
+#include <filesystem>
+
+namespace chainkit::apps {
+
+class NodeLock {
+public:
+    // Takes the lock; UserError if another node holds it.
+    explicit NodeLock(const std::filesystem::path& data_dir);
+    ~NodeLock();
+    NodeLock(const NodeLock&) = delete;
+    NodeLock& operator=(const NodeLock&) = delete;
+
+    // UserError naming the data directory if a node runs on it.
+    static void check_free(const std::filesystem::path& data_dir);
+
+private:
+    int m_fd = -1;
+};
+
+}  // namespace chainkit::apps
