@@ -166,7 +166,8 @@ bool ChainState::stage_headers(std::span<const BlockHeader> headers, std::int64_
             // Still in the known prefix of the batch.
             if (BlockIndex* known = find_header_parent(hash, sender)) {
                 if (is_failed(known->status()))
-                    return refuse(ValidationResult::fail(RejectReason::duplicate, "header previously found invalid"));
+                    return refuse(
+                        ValidationResult::fail(RejectReason::known_invalid, "header previously found invalid"));
                 ++res.already_known;
                 res.last_hash = hash;
                 res.last_height = known->height();
