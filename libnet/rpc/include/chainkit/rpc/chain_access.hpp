@@ -43,8 +43,10 @@ namespace detail {
 // co_await on_chain(run, f): f() on the chain thread, resumed on the
 // caller's executor with its value. An exception thrown by f is carried
 // back and rethrown here: it never escapes into the chain thread's loop.
+// `run` is taken by value: a coroutine's reference parameter would dangle
+// when the caller passed a temporary.
 template <class F>
-asio::awaitable<std::invoke_result_t<F&>> on_chain(const ChainRunner& run, F f) {
+asio::awaitable<std::invoke_result_t<F&>> on_chain(ChainRunner run, F f) {
     using R = std::invoke_result_t<F&>;
     using Outcome = std::variant<std::exception_ptr, R>;
     auto ex = co_await asio::this_coro::executor;
@@ -72,7 +74,8 @@ asio::awaitable<std::invoke_result_t<F&>> on_chain(const ChainRunner& run, F f) 
 // Spawns `make()`'s coroutine on `ex` and waits for its value at most
 // `timeout`; throws RpcError(internal_error) on timeout, rethrows an
 // RpcError the coroutine threw, and turns any other exception into
-// internal_error. A coroutine that times out still runs to its end (its
+// internal_error (a job dropped by a stopping thread: "the node stopped
+// before answering"). A coroutine that times out still runs to its end (its
 // captures must not refer to the caller's stack).
 template <class Make>
 auto call_on(const asio::any_io_executor& ex, std::chrono::milliseconds timeout, Make make) {
@@ -84,6 +87,9 @@ auto call_on(const asio::any_io_executor& ex, std::chrono::milliseconds timeout,
         return future.get();
     } catch (const RpcError&) {
         throw;
+    } catch (const std::future_error&) {
+        // The job was dropped unrun: the chain thread or the executor stopped.
+        throw RpcError(RpcCode::internal_error, "the node stopped before answering");
     } catch (const std::exception& e) {
         throw RpcError(RpcCode::internal_error, std::string("internal error: ") + e.what());
     }

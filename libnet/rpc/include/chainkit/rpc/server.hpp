@@ -35,8 +35,9 @@ struct ServerConfig {
     std::size_t max_queued_connections = 256;
     std::chrono::seconds read_timeout{5};
     std::chrono::seconds write_timeout{5};
-    // An idle keep-alive connection holds its thread this long.
-    std::chrono::seconds keep_alive_timeout{5};
+    // An idle keep-alive connection holds its thread this long, and stop()
+    // waits this long for it (httplib checks for a stop between requests).
+    std::chrono::seconds keep_alive_timeout{2};
     std::size_t keep_alive_max_requests = 10'000;
     JsonRpcLimits limits;
 };
@@ -54,7 +55,8 @@ public:
     // cannot be written. Call once.
     [[nodiscard]] Result<void> start();
     // Stops accepting, lets the requests being served finish (each bounded by
-    // the timeouts), joins the threads and removes the cookie. Idempotent.
+    // the timeouts; an idle keep-alive connection by keep_alive_timeout),
+    // joins the threads and removes the cookie. Idempotent.
     void stop();
 
     [[nodiscard]] std::uint16_t port() const noexcept;
