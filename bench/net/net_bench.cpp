@@ -143,9 +143,9 @@ std::unique_ptr<Host> make_server(NetThread& t) {
 // One stream, `bytes` one way into a sink; returns MB/s.
 asio::awaitable<double> bulk(Host& client, Multiaddr server, std::size_t bytes) {
     auto peer = co_await client.dial(server);
-    if (!peer) throw std::runtime_error("dial: " + peer.error().message());
+    if (!peer) throw std::runtime_error("dial: " + peer.error().message);
     auto s = co_await client.open_stream(*peer, SINK);
-    if (!s) throw std::runtime_error("open: " + s.error().message());
+    if (!s) throw std::runtime_error("open: " + s.error().message);
     std::vector<std::uint8_t> chunk(1 << 20, 0x5a);
     const auto start = Clock::now();
     for (std::size_t sent = 0; sent < bytes; sent += chunk.size())
@@ -161,10 +161,10 @@ asio::awaitable<double> bulk(Host& client, Multiaddr server, std::size_t bytes) 
 // starts, and the clock includes opening the stream.
 asio::awaitable<double> echo_ms(Host& client, Multiaddr server, const std::vector<std::uint8_t>& data) {
     auto peer = co_await client.dial(server);
-    if (!peer) throw std::runtime_error("dial: " + peer.error().message());
+    if (!peer) throw std::runtime_error("dial: " + peer.error().message);
     const auto start = Clock::now();
     auto s = co_await client.open_stream(*peer, ECHO);
-    if (!s) throw std::runtime_error("open: " + s.error().message());
+    if (!s) throw std::runtime_error("open: " + s.error().message);
     std::size_t got = 0;
     bool same = true;
     auto writer = [&]() -> asio::awaitable<void> {
@@ -188,9 +188,9 @@ asio::awaitable<double> handshakes(Host& client, Multiaddr server, int count) {
     const auto start = Clock::now();
     for (int i = 0; i < count; ++i) {
         auto peer = co_await client.dial(server);
-        if (!peer) throw std::runtime_error("dial: " + peer.error().message());
+        if (!peer) throw std::runtime_error("dial: " + peer.error().message);
         auto s = co_await client.open_stream(*peer, ECHO);
-        if (!s) throw std::runtime_error("open: " + s.error().message());
+        if (!s) throw std::runtime_error("open: " + s.error().message);
         std::array<std::uint8_t, 1> b{1};
         (void)co_await (*s)->write(b);
         (void)co_await (*s)->read_exact(b);

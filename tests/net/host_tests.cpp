@@ -58,7 +58,7 @@ asio::awaitable<std::vector<std::uint8_t>> echo_through(Stream& s, const std::ve
         for (;;) {
             auto n = co_await s.read_some(buf);
             if (!n) {
-                CHECK(n.error() == make_error_code(errc::end_of_stream));
+                CHECK(n.error().code == make_error_code(errc::end_of_stream));
                 break;
             }
             got.insert(got.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n));
@@ -108,21 +108,21 @@ TEST_CASE("unsupported protocol gets na and reset and write-after-close are repo
         REQUIRE(peer);
         auto none = co_await p.a.open_stream(*peer, "/nobody/1.0.0");
         REQUIRE_FALSE(none);
-        CHECK(none.error() == make_error_code(errc::protocol_not_supported));
+        CHECK(none.error().code == make_error_code(errc::protocol_not_supported));
         auto r = co_await p.a.open_stream(*peer, "/reset/1");
         REQUIRE(r);
         std::array<std::uint8_t, 8> buf{};
         auto n = co_await (*r)->read_some(buf);
         REQUIRE_FALSE(n);
-        CHECK(n.error() == make_error_code(errc::stream_reset));
+        CHECK(n.error().code == make_error_code(errc::stream_reset));
         auto e = co_await p.a.open_stream(*peer, ECHO);
         REQUIRE(e);
         auto v2 = co_await (*e)->close_write();
         REQUIRE(v2);
         auto w = co_await (*e)->write(buf);
-        CHECK(w.error() == make_error_code(errc::stream_closed));
+        CHECK(w.error().code == make_error_code(errc::stream_closed));
         auto eof = co_await (*e)->read_some(buf);
-        CHECK(eof.error() == make_error_code(errc::end_of_stream));
+        CHECK(eof.error().code == make_error_code(errc::end_of_stream));
     });
 }
 
@@ -132,7 +132,7 @@ TEST_CASE("dialing with the wrong /p2p/ id drops the connection", "[net][host]")
         auto wrong = p.b_addr().with_peer(Identity::from_seed(999).peer_id());
         auto r = co_await p.a.dial(wrong);
         REQUIRE_FALSE(r);
-        CHECK(r.error() == make_error_code(errc::peer_id_mismatch));
+        CHECK(r.error().code == make_error_code(errc::peer_id_mismatch));
         CHECK_FALSE(p.a.is_connected(p.b.peer_id()));
         CHECK(p.a.connection_count(Direction::outbound) == 0);
     });
@@ -206,7 +206,7 @@ TEST_CASE("line reader and message helper enforce their bounds", "[net][host]") 
         CHECK(*v5 == "short");  // exactly at the bound
         auto big = co_await (*l)->read_line(16);
         REQUIRE_FALSE(big);
-        CHECK(big.error() == make_error_code(errc::line_too_long));
+        CHECK(big.error().code == make_error_code(errc::line_too_long));
         auto m = co_await p.a.open_stream(*peer, "/msg/1");
         REQUIRE(m);
         auto first = co_await (*m)->read_message(1024);
@@ -214,10 +214,10 @@ TEST_CASE("line reader and message helper enforce their bounds", "[net][host]") 
         CHECK(first->size() == 10);
         auto second = co_await (*m)->read_message(1024);
         REQUIRE_FALSE(second);
-        CHECK(second.error() == make_error_code(errc::message_too_large));
+        CHECK(second.error().code == make_error_code(errc::message_too_large));
         std::array<std::uint8_t, 1> b{};
         auto v6 = co_await (*m)->read_some(b);
-        CHECK(v6.error() == make_error_code(errc::stream_reset));
+        CHECK(v6.error().code == make_error_code(errc::stream_reset));
     });
 }
 

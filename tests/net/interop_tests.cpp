@@ -127,7 +127,7 @@ TEST_CASE("our host dials js-libp2p: 10 MiB echo and ping", "[interop]") {
                 for (;;) {
                     auto n = co_await (*stream)->read_some(buf);
                     if (!n) {
-                        CHECK(n.error() == make_error_code(errc::end_of_stream));
+                        CHECK(n.error().code == make_error_code(errc::end_of_stream));
                         break;
                     }
                     got.update(std::span(buf).first(*n));

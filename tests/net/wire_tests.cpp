@@ -79,7 +79,7 @@ TEST_CASE("multistream-select dialer and listener", "[net][multistream]") {
         s.feed({"/multistream/1.0.0", "na"});
         chainkit::net::test::run_test(io, [&]() -> asio::awaitable<void> {
             auto r = co_await ms_select(s, "/yamux/1.0.0");
-            CHECK(r.error() == make_error_code(errc::protocol_not_supported));
+            CHECK(r.error().code == make_error_code(errc::protocol_not_supported));
         });
     }
     SECTION("listener answers na until a supported proposal") {
@@ -98,13 +98,13 @@ TEST_CASE("multistream-select dialer and listener", "[net][multistream]") {
         s.input = {0x81, 0x08};  // length 1025: a well-formed varint over the bound
         chainkit::net::test::run_test(io, [&]() -> asio::awaitable<void> {
             auto r = co_await ms_read(s);
-            CHECK(r.error() == make_error_code(errc::negotiation_failed));
+            CHECK(r.error().code == make_error_code(errc::negotiation_failed));
         });
         ScriptIo t;
         t.input = {3, 'a', 'b', 'c'};  // no trailing newline
         chainkit::net::test::run_test(io, [&]() -> asio::awaitable<void> {
             auto r = co_await ms_read(t);
-            CHECK(r.error() == make_error_code(errc::negotiation_failed));
+            CHECK(r.error().code == make_error_code(errc::negotiation_failed));
         });
     }
 }

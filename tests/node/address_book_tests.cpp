@@ -8,7 +8,9 @@
 using namespace chainkit::node;
 
 namespace {
-std::string addr(int i) { return "/ip4/10.0.0.1/tcp/" + std::to_string(1000 + i) + "/p2p/peer" + std::to_string(i); }
+std::string addr(int i) {
+    return "/ip4/10.0.0.1/tcp/" + std::to_string(1000 + i) + "/p2p/peer" + std::to_string(i);
+}
 }  // namespace
 
 TEST_CASE("one source's addr flood cannot crowd out the others", "[node][addrbook]") {

@@ -32,7 +32,7 @@ TEST_CASE("blocks are spread over peers, 16 in flight each, never twice", "[node
     REQUIRE(a.size() == 16);
     REQUIRE(b.size() == 16);
     CHECK(a.front().height == 1);
-    CHECK(b.front().height == 17);  // nothing asked twice
+    CHECK(b.front().height == 17);       // nothing asked twice
     CHECK(d.assign(1, 100, t).empty());  // peer 1 is at its cap
     CHECK(d.in_flight_total() == 32);
     CHECK(d.received(1, a[0].hash));
@@ -46,7 +46,7 @@ TEST_CASE("a peer is only asked for blocks up to its height, within the window",
     const auto t = Clock::now();
     CHECK(d.assign(1, 3, t).size() == 3);  // it has only up to height 3
     const auto more = d.assign(2, 100, t);
-    REQUIRE(more.size() == 5);             // heights 4..8: the window ends at 1 + 8
+    REQUIRE(more.size() == 5);  // heights 4..8: the window ends at 1 + 8
     CHECK(more.back().height == 8);
 }
 

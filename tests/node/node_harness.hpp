@@ -8,16 +8,16 @@
 
 #include "chainkit/chain/mempool.hpp"
 #include "chainkit/node/node.hpp"
-#include "support/regtest_chain.hpp"
 
-#include <chainkit/net/host.hpp>
-#include <chainkit/net/identity.hpp>
+#include "support/regtest_chain.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 
+#include <chainkit/net/host.hpp>
+#include <chainkit/net/identity.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -28,17 +28,26 @@
 
 namespace chainkit::test {
 
-inline chain::ConsensusParams node_test_params() { return chain::params_for(chain::Network::regtest); }
+inline chain::ConsensusParams node_test_params() {
+    return chain::params_for(chain::Network::regtest);
+}
 
 struct TestNode {
-    TestNode(asio::io_context& io, const chain::Block& genesis, std::uint64_t seed, node::NodeConfig cfg = fast_config())
+    TestNode(asio::io_context& io, const chain::Block& genesis, std::uint64_t seed,
+             node::NodeConfig cfg = fast_config())
         : params(node_test_params()),
           chain(params, store),
           mempool((init_chain(genesis), params), chain.utxo(), chain.height()),
           host(io.get_executor(), net::Identity::from_seed(seed)),
           node(io.get_executor(), host,
-               node::NodeDeps{params, chain, mempool, [&io](std::function<void()> job) { asio::post(io, std::move(job)); },
-                              [] { return GENESIS_TIME + 1'000'000; }, nullptr, nullptr, {}},
+               node::NodeDeps{params,
+                              chain,
+                              mempool,
+                              [&io](std::function<void()> job) { asio::post(io, std::move(job)); },
+                              [] { return GENESIS_TIME + 1'000'000; },
+                              nullptr,
+                              nullptr,
+                              {}},
                std::move(cfg)) {
         chain.add_observer(&mempool);
         if (auto r = host.listen(*net::Multiaddr::parse("/ip4/127.0.0.1/tcp/0")); !r.ok())
@@ -63,8 +72,8 @@ struct TestNode {
     // Mines `n` blocks on this node's tip (through the node: they are relayed).
     void mine(asio::io_context& io, std::size_t n, std::vector<chain::Transaction> txs = {}) {
         for (std::size_t i = 0; i < n; ++i) {
-            auto b = build_on(chain, params, chain.tip().hash, miner.key_hash, i == 0 ? txs : std::vector<chain::Transaction>{}, 0,
-                              seed_extra++);
+            auto b = build_on(chain, params, chain.tip().hash, miner.key_hash,
+                              i == 0 ? txs : std::vector<chain::Transaction>{}, 0, seed_extra++);
             bool done = false;
             asio::co_spawn(
                 io,

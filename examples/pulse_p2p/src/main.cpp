@@ -97,7 +97,7 @@ int run(const std::string& program, const Options& o, std::chrono::milliseconds 
     net::Host host(io.get_executor(), identity, host_config);
     auto listened = host.listen(net::Multiaddr::tcp(net::AddrKind::ip4, "127.0.0.1", o.port));
     if (!listened) {
-        fmt::print(stderr, "pulse_p2p: cannot listen on 127.0.0.1:{}: {}\n", o.port, listened.error().message());
+        fmt::print(stderr, "pulse_p2p: cannot listen on 127.0.0.1:{}: {}\n", o.port, listened.error().message);
         return 1;
     }
     std::vector<net::Multiaddr> dials;

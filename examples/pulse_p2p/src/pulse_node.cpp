@@ -203,9 +203,9 @@ asio::awaitable<void> PulseNode::Impl::dial_loop(net::Multiaddr target) {
     while (!stopped) {
         auto peer = co_await host.dial(target);
         if (!peer) {
-            spdlog::warn("pulse: dial {} failed: {}", target.to_string(), peer.error().message());
+            spdlog::warn("pulse: dial {} failed: {}", target.to_string(), peer.error().message);
         } else if (auto stream = co_await host.open_stream(*peer, std::string(PROTOCOL)); !stream) {
-            spdlog::warn("pulse: opening {} to {} failed: {}", PROTOCOL, target.to_string(), stream.error().message());
+            spdlog::warn("pulse: opening {} to {} failed: {}", PROTOCOL, target.to_string(), stream.error().message);
         } else {
             // A peer that made us hang up does not earn a quick redial.
             if (!co_await serve(std::move(*stream), *peer, net::Direction::outbound)) backoff = config.redial_min;

@@ -39,9 +39,9 @@ asio::awaitable<Session::Received> Session::read_line() {
         auto r = co_await m_stream->read_some(m_chunk);
         if (!r) {
             std::string rest = m_lines.take_rest();
-            if (r.error() == net::errc::end_of_stream && !rest.empty())
+            if (r.error().code == net::errc::end_of_stream && !rest.empty())
                 co_return Received{std::move(rest), End::none, {}};  // the next read ends again
-            co_return Received{std::nullopt, End::stream, r.error()};
+            co_return Received{std::nullopt, End::stream, r.error().code};
         }
         if (!m_lines.append(std::string_view(reinterpret_cast<const char*>(m_chunk.data()), *r)))
             co_return Received{std::nullopt, End::over_budget, {}};
@@ -80,7 +80,7 @@ asio::awaitable<void> Session::write_lines() {
         auto r = co_await m_stream->write(std::span(reinterpret_cast<const std::uint8_t*>(line->data()), line->size()));
         m_write_started.reset();
         if (!r) {
-            if (!m_closed) spdlog::info("pulse: write to {} failed: {}", label(), r.error().message());
+            if (!m_closed) spdlog::info("pulse: write to {} failed: {}", label(), r.error().message);
             close();
         }
     }

@@ -17,8 +17,7 @@ std::int64_t backoff(std::uint32_t failures) {
 
 AddressBook::AddressBook(AddressBookLimits limits, std::uint64_t seed) : m_limits(limits), m_rng(seed) {}
 
-void AddressBook::add(const std::string& address, const std::string& source, std::int64_t last_seen,
-                      std::int64_t now) {
+void AddressBook::add(const std::string& address, const std::string& source, std::int64_t last_seen, std::int64_t now) {
     last_seen = std::min(last_seen, now);
     if (auto it = m_records.find(address); it != m_records.end()) {
         it->second.last_seen = std::max(it->second.last_seen, last_seen);
@@ -79,7 +78,9 @@ void AddressBook::mark_failure(const std::string& address, std::int64_t now) {
     }
 }
 
-void AddressBook::remove(const std::string& address) { m_records.erase(address); }
+void AddressBook::remove(const std::string& address) {
+    m_records.erase(address);
+}
 
 std::optional<std::string> AddressBook::select(const std::vector<std::string>& exclude, std::int64_t now) {
     std::vector<const AddressRecord*> ready;

@@ -4,7 +4,9 @@
 
 namespace chainkit::node::detail {
 
-void BlockDownload::set_needed(std::vector<NeededBlock> needed) { m_needed = std::move(needed); }
+void BlockDownload::set_needed(std::vector<NeededBlock> needed) {
+    m_needed = std::move(needed);
+}
 
 std::vector<NeededBlock> BlockDownload::assign(PeerKey peer, std::uint64_t peer_height, Clock::time_point now) {
     std::vector<NeededBlock> out;

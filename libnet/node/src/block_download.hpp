@@ -26,8 +26,8 @@ using PeerKey = std::uint64_t;
 using Clock = std::chrono::steady_clock;
 
 struct DownloadConfig {
-    std::size_t window = 1024;        // blocks ahead of the first missing one
-    std::size_t per_peer = 16;        // requests in flight per peer
+    std::size_t window = 1024;  // blocks ahead of the first missing one
+    std::size_t per_peer = 16;  // requests in flight per peer
     Clock::duration stall_timeout = std::chrono::seconds(2);
     Clock::duration request_timeout = std::chrono::seconds(20);  // a peer silent this long is dropped
 };

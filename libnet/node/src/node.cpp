@@ -1,6 +1,7 @@
 #include "chainkit/node/node.hpp"
 
 #include "chainkit/node/error.hpp"
+
 #include "node_impl.hpp"
 
 #include <asio/co_spawn.hpp>
@@ -37,8 +38,8 @@ Node::Impl::Impl(asio::any_io_executor e, net::Host& h, NodeDeps d, NodeConfig c
       max_message(max_message_size(deps.params.max_block_size)),
       nonce(std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32)),
       rng(nonce),
-      download(detail::DownloadConfig{config.download_window, config.blocks_in_flight_per_peer,
-                                      config.stall_timeout, config.request_timeout}),
+      download(detail::DownloadConfig{config.download_window, config.blocks_in_flight_per_peer, config.stall_timeout,
+                                      config.request_timeout}),
       ticker(ex) {}
 
 void Node::Impl::log(const std::string& line) const {
@@ -114,7 +115,7 @@ asio::awaitable<void> Node::Impl::run_session(PeerPtr peer) {
     std::string why = "connection closed";
     while (!peer->closed()) {
         auto body = co_await peer->stream->read_message(max_message);
-        if (!body.ok()) {
+        if (!body) {
             why = "read: " + body.error().message;
             break;
         }
@@ -161,7 +162,7 @@ asio::awaitable<Result<net::PeerId>> Node::Impl::connect(net::Multiaddr addr, bo
     dialing.insert(text);
     book.mark_attempt(text, now());
     auto id = co_await host.dial(addr);
-    if (!id.ok()) {
+    if (!id) {
         dialing.erase(text);
         book.mark_failure(text, now());
         co_return Error{id.error().code, text + ": " + id.error().message};
@@ -184,7 +185,7 @@ asio::awaitable<Result<net::PeerId>> Node::Impl::connect(net::Multiaddr addr, bo
     }
     auto stream = co_await host.open_stream(*id, std::string(SYNC_PROTOCOL));
     dialing.erase(text);
-    if (!stream.ok()) {
+    if (!stream) {
         book.mark_failure(text, now());
         co_return Error{stream.error().code, text + ": " + stream.error().message};
     }
@@ -215,7 +216,7 @@ void Node::Impl::dial_more() {
     };
     auto spawn_dial = [&](const std::string& text, bool keep) {
         auto addr = net::Multiaddr::parse(text);
-        if (!addr.ok()) {
+        if (!addr) {
             book.remove(text);
             return;
         }
@@ -236,7 +237,8 @@ void Node::Impl::dial_more() {
             book.add(text, "", now(), now());
             rec = book.find(text);
         }
-        if (rec && rec->last_try != 0 && now() - rec->last_try < std::min<std::int64_t>(60, 1ll << std::min(rec->failures, 6u)))
+        if (rec && rec->last_try != 0 &&
+            now() - rec->last_try < std::min<std::int64_t>(60, 1ll << std::min(rec->failures, 6u)))
             continue;
         spawn_dial(text, true);
     }
@@ -294,10 +296,16 @@ void Node::Impl::stop() {
 Node::Node(asio::any_io_executor ex, net::Host& host, NodeDeps deps, NodeConfig config)
     : m_impl(std::make_shared<Impl>(std::move(ex), host, std::move(deps), std::move(config))) {}
 
-Node::~Node() { stop(); }
+Node::~Node() {
+    stop();
+}
 
-void Node::start() { m_impl->start(); }
-void Node::stop() { m_impl->stop(); }
+void Node::start() {
+    m_impl->start();
+}
+void Node::stop() {
+    m_impl->stop();
+}
 
 asio::awaitable<Result<net::PeerId>> Node::connect(net::Multiaddr addr, bool persistent) {
     return m_impl->connect(std::move(addr), persistent);
@@ -330,10 +338,18 @@ std::vector<PeerInfo> Node::peers() const {
     return out;
 }
 
-NodeCounters Node::counters() const { return m_impl->counters; }
-const BanList& Node::bans() const { return m_impl->bans; }
-const AddressBook& Node::address_book() const { return m_impl->book; }
-std::uint64_t Node::nonce() const { return m_impl->nonce; }
+NodeCounters Node::counters() const {
+    return m_impl->counters;
+}
+const BanList& Node::bans() const {
+    return m_impl->bans;
+}
+const AddressBook& Node::address_book() const {
+    return m_impl->book;
+}
+std::uint64_t Node::nonce() const {
+    return m_impl->nonce;
+}
 
 void Node::ban(const std::string& peer_id, std::int64_t seconds, const std::string& reason) {
     m_impl->bans.ban(peer_id, m_impl->now() + seconds, reason);

@@ -1,7 +1,8 @@
 // One handler per message. A handler returns false (through handle) when
 // the session must end; bans go through misbehaving().
-#include "chain_call.hpp"
 #include "chainkit/node/error.hpp"
+
+#include "chain_call.hpp"
 #include "node_impl.hpp"
 
 #include <fmt/format.h>
@@ -47,18 +48,41 @@ asio::awaitable<bool> Node::Impl::handle(const PeerPtr& peer, Message msg) {
         co_return false;
     }
     switch (type) {
-        case MessageType::getheaders: co_await on_getheaders(peer, std::move(std::get<GetHeadersMsg>(msg))); break;
-        case MessageType::headers: co_await on_headers(peer, std::move(std::get<HeadersMsg>(msg))); break;
-        case MessageType::inv: co_await on_inv(peer, std::move(std::get<InvMsg>(msg))); break;
-        case MessageType::getdata: co_await on_getdata(peer, std::move(std::get<GetDataMsg>(msg))); break;
-        case MessageType::notfound: on_notfound(peer, std::get<NotFoundMsg>(msg)); break;
-        case MessageType::block: co_await on_block(peer, std::move(std::get<BlockMsg>(msg))); break;
-        case MessageType::tx: co_await on_tx(peer, std::move(std::get<TxMsg>(msg))); break;
-        case MessageType::getaddr: on_getaddr(peer); break;
-        case MessageType::addr: on_addr(peer, std::get<AddrMsg>(msg)); break;
-        case MessageType::ping: peer->send(PongMsg{std::get<PingMsg>(msg).nonce}); break;
-        case MessageType::pong: on_pong(peer, std::get<PongMsg>(msg)); break;
-        default: break;
+        case MessageType::getheaders:
+            co_await on_getheaders(peer, std::move(std::get<GetHeadersMsg>(msg)));
+            break;
+        case MessageType::headers:
+            co_await on_headers(peer, std::move(std::get<HeadersMsg>(msg)));
+            break;
+        case MessageType::inv:
+            co_await on_inv(peer, std::move(std::get<InvMsg>(msg)));
+            break;
+        case MessageType::getdata:
+            co_await on_getdata(peer, std::move(std::get<GetDataMsg>(msg)));
+            break;
+        case MessageType::notfound:
+            on_notfound(peer, std::get<NotFoundMsg>(msg));
+            break;
+        case MessageType::block:
+            co_await on_block(peer, std::move(std::get<BlockMsg>(msg)));
+            break;
+        case MessageType::tx:
+            co_await on_tx(peer, std::move(std::get<TxMsg>(msg)));
+            break;
+        case MessageType::getaddr:
+            on_getaddr(peer);
+            break;
+        case MessageType::addr:
+            on_addr(peer, std::get<AddrMsg>(msg));
+            break;
+        case MessageType::ping:
+            peer->send(PongMsg{std::get<PingMsg>(msg).nonce});
+            break;
+        case MessageType::pong:
+            on_pong(peer, std::get<PongMsg>(msg));
+            break;
+        default:
+            break;
     }
     co_return !peer->closed();
 }
@@ -83,7 +107,7 @@ asio::awaitable<void> Node::Impl::on_version(const PeerPtr& peer, VersionMsg m) 
         // What an inbound peer says it listens on is hearsay until we dial it.
         for (const auto& a : m.listen_addrs) {
             auto addr = net::Multiaddr::parse(a);
-            if (!addr.ok()) continue;
+            if (!addr) continue;
             book.add(addr->with_peer(peer->id).to_string(), peer->id_text, now(), now());
         }
     }
@@ -94,9 +118,10 @@ asio::awaitable<void> Node::Impl::on_version(const PeerPtr& peer, VersionMsg m) 
 
 asio::awaitable<void> Node::Impl::on_getheaders(const PeerPtr& peer, GetHeadersMsg m) {
     co_await peer->wait_for_room();
-    auto headers = co_await on_chain(deps.run_on_chain, [c = &deps.chain, m = std::move(m)] {
+    auto job1 = [c = &deps.chain, m = std::move(m)] {
         return c->headers_after(m.locator, m.stop, MAX_HEADERS_PER_MESSAGE);
-    });
+    };
+    auto headers = co_await on_chain(deps.run_on_chain, std::move(job1));
     for (const auto& h : headers) peer->known.insert(chain::hash_cast<chain::Hash256>(h.hash()));
     peer->send(HeadersMsg{std::move(headers)});
 }
@@ -107,9 +132,8 @@ asio::awaitable<void> Node::Impl::on_headers(const PeerPtr& peer, HeadersMsg m) 
     const bool full = m.headers.size() == MAX_HEADERS_PER_MESSAGE;
     for (const auto& h : m.headers) peer->known.insert(chain::hash_cast<chain::Hash256>(h.hash()));
     const std::int64_t t = now();
-    auto r = co_await on_chain(deps.run_on_chain, [c = &deps.chain, hs = std::move(m.headers), t, k = peer->key] {
-        return c->accept_headers(hs, t, k);
-    });
+    auto job2 = [c = &deps.chain, hs = std::move(m.headers), t, k = peer->key] { return c->accept_headers(hs, t, k); };
+    auto r = co_await on_chain(deps.run_on_chain, std::move(job2));
     if (r.last_height > peer->best_height) peer->best_height = r.last_height;
     if (!r.validation.ok()) {
         if (r.validation.reason == chain::RejectReason::unknown_parent) {
@@ -141,25 +165,28 @@ asio::awaitable<void> Node::Impl::on_inv(const PeerPtr& peer, InvMsg m) {
         std::vector<chain::BlockHash> blocks;
         for (const auto& item : m.items)
             if (item.type == InvType::block) blocks.push_back(chain::hash_cast<chain::BlockHash>(item.hash));
-        const bool any_unknown = co_await on_chain(deps.run_on_chain, [c = &deps.chain, blocks] {
+        auto job3 = [c = &deps.chain, blocks] {
             return std::any_of(blocks.begin(), blocks.end(), [&](const auto& h) { return !c->contains(h); });
-        });
+        };
+        const bool any_unknown = co_await on_chain(deps.run_on_chain, std::move(job3));
         if (any_unknown) request_headers(peer);
     }
     if (txs.empty() || !config.relay_transactions) co_return;
-    auto wanted = co_await on_chain(deps.run_on_chain, [mp = &deps.mempool, txs = std::move(txs)] {
+    auto job4 = [mp = &deps.mempool, txs = std::move(txs)] {
         std::vector<chain::TxId> out;
         for (const auto& t : txs)
             if (!mp->contains(t)) out.push_back(t);
         return out;
-    });
+    };
+    auto wanted = co_await on_chain(deps.run_on_chain, std::move(job4));
     GetDataMsg gd;
     const auto t = Clock::now();
     for (const auto& txid : wanted) {
         // Nothing is requested twice: not from this peer, nor while another has it in flight.
         bool in_flight = false;
         for (const auto& [k, p] : peers)
-            if (auto it = p->txs_requested.find(txid); it != p->txs_requested.end() && t - it->second < std::chrono::seconds(60))
+            if (auto it = p->txs_requested.find(txid);
+                it != p->txs_requested.end() && t - it->second < std::chrono::seconds(60))
                 in_flight = true;
         if (in_flight) continue;
         peer->txs_requested.emplace(txid, t);
@@ -176,9 +203,10 @@ asio::awaitable<void> Node::Impl::on_getdata(const PeerPtr& peer, GetDataMsg m) 
         co_await peer->wait_for_room();
         if (peer->closed()) co_return;
         if (item.type == InvType::block) {
-            auto block = co_await on_chain(deps.run_on_chain, [c = &deps.chain, h = chain::hash_cast<chain::BlockHash>(item.hash)] {
+            auto job5 = [c = &deps.chain, h = chain::hash_cast<chain::BlockHash>(item.hash)] {
                 return c->read_block(h);
-            });
+            };
+            auto block = co_await on_chain(deps.run_on_chain, std::move(job5));
             if (block) {
                 peer->known.insert(item.hash);
                 peer->send(BlockMsg{std::move(*block)});
@@ -186,10 +214,11 @@ asio::awaitable<void> Node::Impl::on_getdata(const PeerPtr& peer, GetDataMsg m) 
                 missing.items.push_back(item);
             }
         } else {
-            auto tx = co_await on_chain(deps.run_on_chain, [mp = &deps.mempool, h = chain::hash_cast<chain::TxId>(item.hash)] {
+            auto job6 = [mp = &deps.mempool, h = chain::hash_cast<chain::TxId>(item.hash)] {
                 const auto* e = mp->get(h);
                 return e ? std::optional<chain::Transaction>(e->tx) : std::nullopt;
-            });
+            };
+            auto tx = co_await on_chain(deps.run_on_chain, std::move(job6));
             if (tx) {
                 peer->known.insert(item.hash);
                 peer->send(TxMsg{std::move(*tx)});
@@ -242,14 +271,15 @@ void Node::Impl::on_getaddr(const PeerPtr& peer) {
 
 void Node::Impl::on_addr(const PeerPtr& peer, const AddrMsg& m) {
     const auto t = Clock::now();
-    peer->addr_tokens = std::min(ADDR_TOKEN_BURST, peer->addr_tokens + ADDR_TOKENS_PER_SECOND *
-                                                                           std::chrono::duration<double>(t - peer->addr_tokens_at).count());
+    peer->addr_tokens = std::min(
+        ADDR_TOKEN_BURST,
+        peer->addr_tokens + ADDR_TOKENS_PER_SECOND * std::chrono::duration<double>(t - peer->addr_tokens_at).count());
     peer->addr_tokens_at = t;
     for (const auto& e : m.addrs) {
         if (peer->addr_tokens < 1) break;  // over its rate: the rest is ignored, not punished
         peer->addr_tokens -= 1;
         auto addr = net::Multiaddr::parse(e.address);
-        if (!addr.ok() || !addr->peer() || *addr->peer() == host.peer_id()) continue;
+        if (!addr || !addr->peer() || *addr->peer() == host.peer_id()) continue;
         book.add(addr->to_string(), peer->id_text, e.last_seen, now());
     }
 }

@@ -4,8 +4,9 @@
 // Everything here runs on `ex`; coroutines hold shared_from_this().
 #pragma once
 
-#include "block_download.hpp"
 #include "chainkit/node/node.hpp"
+
+#include "block_download.hpp"
 #include "peer.hpp"
 #include "peer_fault.hpp"
 
@@ -20,8 +21,6 @@
 #include <vector>
 
 namespace chainkit::node {
-
-class ChainNotifier;
 
 struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     Impl(asio::any_io_executor e, net::Host& h, NodeDeps d, NodeConfig c);
@@ -40,8 +39,8 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
 
     std::map<detail::PeerKey, PeerPtr> peers;
     detail::PeerKey next_key = 1;
-    std::set<std::string> dialing;                 // addresses being dialed
-    std::map<std::string, bool> persistent;        // configured address -> keep connected
+    std::set<std::string> dialing;           // addresses being dialed
+    std::map<std::string, bool> persistent;  // configured address -> keep connected
     AddressBook book;
     BanList bans;
     NodeCounters counters;
@@ -53,8 +52,7 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     chain::ChainTip best_header;
     bool needed_refresh_pending = false;
     bool needed_refresh_again = false;
-    std::deque<std::pair<Clock::time_point, std::uint64_t>> rate_samples;  // for blocks/s
-    std::unique_ptr<ChainNotifier> notifier;
+    std::deque<std::pair<detail::Clock::time_point, std::uint64_t>> rate_samples;  // for blocks/s
 
     // node.cpp
     void start();

@@ -1,7 +1,8 @@
 // Headers-first sync, block download, relay and the node's view of the
 // chain (mirrored from the chain thread after each change).
-#include "chain_call.hpp"
 #include "chainkit/node/error.hpp"
+
+#include "chain_call.hpp"
 #include "node_impl.hpp"
 
 #include <asio/co_spawn.hpp>
@@ -72,9 +73,8 @@ void Node::Impl::request_headers(const PeerPtr& peer, std::optional<chain::Block
     asio::co_spawn(
         ex,
         [self = shared_from_this(), peer, from]() -> asio::awaitable<void> {
-            auto locator = co_await on_chain(self->deps.run_on_chain, [c = &self->deps.chain, from] {
-                return from ? c->locator_for(*from) : c->header_locator();
-            });
+            auto job7 = [c = &self->deps.chain, from] { return from ? c->locator_for(*from) : c->header_locator(); };
+            auto locator = co_await on_chain(self->deps.run_on_chain, std::move(job7));
             if (locator.size() > MAX_LOCATOR_SIZE) locator.resize(MAX_LOCATOR_SIZE);
             peer->send(GetHeadersMsg{std::move(locator), chain::BlockHash{}});
         },
@@ -94,11 +94,12 @@ asio::awaitable<void> Node::Impl::refresh_needed() {
             chain::ChainTip tip, best;
             std::vector<std::pair<chain::BlockHash, std::uint64_t>> needed;
         };
-        auto v = co_await on_chain(deps.run_on_chain, [c = &deps.chain, window] {
-            View v{c->tip(), c->best_header(), {}};
-            v.needed = c->blocks_to_download(v.tip.height + 1, window);
-            return v;
-        });
+        auto job8 = [c = &deps.chain, window] {
+            View view{c->tip(), c->best_header(), {}};
+            view.needed = c->blocks_to_download(view.tip.height + 1, window);
+            return view;
+        };
+        auto v = co_await on_chain(deps.run_on_chain, std::move(job8));
         tip = v.tip;
         best_header = v.best;
         std::vector<detail::NeededBlock> needed;
@@ -175,16 +176,17 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
         chain::BlockHeader tip_header;
     };
     const std::int64_t t = now();
-    auto o = co_await on_chain(deps.run_on_chain, [c = &deps.chain, b = std::move(block), t, from]() mutable {
-        Outcome o;
-        o.result = c->accept_block(b, t, from);
-        o.tip = c->tip();
-        o.best = c->best_header();
-        if (o.result.tip_changed) {
-            if (auto h = c->header(o.tip.hash)) o.tip_header = *h;
+    auto job9 = [c = &deps.chain, b = std::move(block), t, from]() mutable {
+        Outcome out;
+        out.result = c->accept_block(b, t, from);
+        out.tip = c->tip();
+        out.best = c->best_header();
+        if (out.result.tip_changed) {
+            if (auto h = c->header(out.tip.hash)) out.tip_header = *h;
         }
-        return o;
-    });
+        return out;
+    };
+    auto o = co_await on_chain(deps.run_on_chain, std::move(job9));
     best_header = o.best;
     if (o.result.ok())
         ++counters.blocks_accepted;
@@ -205,8 +207,8 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
 asio::awaitable<chain::ValidationResult> Node::Impl::accept_tx(chain::Transaction tx, detail::PeerKey from) {
     auto self = shared_from_this();
     const auto txid = tx.txid();
-    auto r = co_await on_chain(deps.run_on_chain,
-                               [m = &deps.mempool, t = std::move(tx)]() mutable { return m->accept(t); });
+    auto job10 = [m = &deps.mempool, t = std::move(tx)]() mutable { return m->accept(t); };
+    auto r = co_await on_chain(deps.run_on_chain, std::move(job10));
     if (r.ok()) {
         ++counters.txs_accepted;
         announce_tx(txid, from);

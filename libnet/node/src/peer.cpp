@@ -44,7 +44,7 @@ asio::awaitable<void> Peer::write_loop() {
         m_queued_bytes -= body.size();
         bytes_sent += body.size();
         if (m_queued_bytes <= m_max_queue_bytes / 2) m_room.cancel();
-        if (!r.ok()) {
+        if (!r) {
             if (close_reason.empty()) close_reason = "write failed: " + r.error().message;
             close();
         }

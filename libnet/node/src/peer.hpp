@@ -3,15 +3,15 @@
 // executor; the writer coroutine holds a shared_ptr to it.
 #pragma once
 
-#include "block_download.hpp"
 #include "chainkit/node/messages.hpp"
-#include "known_inventory.hpp"
 
-#include <chainkit/net/stream.hpp>
+#include "block_download.hpp"
+#include "known_inventory.hpp"
 
 #include <asio/awaitable.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <chainkit/net/stream.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -75,8 +75,8 @@ private:
     std::deque<chain::Bytes> m_queue;
     std::size_t m_queued_bytes = 0;
     bool m_closed = false;
-    asio::steady_timer m_wake;       // the writer waits on it for work
-    asio::steady_timer m_room;       // readers wait on it for queue room
+    asio::steady_timer m_wake;  // the writer waits on it for work
+    asio::steady_timer m_room;  // readers wait on it for queue room
 };
 
 }  // namespace chainkit::node::detail

@@ -18,7 +18,7 @@ asio::awaitable<void> serve_ping(std::shared_ptr<Stream> stream) {
         if (!r) {
             // js closes its side after the last ping: answer with our FIN so the
             // stream ends cleanly rather than with a reset.
-            if (r.error() == make_error_code(errc::end_of_stream)) (void)co_await stream->close_write();
+            if (r.error().code == make_error_code(errc::end_of_stream)) (void)co_await stream->close_write();
             co_return;
         }
         if (auto w = co_await stream->write(buf); !w) co_return;
@@ -48,7 +48,7 @@ std::vector<std::uint8_t> encode_identify(const Identity& id, const IdentifyInfo
 
 asio::awaitable<void> serve_identify(std::shared_ptr<Stream> stream, std::vector<std::uint8_t> message) {
     if (auto r = co_await stream->write_message(message); !r) {
-        log()->debug("identify to {} failed: {}", stream->remote_peer().to_string(), r.error().message());
+        log()->debug("identify to {} failed: {}", stream->remote_peer().to_string(), r.error().message);
         co_return;
     }
     (void)co_await stream->close_write();

@@ -55,7 +55,7 @@ asio::awaitable<void> Host::Impl::handle_inbound(tcp::socket sock) {
                                                   config.handshake_timeout);
     if (!channel || !*channel || stopped) {
         const auto why = !channel    ? make_error_code(errc::handshake_timeout)
-                         : !*channel ? channel->error()
+                         : !*channel ? channel->error().code
                                      : make_error_code(errc::host_stopped);
         log()->info("inbound handshake from {} failed: {}", remote.to_string(), why.message());
         --inbound;
@@ -105,7 +105,7 @@ asio::awaitable<Result<PeerId>> Host::Impl::dial(Multiaddr addr) {
     if (!channel)
         why = make_error_code(errc::handshake_timeout);
     else if (!*channel)
-        why = channel->error();
+        why = channel->error().code;
     else if (stopped)
         why = make_error_code(errc::host_stopped);
     else if (addr.peer() && (**channel)->remote_peer() != *addr.peer()) {
@@ -167,7 +167,7 @@ asio::awaitable<void> Host::Impl::serve_stream(std::shared_ptr<detail::StreamCor
     auto chosen = co_await detail::with_deadline(detail::ms_handle(*core, supported), config.negotiation_timeout);
     if (!chosen || !*chosen) {
         log()->debug("peer {}: stream {} negotiation failed: {}", core->remote_peer().to_string(), core->id(),
-                     chosen ? chosen->error().message() : "timeout");
+                     chosen ? chosen->error().message : "timeout");
         core->reset();
         co_return;
     }
@@ -222,7 +222,8 @@ asio::awaitable<Result<std::shared_ptr<Stream>>> Host::Impl::open_stream(PeerId 
     auto agreed = co_await detail::with_deadline(detail::ms_select(**core, protocol), config.negotiation_timeout);
     if (!agreed || !*agreed) {
         (*core)->reset();
-        co_return agreed ? agreed->error() : make_error_code(errc::timeout);
+        if (!agreed) co_return errc::timeout;
+        co_return agreed->error();
     }
     co_return std::make_shared<Stream>(*core);
 }

@@ -89,12 +89,12 @@ asio::awaitable<Result<std::string>> Stream::read_line(std::size_t max_len) {
                 m_core->reset();
                 co_return errc::line_too_long;
             }
-            if (ready.error() == make_error_code(errc::end_of_stream)) co_return line;
+            if (ready.error().code == make_error_code(errc::end_of_stream)) co_return line;
             co_return ready.error();
         }
         auto ready = co_await m_core->wait_readable();
         if (!ready) {
-            if (ready.error() == make_error_code(errc::end_of_stream) && !line.empty()) co_return line;
+            if (ready.error().code == make_error_code(errc::end_of_stream) && !line.empty()) co_return line;
             co_return ready.error();
         }
     }

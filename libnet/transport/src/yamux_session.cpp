@@ -113,7 +113,7 @@ asio::awaitable<void> YamuxSession::writer_loop() {
         m_writing = true;
         auto r = co_await m_channel->flush();
         m_writing = false;
-        if (!r) close(r.error());
+        if (!r) close(r.error().code);
     }
 }
 
@@ -124,13 +124,13 @@ asio::awaitable<void> YamuxSession::reader_loop() {
         auto r = co_await m_channel->read_exact(head);
         if (m_closed) break;
         if (!r) {
-            if (r.error() != make_error_code(errc::connection_closed))
-                log()->debug("peer {}: read failed: {}", remote_peer().to_string(), r.error().message());
-            close(r.error());
+            if (r.error().code != make_error_code(errc::connection_closed))
+                log()->debug("peer {}: read failed: {}", remote_peer().to_string(), r.error().message);
+            close(r.error().code);
             break;
         }
         auto h = YamuxHeader::decode(head);
-        std::error_code ec = h ? (co_await handle_frame(*h)).error() : make_error_code(errc::protocol_violation);
+        std::error_code ec = h ? (co_await handle_frame(*h)).error().code : make_error_code(errc::protocol_violation);
         if (ec && !m_closed) {
             log()->warn("peer {}: dropping connection: {}", remote_peer().to_string(), ec.message());
             close(ec, GoAwayCode::protocol_error);

@@ -22,8 +22,8 @@
 namespace chainkit::node {
 
 struct AddressRecord {
-    std::string address;   // multiaddr text, ends in /p2p/<peer id>
-    std::string source;    // who told us (peer id text; "" = configured or ourselves)
+    std::string address;  // multiaddr text, ends in /p2p/<peer id>
+    std::string source;   // who told us (peer id text; "" = configured or ourselves)
     std::int64_t last_seen = 0;
     std::int64_t last_try = 0;
     std::int64_t last_success = 0;
@@ -41,7 +41,7 @@ public:
 };
 
 struct AddressBookLimits {
-    std::size_t max_new = 1024;         // heard-of addresses
+    std::size_t max_new = 1024;  // heard-of addresses
     std::size_t max_new_per_source = 64;
     std::size_t max_tried = 256;
 };

@@ -21,10 +21,9 @@
 #include "chainkit/node/ban_list.hpp"
 #include "chainkit/node/messages.hpp"
 
-#include <chainkit/net/host.hpp>
-
 #include <asio/awaitable.hpp>
 
+#include <chainkit/net/host.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -49,7 +48,7 @@ struct NodeConfig {
     std::string user_agent = "chainkit/0.1.0";
     std::size_t download_window = 1024;  // blocks ahead of the first missing one
     std::size_t blocks_in_flight_per_peer = 16;
-    std::chrono::milliseconds stall_timeout{2000};    // a peer holding the window back this long loses its blocks
+    std::chrono::milliseconds stall_timeout{2000};     // a peer holding the window back this long loses its blocks
     std::chrono::milliseconds request_timeout{20000};  // a peer silent this long on a request is dropped
     std::chrono::milliseconds handshake_timeout{10000};
     std::chrono::milliseconds tick{250};  // housekeeping period (dials, stalls, timeouts)
@@ -64,8 +63,8 @@ struct NodeDeps {
     chain::Mempool& mempool;   // used only through run_on_chain
     ChainRunner run_on_chain;
     WallClock now;
-    AddressStore* address_store = nullptr;  // optional persistence
-    BanStore* ban_store = nullptr;          // optional persistence
+    AddressStore* address_store = nullptr;        // optional persistence
+    BanStore* ban_store = nullptr;                // optional persistence
     std::function<void(const std::string&)> log;  // info-level lines; default: spdlog
 };
 

@@ -1,0 +1,110 @@
+// A scriptable chain-protocol peer for tests: a libp2p host that opens the
+// sync stream to a node, does the version handshake by hand, and then sends
+// whatever the test says and answers with a test-provided responder. The
+// basis of the stalling and misbehaving peers.
+#pragma once
+
+#include "chainkit/node/messages.hpp"
+
+#include "node_harness.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+
+#include <chainkit/net/host.hpp>
+#include <chainkit/net/identity.hpp>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace chainkit::test {
+
+class RawPeer {
+    asio::io_context& m_io;
+    chain::BlockHash m_genesis;
+    std::uint64_t m_best_height;
+
+public:
+    using Responder = std::function<std::vector<node::Message>(const node::Message&)>;
+
+    RawPeer(asio::io_context& io, std::uint64_t seed, chain::BlockHash genesis, std::uint64_t best_height = 0)
+        : m_io(io),
+          m_genesis(genesis),
+          m_best_height(best_height),
+          host(io.get_executor(), net::Identity::from_seed(seed)) {}
+    ~RawPeer() { host.stop(); }
+
+    // Connects to `to` and completes the handshake (false if refused).
+    bool connect(TestNode& to) {
+        std::optional<bool> ok;
+        asio::co_spawn(
+            m_io,
+            [&]() -> asio::awaitable<void> {
+                auto id = co_await host.dial(to.addr());
+                if (!id.ok()) {
+                    ok = false;
+                    co_return;
+                }
+                auto s = co_await host.open_stream(*id, std::string(node::SYNC_PROTOCOL));
+                if (!s.ok()) {
+                    ok = false;
+                    co_return;
+                }
+                m_stream = *s;
+                node::VersionMsg v;
+                v.genesis = m_genesis;
+                v.best_height = m_best_height;
+                v.nonce = 0xfeed0000 + m_best_height;
+                co_await write(v);
+                co_await write(node::VerackMsg{});
+                ok = true;
+                co_await read_loop();
+            },
+            asio::detached);
+        return run_until(m_io, [&] { return ok.has_value(); }) && *ok;
+    }
+
+    void send(node::Message m) {
+        asio::co_spawn(
+            m_io, [this, m = std::move(m)]() -> asio::awaitable<void> { co_await write(m); }, asio::detached);
+    }
+    // Raw bytes as one frame (for malformed messages).
+    void send_raw(chain::Bytes body) {
+        asio::co_spawn(
+            m_io,
+            [this, body = std::move(body)]() -> asio::awaitable<void> {
+                if (m_stream) (void)co_await m_stream->write_message(body);
+            },
+            asio::detached);
+    }
+
+    Responder responder;
+    std::deque<node::Message> received;
+    bool closed = false;
+    net::Host host;
+
+private:
+    asio::awaitable<void> write(const node::Message& m) {
+        if (!m_stream) co_return;
+        const auto body = node::encode_message(m);
+        (void)co_await m_stream->write_message(body);
+    }
+    asio::awaitable<void> read_loop() {
+        while (true) {
+            auto body = co_await m_stream->read_message(node::max_message_size(4'000'000));
+            if (!body.ok()) break;
+            auto msg = node::decode_message(*body, node::max_message_size(4'000'000));
+            if (!msg.ok()) break;
+            if (responder)
+                for (auto& reply : responder(*msg)) co_await write(reply);
+            received.push_back(std::move(*msg));
+        }
+        closed = true;
+    }
+
+    std::shared_ptr<net::Stream> m_stream;
+};
+
+}  // namespace chainkit::test
