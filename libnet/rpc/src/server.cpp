@@ -4,6 +4,7 @@
 
 #include "task_queue.hpp"
 
+#include <atomic>
 #include <httplib.h>
 #include <optional>
 #include <system_error>
@@ -18,6 +19,7 @@ struct RpcServer::Impl {
     httplib::Server http;
     std::optional<Cookie> cookie;
     std::thread listener;
+    std::atomic<bool> listener_done{false};
     socket_t listen_socket = INVALID_SOCKET;  // set while binding
     int port = 0;
     bool started = false;
@@ -137,10 +139,13 @@ Result<void> RpcServer::start() {
     }
     d.cookie.emplace(std::move(cookie).value());
     d.started = true;
-    d.listener = std::thread([&d] { d.http.listen_after_bind(); });
+    d.listener = std::thread([&d] {
+        d.http.listen_after_bind();
+        d.listener_done = true;
+    });
     // stop() only acts on a running server: wait until the loop runs so
     // that an early stop() cannot be lost and leave listen running forever.
-    while (!d.http.is_running()) std::this_thread::yield();
+    while (!d.http.is_running() && !d.listener_done) std::this_thread::yield();
     return {};
 }
 
