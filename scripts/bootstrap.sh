@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git
   libasio-dev libsodium-dev librocksdb-dev libcereal-dev catch2 libfmt-dev
   libcli11-dev libspdlog-dev nlohmann-json3-dev libbenchmark-dev libssl-dev
-  python3 iproute2 clang-format
+  libcpp-httplib-dev python3 iproute2 clang-format
   clang-14 libclang-rt-14-dev  # the fuzz preset: libFuzzer and sanitizer runtimes
 )
 

@@ -1,0 +1,71 @@
+// The JSON-RPC server: cpp-httplib on a bounded thread pool, cookie
+// authentication (cookie.hpp) and JSON-RPC 2.0 (jsonrpc.hpp) at POST /.
+//
+// Every request needs the cookie as HTTP Basic credentials (401 otherwise).
+// Bodies are bounded (413 above max_body_bytes, whatever the transfer
+// encoding; never held in memory beyond the bound); multipart and
+// compressed bodies are refused (415). Each connection is served by one pool thread, within read,
+// write and keep-alive timeouts; accepted connections wait in a bounded
+// queue, and when it is full the server stops accepting until a thread frees
+// (the kernel's backlog holds the rest).
+//
+// Thread-safety: start() and stop() from one thread; the methods and the
+// handlers they call run on the pool threads.
+#pragma once
+
+#include "chainkit/chain/result.hpp"
+#include "chainkit/rpc/jsonrpc.hpp"
+#include "chainkit/rpc/registry.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace chainkit::rpc {
+
+struct ServerConfig {
+    std::string bind_address = "127.0.0.1";
+    std::uint16_t port = 0;            // 0: the OS picks one (port() tells which)
+    std::filesystem::path cookie_dir;  // the data directory: <cookie_dir>/.cookie
+    std::size_t max_body_bytes = 1u << 20;
+    std::size_t threads = 8;
+    std::size_t max_queued_connections = 256;
+    std::chrono::seconds read_timeout{5};
+    std::chrono::seconds write_timeout{5};
+    // An idle keep-alive connection holds its thread this long, and stop()
+    // waits this long for it (httplib checks for a stop between requests).
+    std::chrono::seconds keep_alive_timeout{2};
+    std::size_t keep_alive_max_requests = 10'000;
+    JsonRpcLimits limits;
+};
+
+class RpcServer {
+public:
+    // `methods` must outlive the server and not change while it runs.
+    RpcServer(ServerConfig config, const MethodRegistry& methods);
+    ~RpcServer();  // stop()s
+    RpcServer(const RpcServer&) = delete;
+    RpcServer& operator=(const RpcServer&) = delete;
+
+    // Binds, writes the cookie, starts serving. Fails (nothing left running,
+    // no cookie left behind) if the address cannot be bound or the cookie
+    // cannot be written. Call once.
+    [[nodiscard]] Result<void> start();
+    // Stops accepting, lets the requests being served finish (each bounded by
+    // the timeouts; an idle keep-alive connection by keep_alive_timeout),
+    // joins the threads and removes the cookie. Idempotent.
+    void stop();
+
+    [[nodiscard]] std::uint16_t port() const noexcept;
+    [[nodiscard]] std::filesystem::path cookie_path() const;
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace chainkit::rpc

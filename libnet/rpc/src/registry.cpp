@@ -1,0 +1,25 @@
+#include "chainkit/rpc/registry.hpp"
+
+#include <stdexcept>
+#include <utility>
+
+namespace chainkit::rpc {
+
+void MethodRegistry::add(std::string name, Handler handler) {
+    if (m_methods.contains(name)) throw std::logic_error("rpc method registered twice: " + name);
+    m_methods.emplace(std::move(name), std::move(handler));
+}
+
+const Handler* MethodRegistry::find(std::string_view name) const {
+    const auto it = m_methods.find(name);
+    return it == m_methods.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> MethodRegistry::names() const {
+    std::vector<std::string> out;
+    out.reserve(m_methods.size());
+    for (const auto& [name, handler] : m_methods) out.push_back(name);
+    return out;
+}
+
+}  // namespace chainkit::rpc

@@ -1,0 +1,39 @@
+// cpp-httplib's TaskQueue with a bounded queue: httplib's own ThreadPool
+// queues every accepted connection without limit. Here enqueue() blocks the
+// accepting thread while `max_queued` connections already wait, so a flood
+// of connections waits in the kernel's backlog instead of in our memory.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <httplib.h>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace chainkit::rpc::detail {
+
+class BoundedTaskQueue final : public httplib::TaskQueue {
+public:
+    BoundedTaskQueue(std::size_t threads, std::size_t max_queued);
+    ~BoundedTaskQueue() override;
+
+    void enqueue(std::function<void()> fn) override;
+    // Runs what is queued, then joins the threads.
+    void shutdown() override;
+
+private:
+    void work();
+
+    std::size_t m_max_queued;
+    std::mutex m_mutex;
+    std::condition_variable m_ready;           // a job arrived or shutdown
+    std::condition_variable m_room;            // a job left the queue
+    std::deque<std::function<void()>> m_jobs;  // guarded by m_mutex
+    bool m_shutdown = false;                   // guarded by m_mutex
+    std::vector<std::thread> m_threads;
+};
+
+}  // namespace chainkit::rpc::detail

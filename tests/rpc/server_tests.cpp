@@ -1,0 +1,247 @@
+// The HTTP server with a fake method registry: cookie authentication, body
+// bounds, JSON-RPC errors through real HTTP, concurrency, start and stop.
+#include "chainkit/rpc/client.hpp"
+#include "chainkit/rpc/cookie.hpp"
+#include "chainkit/rpc/server.hpp"
+
+#include "support/scratch_dir.hpp"
+
+#include <asio/connect.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/read.hpp>
+#include <asio/write.hpp>
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <httplib.h>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace chainkit;
+using rpc::Json;
+
+namespace {
+
+struct ServerFixture {
+    test::ScratchDir dir{"rpc-server"};
+    rpc::MethodRegistry methods;
+    std::unique_ptr<rpc::RpcServer> server;
+    std::string credentials;
+
+    explicit ServerFixture(rpc::ServerConfig config = {}) {
+        methods.add("add", [](const Json& params) {
+            if (!params.is_array() || params.size() != 2 || !params[0].is_number() || !params[1].is_number())
+                throw rpc::RpcError(rpc::RpcCode::invalid_params, "add takes two numbers");
+            return Json(params[0].get<double>() + params[1].get<double>());
+        });
+        config.cookie_dir = dir.path();
+        server = std::make_unique<rpc::RpcServer>(config, methods);
+        auto started = server->start();
+        if (!started) FAIL("server did not start: " << started.error().message);
+        credentials = rpc::read_cookie(server->cookie_path()).value();
+    }
+
+    [[nodiscard]] httplib::Client http() const {
+        httplib::Client c("127.0.0.1", server->port());
+        c.set_read_timeout(std::chrono::seconds(10));
+        c.set_write_timeout(std::chrono::seconds(10));
+        return c;
+    }
+    [[nodiscard]] httplib::Headers auth() const { return {{"Authorization", rpc::basic_authorization(credentials)}}; }
+    // POSTs `body` with the cookie; the HTTP answer.
+    httplib::Result post(const std::string& body) const { return http().Post("/", auth(), body, "application/json"); }
+    [[nodiscard]] Json rpc_answer(const std::string& body) const {
+        auto res = post(body);
+        REQUIRE(res);
+        REQUIRE(res->status == 200);
+        return Json::parse(res->body);
+    }
+    // The server still answers a correct call.
+    void check_answers() const {
+        rpc::RpcClient client("127.0.0.1", server->port(), credentials, std::chrono::seconds(10));
+        auto r = client.call("add", Json::array({2, 3}));
+        REQUIRE(r.ok());
+        CHECK(r.value() == 5.0);
+    }
+};
+
+int error_code(const Json& answer) {
+    return answer.at("error").at("code").get<int>();
+}
+
+// Sends raw bytes on a fresh connection and reads until the server closes it.
+std::string raw_exchange(std::uint16_t port, const std::string& request) {
+    asio::io_context io;
+    asio::ip::tcp::socket s(io);
+    s.connect({asio::ip::make_address("127.0.0.1"), port});
+    asio::write(s, asio::buffer(request));
+    std::string answer;
+    std::error_code ec;
+    asio::read(s, asio::dynamic_buffer(answer), ec);  // until EOF (or reset)
+    return answer;
+}
+
+}  // namespace
+
+TEST_CASE("requests without the cookie or with a wrong one get 401", "[rpc][server]") {
+    ServerFixture f;
+    const std::string body = R"({"jsonrpc":"2.0","id":1,"method":"add","params":[1,2]})";
+    auto none = f.http().Post("/", body, "application/json");
+    REQUIRE(none);
+    CHECK(none->status == 401);
+    CHECK(none->get_header_value("WWW-Authenticate") == "Basic realm=\"jsonrpc\"");
+    auto wrong = f.http().Post("/", {{"Authorization", rpc::basic_authorization("__cookie__:" + std::string(64, 'a'))}},
+                               body, "application/json");
+    REQUIRE(wrong);
+    CHECK(wrong->status == 401);
+    rpc::RpcClient client("127.0.0.1", f.server->port(), "__cookie__:nope");
+    const auto refused = client.call("add", Json::array({1, 2}));
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == std::errc::permission_denied);
+    f.check_answers();
+}
+
+TEST_CASE("a 5 MB body is refused with 413 and the server keeps answering", "[rpc][server]") {
+    ServerFixture f;
+    std::string random(5'000'000, '\0');
+    std::mt19937 rng(7);
+    for (auto& c : random) c = static_cast<char>(rng());
+    // With its length announced: skipped unread, then 413.
+    auto sent = f.post(random);
+    REQUIRE(sent);
+    CHECK(sent->status == 413);
+    const auto raw = raw_exchange(f.server->port(),
+                                  "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                  "Content-Length: 5000000\r\n\r\n" +
+                                      random);
+    CHECK(raw.starts_with("HTTP/1.1 413"));
+    // Chunked, with no length to check up front: the server stops reading at its bound.
+    std::size_t offset = 0;
+    auto chunked = f.http().Post(
+        "/", f.auth(),
+        [&](std::size_t, httplib::DataSink& sink) {
+            const auto n = std::min<std::size_t>(64 * 1024, random.size() - offset);
+            sink.write(random.data() + offset, n);
+            offset += n;
+            if (offset == random.size()) sink.done();
+            return true;
+        },
+        "application/json");
+    // The server answers 413 before the whole body is sent, so the client may see its write fail instead.
+    if (chunked) CHECK(chunked->status == 413);
+    f.check_answers();
+}
+
+TEST_CASE("a keep-alive connection stays usable after a 401", "[rpc][server]") {
+    ServerFixture f;
+    auto client = f.http();
+    client.set_keep_alive(true);
+    const std::string body = R"({"jsonrpc":"2.0","id":1,"method":"add","params":[1,2]})";
+    auto refused = client.Post("/", body, "application/json");
+    REQUIRE(refused);
+    CHECK(refused->status == 401);
+    auto answered = client.Post("/", f.auth(), body, "application/json");
+    REQUIRE(answered);
+    REQUIRE(answered->status == 200);
+    CHECK(Json::parse(answered->body).at("result") == 3.0);
+}
+
+TEST_CASE("malformed JSON, unknown methods and wrong params get their codes over HTTP", "[rpc][server]") {
+    ServerFixture f;
+    CHECK(error_code(f.rpc_answer(R"({"jsonrpc":"2.0","id":1,"method":"ad)")) == -32700);
+    CHECK(error_code(f.rpc_answer(R"({"jsonrpc":"2.0","id":1,"method":"nosuch"})")) == -32601);
+    CHECK(error_code(f.rpc_answer(R"({"jsonrpc":"2.0","id":1,"method":"add","params":["a"]})")) == -32602);
+    const auto batch = f.rpc_answer(R"([{"jsonrpc":"2.0","id":1,"method":"add","params":[1,2]},
+                                        {"jsonrpc":"2.0","id":2,"method":"nosuch"},
+                                        {"jsonrpc":"2.0","id":3,"method":"add","params":{}}])");
+    REQUIRE(batch.size() == 3);
+    CHECK(batch[0].at("result") == 3.0);
+    CHECK(error_code(batch[1]) == -32601);
+    CHECK(error_code(batch[2]) == -32602);
+    // A notification is answered 204 with no body.
+    auto note = f.post(R"({"jsonrpc":"2.0","method":"add","params":[1,2]})");
+    REQUIRE(note);
+    CHECK(note->status == 204);
+    CHECK(note->body.empty());
+    // Another path, another verb, a multipart or compressed body: HTTP errors, no crash.
+    auto other = f.http().Post("/other", f.auth(), "{}", "application/json");
+    REQUIRE(other);
+    CHECK(other->status == 404);
+    auto get = f.http().Get("/", f.auth());
+    REQUIRE(get);
+    CHECK(get->status == 404);
+    auto multipart = f.http().Post("/", f.auth(), "--b\r\n", "multipart/form-data; boundary=b");
+    REQUIRE(multipart);
+    CHECK(multipart->status == 415);
+    f.check_answers();
+}
+
+TEST_CASE("200 concurrent connections are all answered", "[rpc][server]") {
+    rpc::ServerConfig config;
+    config.threads = 4;
+    config.max_queued_connections = 16;  // most connections wait in the kernel's backlog
+    ServerFixture f(config);
+    constexpr int CLIENTS = 200;
+    std::atomic<int> answered{0};
+    std::mutex failures_mutex;
+    std::vector<std::string> failures;  // Catch2 macros are not thread-safe: report after join
+    std::vector<std::thread> clients;
+    for (int i = 0; i < CLIENTS; ++i)
+        clients.emplace_back([&, i] {
+            // Every client times out rather than hangs: the test ends either way.
+            rpc::RpcClient client("127.0.0.1", f.server->port(), f.credentials, std::chrono::seconds(30));
+            auto r = client.call("add", Json::array({i, 1}));
+            if (r.ok() && r.value() == static_cast<double>(i + 1)) {
+                ++answered;
+            } else {
+                const std::lock_guard lock(failures_mutex);
+                failures.push_back(r.ok() ? r.value().dump() : r.error().message);
+            }
+        });
+    for (auto& t : clients) t.join();
+    INFO("first failure: " << (failures.empty() ? "none" : failures.front()));
+    CHECK(answered == CLIENTS);
+    f.check_answers();
+}
+
+TEST_CASE("the cookie exists while the server runs and is removed at stop", "[rpc][server]") {
+    ServerFixture f;
+    const auto path = f.server->cookie_path();
+    CHECK(std::filesystem::exists(path));
+    const auto port = f.server->port();
+    f.server->stop();
+    CHECK_FALSE(std::filesystem::exists(path));
+    rpc::RpcClient client("127.0.0.1", port, f.credentials, std::chrono::seconds(5));
+    const auto r = client.call("add", Json::array({1, 2}));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == std::errc::connection_refused);
+    f.server->stop();  // idempotent
+}
+
+TEST_CASE("the server refuses to start without a writable cookie", "[rpc][server]") {
+    test::ScratchDir dir("rpc-server");
+    rpc::MethodRegistry methods;
+    rpc::ServerConfig config;
+    config.cookie_dir = dir / "missing";
+    rpc::RpcServer server(config, methods);
+    const auto started = server.start();
+    REQUIRE_FALSE(started.ok());
+    CHECK(started.error().message.find(".cookie") != std::string::npos);
+}
+
+TEST_CASE("a port in use is refused", "[rpc][server]") {
+    ServerFixture first;
+    test::ScratchDir dir("rpc-server");
+    rpc::MethodRegistry methods;
+    rpc::ServerConfig config;
+    config.cookie_dir = dir.path();
+    config.port = first.server->port();
+    rpc::RpcServer second(config, methods);
+    REQUIRE_FALSE(second.start().ok());
+    CHECK_FALSE(std::filesystem::exists(dir / ".cookie"));
+    first.check_answers();
+}
