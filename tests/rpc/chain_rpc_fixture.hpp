@@ -37,7 +37,7 @@ public:
                 // What Node::submit_transaction does, without the relay.
                 return rpc::detail::on_chain(
                     [this](std::function<void()> job) { asio::post(m_chain_io, std::move(job)); },
-                    [this, tx = std::move(tx)] { return pool.accept(tx); });
+                    [this, tx = std::move(tx)] { return pool.accept(tx).validation; });
             }});
         rpc::register_chain_methods(methods, access);
         m_chain_thread = std::thread([this] { m_chain_io.run(); });
