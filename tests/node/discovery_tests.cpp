@@ -7,15 +7,8 @@ using namespace chainkit::test;
 
 namespace {
 
-chain::Block shared_genesis() {
-    return make_genesis(node_test_params(), TestKey::from_seed(1).key_hash);
-}
-
 bool connected(const TestNode& n, const TestNode& other) {
-    const auto id = other.host.peer_id().to_string();
-    for (const auto& p : n.node.peers())
-        if (p.peer_id == id && p.handshake_done) return true;
-    return false;
+    return has_peer(n, other.host.peer_id().to_string(), true);
 }
 
 }  // namespace

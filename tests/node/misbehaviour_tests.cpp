@@ -11,15 +11,6 @@ const TestKey& genesis_key() {
     static const TestKey k = TestKey::from_seed(1);
     return k;
 }
-chain::Block shared_genesis() {
-    return make_genesis(node_test_params(), genesis_key().key_hash);
-}
-
-bool has_peer(const TestNode& n, const std::string& id) {
-    for (const auto& p : n.node.peers())
-        if (p.peer_id == id) return true;
-    return false;
-}
 
 chain::Transaction spend_genesis(const TestNode& n, const TestKey& to, chain::Amount value) {
     auto coins = n.chain.coins_for(genesis_key().key_hash);

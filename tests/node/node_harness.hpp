@@ -102,6 +102,18 @@ private:
     }
 };
 
+// The genesis every test node shares: it pays TestKey::from_seed(1).
+inline chain::Block shared_genesis() {
+    return make_genesis(node_test_params(), TestKey::from_seed(1).key_hash);
+}
+
+// `n` has a session with the peer whose id is `id` (handshake done when `ready`).
+inline bool has_peer(const TestNode& n, const std::string& id, bool ready = false) {
+    for (const auto& p : n.node.peers())
+        if (p.peer_id == id && (!ready || p.handshake_done)) return true;
+    return false;
+}
+
 // Runs `io` until `pred` holds; false after `timeout`.
 inline bool run_until(asio::io_context& io, const std::function<bool()>& pred,
                       std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
@@ -127,12 +139,7 @@ inline bool connect(asio::io_context& io, TestNode& from, TestNode& to) {
     if (!run_until(io, [&] { return ok.has_value(); }) || !*ok) return false;
     const auto to_id = to.host.peer_id().to_string();
     const auto from_id = from.host.peer_id().to_string();
-    auto ready = [](const TestNode& n, const std::string& id) {
-        for (const auto& p : n.node.peers())
-            if (p.peer_id == id && p.handshake_done) return true;
-        return false;
-    };
-    return run_until(io, [&] { return ready(from, to_id) && ready(to, from_id); });
+    return run_until(io, [&] { return has_peer(from, to_id, true) && has_peer(to, from_id, true); });
 }
 
 }  // namespace chainkit::test

@@ -5,13 +5,6 @@
 using namespace chainkit;
 using namespace chainkit::test;
 
-namespace {
-chain::Block shared_genesis() {
-    const auto p = node_test_params();
-    return make_genesis(p, TestKey::from_seed(1).key_hash);
-}
-}  // namespace
-
 TEST_CASE("a new node downloads the chain headers-first from its peer", "[node][sync][integration]") {
     asio::io_context io;
     const auto genesis = shared_genesis();
