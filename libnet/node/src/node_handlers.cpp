@@ -5,6 +5,8 @@
 #include "chain_call.hpp"
 #include "node_impl.hpp"
 
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -244,7 +246,28 @@ asio::awaitable<void> Node::Impl::on_block(const PeerPtr& peer, BlockMsg m) {
     const auto hash = m.block.hash();
     peer->known.insert(chain::hash_cast<chain::Hash256>(hash));
     download.received(peer->key, hash);
-    auto r = co_await accept_block(std::move(m.block), peer->key);
+    request_blocks();  // its slot is free: ask for the next one now
+    // Keep reading this peer while its block validates: chain jobs run in the
+    // order posted, so its blocks still connect in the order they came. At
+    // most MAX_BLOCKS_VALIDATING per peer; past that the session waits.
+    if (peer->blocks_validating >= detail::MAX_BLOCKS_VALIDATING) {
+        co_await validate_block(peer, std::move(m.block));
+        co_return;
+    }
+    ++peer->blocks_validating;
+    asio::co_spawn(
+        ex,
+        [self = shared_from_this(), peer, b = std::move(m.block)]() mutable -> asio::awaitable<void> {
+            co_await self->validate_block(peer, std::move(b));
+            --peer->blocks_validating;
+        },
+        asio::detached);
+}
+
+asio::awaitable<void> Node::Impl::validate_block(PeerPtr peer, chain::Block block) {
+    auto self = shared_from_this();
+    const auto hash = block.hash();
+    auto r = co_await accept_block(std::move(block), peer->key);
     if (!r.ok() && is_peer_fault(r.validation.reason))
         misbehaving(peer, "invalid block " + hash.hex() + ": " + r.validation.message);
     request_blocks();

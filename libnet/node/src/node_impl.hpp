@@ -84,6 +84,7 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     asio::awaitable<void> on_getdata(const PeerPtr& peer, GetDataMsg m);
     void on_notfound(const PeerPtr& peer, const NotFoundMsg& m);
     asio::awaitable<void> on_block(const PeerPtr& peer, BlockMsg m);
+    asio::awaitable<void> validate_block(PeerPtr peer, chain::Block block);
     asio::awaitable<void> on_tx(const PeerPtr& peer, TxMsg m);
     void on_getaddr(const PeerPtr& peer);
     void on_addr(const PeerPtr& peer, const AddrMsg& m);

@@ -23,6 +23,9 @@
 
 namespace chainkit::node::detail {
 
+// Blocks of one peer validating at once while its session keeps reading.
+inline constexpr std::size_t MAX_BLOCKS_VALIDATING = 32;
+
 class Peer : public std::enable_shared_from_this<Peer> {
 public:
     Peer(const asio::any_io_executor& ex, PeerKey key, std::shared_ptr<net::Stream> stream, net::PeerId id,
@@ -55,7 +58,8 @@ public:
     // Sync.
     std::uint64_t best_height = 0;  // highest header we know it has on our best chain
     chain::Uint256 best_work;
-    bool headers_requested = false;  // a getheaders is outstanding
+    bool headers_requested = false;     // a getheaders is outstanding
+    std::size_t blocks_validating = 0;  // handed to the chain thread, result not back yet
     bool getaddr_answered = false;
     double addr_tokens = 1000;  // addr rate limit (token bucket)
     Clock::time_point addr_tokens_at = Clock::now();
