@@ -28,10 +28,18 @@
 #include <span>
 #include <stdexcept>
 #include <thread>
+#include <time.h>
 
 namespace chainkit::bench {
 
 using Clock = std::chrono::steady_clock;
+
+// CPU time of the calling thread.
+inline std::int64_t thread_cpu_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
 
 // One thread running posted jobs in FIFO order (the bench's stand-in for
 // chain::ChainWorker, which this branch does not have yet).
@@ -63,6 +71,8 @@ public:
 
     // Seconds spent running jobs so far (any thread).
     [[nodiscard]] double busy_seconds() const { return static_cast<double>(m_busy_ns.load()) / 1e9; }
+    // CPU seconds this thread spent in jobs (what the jobs cost, whatever the load).
+    [[nodiscard]] double cpu_seconds() const { return static_cast<double>(m_cpu_ns.load()) / 1e9; }
 
 private:
     void run() {
@@ -76,7 +86,9 @@ private:
                 m_jobs.pop_front();
             }
             const auto t0 = std::chrono::steady_clock::now();
+            const auto c0 = thread_cpu_ns();
             job();
+            m_cpu_ns.fetch_add(thread_cpu_ns() - c0, std::memory_order_relaxed);
             m_busy_ns.fetch_add((std::chrono::steady_clock::now() - t0).count(), std::memory_order_relaxed);
         }
     }
@@ -86,6 +98,7 @@ private:
     std::deque<std::function<void()>> m_jobs;
     bool m_stopping = false;
     std::atomic<std::int64_t> m_busy_ns{0};
+    std::atomic<std::int64_t> m_cpu_ns{0};
     std::thread m_thread;  // last: starts after the members it uses
 };
 
