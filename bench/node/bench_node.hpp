@@ -140,7 +140,11 @@ struct BenchNode {
             done->set_value();
         });
     }
-    ~BenchNode() {
+    // The Node's pending handlers stay on the shared io_context and may
+    // still run chain jobs: keep a BenchNode alive (shut down) until the
+    // io_context is destroyed. After shutdown, jobs are dropped unrun.
+    ~BenchNode() { shutdown(); }
+    void shutdown() {
         if (node) node->stop();
         host.stop();
         worker.stop();

@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -94,9 +95,11 @@ struct Download {
 // A fresh node dials `sources` (and first `staller`, once it holds blocks of
 // the window) and downloads to the tip of `blocks`.
 Download download(asio::io_context& io, const chain::Block& genesis, const std::vector<chain::Block>& blocks,
-                  std::int64_t now, const std::vector<BenchNode*>& sources, StallPeer* staller, std::uint64_t seed) {
+                  std::int64_t now, const std::vector<BenchNode*>& sources, StallPeer* staller, std::uint64_t seed,
+                  std::vector<std::unique_ptr<BenchNode>>& keep) {
     const auto baseline = full_validation(genesis, blocks, now);
-    BenchNode fresh(io, genesis, seed, now);
+    keep.push_back(std::make_unique<BenchNode>(io, genesis, seed, now));
+    auto& fresh = *keep.back();
     fresh.wait_loaded();
     fresh.start();
     const auto target = blocks.size();
@@ -127,6 +130,7 @@ Download download(asio::io_context& io, const chain::Block& genesis, const std::
     d.headers_seconds = headers_done ? seconds_since(t0, *headers_done) : d.seconds;
     d.chain_busy = fresh.worker.busy_seconds();
     d.chain_cpu = fresh.worker.cpu_seconds();
+    fresh.shutdown();
     return d;
 }
 
@@ -137,8 +141,7 @@ struct Propagation {
 // Submits each of `blocks` at one end of a line of `length` nodes and times
 // until the other end has connected it.
 Propagation propagate(asio::io_context& io, const chain::Block& genesis, const std::vector<chain::Block>& blocks,
-                      std::int64_t now, std::size_t length) {
-    std::vector<std::unique_ptr<BenchNode>> line;
+                      std::int64_t now, std::size_t length, std::vector<std::unique_ptr<BenchNode>>& line) {
     for (std::size_t i = 0; i < length; ++i) {
         line.push_back(std::make_unique<BenchNode>(io, genesis, 100 + i, now));
         line.back()->wait_loaded();
@@ -182,8 +185,7 @@ const char* verdict(bool ok) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    spdlog::set_level(spdlog::level::warn);
+int run(int argc, char** argv) {
     const std::size_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 10'000;
     if (n < 20) {
         fmt::print(stderr, "usage: node_bench [blocks >= 20]\n");
@@ -199,7 +201,8 @@ int main(int argc, char** argv) {
     fmt::print("chain: {} blocks, {} signed payments + 1 fan-out each, built in {:.1f} s (not timed)\n", n, PAYMENTS,
                seconds_since(t));
 
-    asio::io_context io;
+    asio::io_context io;  // first: destroyed after every node whose handlers it holds
+    std::vector<std::unique_ptr<BenchNode>> keep, line;
     t = Clock::now();
     std::vector<std::unique_ptr<BenchNode>> sources;
     for (std::uint64_t i = 0; i < 3; ++i)
@@ -222,27 +225,38 @@ int main(int argc, char** argv) {
             what, d.seconds, d.headers_seconds, rate, d.chain_busy, d.chain_cpu, d.chain_cpu / d.baseline.cpu,
             rate / base_rate, bar, verdict(rate / base_rate >= bar));
     };
-    const auto one = download(io, genesis, blocks, now, {sources[0].get()}, nullptr, 10);
+    const auto one = download(io, genesis, blocks, now, {sources[0].get()}, nullptr, 10, keep);
     report("from 1 peer", one, 0.7);
     const auto three =
-        download(io, genesis, blocks, now, {sources[0].get(), sources[1].get(), sources[2].get()}, nullptr, 11);
+        download(io, genesis, blocks, now, {sources[0].get(), sources[1].get(), sources[2].get()}, nullptr, 11, keep);
     report("from 3 peers", three, 0.85);
 
     std::vector<chain::BlockHeader> headers{genesis.header};
     for (const auto& b : blocks) headers.push_back(b.header);
     StallPeer staller(io, 12, headers);
-    const auto stalled = download(io, genesis, blocks, now, {sources[0].get(), sources[1].get()}, &staller, 13);
+    const auto stalled = download(io, genesis, blocks, now, {sources[0].get(), sources[1].get()}, &staller, 13, keep);
     report("from 3 peers, 1 stalling", stalled, 0.85);
     fmt::print("stall: {:.2f} s vs {:.2f} s without, ratio {:.2f}x (bar <= 1.20x: {}); staller dropped: {}\n",
                stalled.seconds, three.seconds, stalled.seconds / three.seconds,
                verdict(stalled.seconds / three.seconds <= 1.2), staller.closed ? "yes" : "no");
-    sources.clear();
+    for (auto& s : sources) s->shutdown();
 
-    auto prop = propagate(io, genesis, std::vector<chain::Block>(blocks.begin(), blocks.begin() + 20), now, 10);
+    auto prop = propagate(io, genesis, std::vector<chain::Block>(blocks.begin(), blocks.begin() + 20), now, 10, line);
     auto sorted = prop.ms;
     std::sort(sorted.begin(), sorted.end());
     const double median = (sorted[9] + sorted[10]) / 2;
     fmt::print("propagation along 10 nodes, 20 blocks: median {:.1f} ms, max {:.1f} ms; median / 50 ms = {:.2f} ({})\n",
                median, sorted.back(), median / 50.0, verdict(median < 50.0));
     return 0;
+}
+
+int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each figure as it is measured
+    spdlog::set_level(spdlog::level::warn);
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "node_bench: {}\n", e.what());
+        return 1;
+    }
 }
