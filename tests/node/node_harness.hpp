@@ -57,8 +57,13 @@ struct TestNode {
     ~TestNode() {
         node.stop();
         host.stop();
+        m_alive.reset();
     }
 
+private:
+    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);  // first member: the chain runner captures it
+
+public:
     static node::NodeConfig fast_config() {
         node::NodeConfig c;
         c.tick = std::chrono::milliseconds(50);
