@@ -43,7 +43,13 @@ struct TestNode {
                node::NodeDeps{params,
                               chain,
                               mempool,
-                              [&io](std::function<void()> job) { asio::post(io, std::move(job)); },
+                              // A job still queued when this node is destroyed mid-test
+                              // (the io_context lives on) must not touch its chain.
+                              [&io, alive = std::weak_ptr<bool>(m_alive)](std::function<void()> job) {
+                                  asio::post(io, [alive, job = std::move(job)] {
+                                      if (!alive.expired()) job();
+                                  });
+                              },
                               [] { return GENESIS_TIME + 1'000'000; },
                               nullptr,
                               nullptr,
