@@ -19,6 +19,7 @@ using detail::on_chain;
 namespace {
 constexpr double ADDR_TOKENS_PER_SECOND = 0.1;  // Bitcoin Core's MAX_ADDR_RATE_PER_SECOND
 constexpr double ADDR_TOKEN_BURST = 1000;
+constexpr std::size_t MAX_TX_REQUESTS_PER_PEER = 5000;  // unanswered getdata(tx) entries kept per peer
 }  // namespace
 
 asio::awaitable<bool> Node::Impl::handle(const PeerPtr& peer, Message msg) {
@@ -190,7 +191,8 @@ asio::awaitable<void> Node::Impl::on_inv(const PeerPtr& peer, InvMsg m) {
             if (auto it = p->txs_requested.find(txid);
                 it != p->txs_requested.end() && t - it->second < std::chrono::seconds(60))
                 in_flight = true;
-        if (in_flight) continue;
+        // A peer that never answers cannot grow this map without bound.
+        if (in_flight || peer->txs_requested.size() >= MAX_TX_REQUESTS_PER_PEER) continue;
         peer->txs_requested.emplace(txid, t);
         gd.items.push_back({InvType::tx, chain::hash_cast<chain::Hash256>(txid)});
     }

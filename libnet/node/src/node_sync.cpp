@@ -155,12 +155,10 @@ void Node::Impl::check_stalls() {
         if (auto p = find_peer(key)) drop(p, "did not deliver requested blocks in time");
 }
 
-void Node::Impl::announce_block(const chain::BlockHeader& header, std::uint64_t height) {
+void Node::Impl::announce_block(const chain::BlockHeader& header, std::uint64_t /*height*/) {
     const auto h = chain::hash_cast<chain::Hash256>(header.hash());
     for (auto& [k, p] : peers) {
-        if (!p->ready() || p->known.contains(h)) continue;
-        if (p->best_height >= height && p->known.contains(h)) continue;
-        p->known.insert(h);
+        if (!p->ready() || !p->known.insert(h)) continue;
         p->send(HeadersMsg{{header}});
     }
 }
