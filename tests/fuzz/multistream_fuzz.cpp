@@ -69,11 +69,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         [&]() -> asio::awaitable<void> {
             if (listener) {
                 auto r = co_await ms_handle(mem, fuzz::supported);
-                agreed = r.has_value();
+                agreed = r.ok();
                 if (r) chosen = *r;
             } else {
                 auto r = co_await ms_select(mem, fuzz::OURS);
-                agreed = r.has_value();
+                agreed = r.ok();
             }
         },
         asio::detached);
