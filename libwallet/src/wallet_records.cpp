@@ -74,6 +74,10 @@ SecureBytes encode_records(const WalletContents& w) {
 }
 
 Result<WalletContents> decode_records(std::span<const std::uint8_t> body) {
+    // Cereal's portable archive opens with the writer's endianness byte and
+    // byte-swaps whenever it is not 1; only our own form is accepted, so a
+    // plain wallet file has exactly one encoding.
+    if (body.empty() || body.front() != 1) return corrupt("records are not in the little-endian archive form");
     SpanInBuf buf(body);
     std::istream is(&buf);
     WalletContents w;

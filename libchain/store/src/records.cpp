@@ -79,9 +79,17 @@ std::string save(const T& rec) {
     return std::move(os).str();
 }
 
+// Cereal's portable archive opens with the writer's endianness byte and
+// byte-swaps whenever it is not 1; only our own little-endian form (1) is
+// accepted, so every record has exactly one encoding.
+bool canonical_archive(std::string_view v) {
+    return !v.empty() && v.front() == '\x01';
+}
+
 // Loads `rec` from exactly `v`: false on any decoding failure or leftover byte.
 template <class T>
 bool load(std::string_view v, T& rec) {
+    if (!canonical_archive(v)) return false;
     try {
         std::istringstream is(std::string(v), std::ios::binary);
         cereal::PortableBinaryInputArchive ar(is);
@@ -193,6 +201,7 @@ std::string encode_undo(const chain::BlockUndo& u) {
 }
 
 std::optional<chain::BlockUndo> decode_undo(std::string_view v) {
+    if (!canonical_archive(v)) return std::nullopt;
     // Smallest entry: 36 key bytes + 8 + 20 + 8 + 1 coin bytes.
     constexpr std::size_t MIN_ENTRY = OUTPOINT_KEY_SIZE + 8 + 20 + 8 + 1;
     try {
