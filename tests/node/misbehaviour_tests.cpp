@@ -35,7 +35,13 @@ TEST_CASE("an invalid block is refused, its sender banned, and it is not relayed
     chain::BlockContext ctx = a.chain.next_block_context(GENESIS_TIME + 30);
     const auto bad =
         make_block_paying(ctx, genesis_key().key_hash, 2 * chain::block_subsidy(1, a.params), {}, a.params);
-    hostile.send(node::BlockMsg{bad});
+    // Announced by its header (valid), then served when the node asks.
+    hostile.responder = [bad](const node::Message& m) {
+        std::vector<node::Message> out;
+        if (std::holds_alternative<node::GetDataMsg>(m)) out.push_back(node::BlockMsg{bad});
+        return out;
+    };
+    hostile.send(node::HeadersMsg{{bad.header}});
 
     const auto id = hostile.host.peer_id().to_string();
     REQUIRE(run_until(io, [&] { return a.node.bans().is_banned(id, GENESIS_TIME + 1'000'000); }));

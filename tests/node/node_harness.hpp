@@ -20,10 +20,12 @@
 #include <chainkit/net/identity.hpp>
 #include <chrono>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace chainkit::test {
@@ -40,9 +42,7 @@ struct TestNode {
           mempool((init_chain(genesis), params), chain.utxo(), chain.height()),
           host(io.get_executor(), net::Identity::from_seed(seed)),
           node(io.get_executor(), host,
-               node::NodeDeps{params,
-                              chain,
-                              mempool,
+               node::NodeDeps{params, chain, mempool,
                               // A job still queued when this node is destroyed mid-test
                               // (the io_context lives on) must not touch its chain.
                               [&io, alive = std::weak_ptr<bool>(m_alive)](std::function<void()> job) {
@@ -50,10 +50,8 @@ struct TestNode {
                                       if (!alive.expired()) job();
                                   });
                               },
-                              [] { return GENESIS_TIME + 1'000'000; },
-                              nullptr,
-                              nullptr,
-                              {}},
+                              [] { return GENESIS_TIME + 1'000'000; }, nullptr, nullptr,
+                              [this](const std::string& line) { log_lines.push_back(line); }},
                std::move(cfg)) {
         chain.add_observer(&mempool);
         if (auto r = host.listen(*net::Multiaddr::parse("/ip4/127.0.0.1/tcp/0")); !r.ok())
@@ -78,6 +76,15 @@ public:
     }
 
     net::Multiaddr addr() const { return host.listen_addresses().front(); }
+    // A log line containing every one of `parts`.
+    bool logged(std::initializer_list<std::string_view> parts) const {
+        for (const auto& l : log_lines) {
+            bool all = true;
+            for (auto p : parts) all = all && l.find(p) != std::string::npos;
+            if (all) return true;
+        }
+        return false;
+    }
     std::uint64_t height() const { return chain.height(); }
 
     // Mines `n` blocks on this node's tip (through the node: they are relayed).
@@ -103,6 +110,7 @@ public:
     chain::ChainState chain;
     chain::Mempool mempool;
     net::Host host;
+    std::vector<std::string> log_lines;  // the node's log (NodeDeps::log), for tests that check why
     node::Node node;
     TestKey miner = TestKey::from_seed(77);
     std::uint64_t seed_extra = 1;

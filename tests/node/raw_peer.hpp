@@ -36,8 +36,9 @@ public:
           host(io.get_executor(), net::Identity::from_seed(seed)) {}
     ~RawPeer() { host.stop(); }
 
-    // Connects to `to` and completes the handshake (false if refused).
-    bool connect(TestNode& to) {
+    // Connects to `to` and completes the handshake (false if refused); with
+    // `handshake` false it opens the sync stream and sends nothing.
+    bool connect(TestNode& to, bool handshake = true) {
         std::optional<bool> ok;
         asio::co_spawn(
             m_io,
@@ -53,6 +54,11 @@ public:
                     co_return;
                 }
                 m_stream = *s;
+                if (!handshake) {
+                    ok = true;
+                    co_await read_loop();
+                    co_return;
+                }
                 node::VersionMsg v;
                 v.genesis = m_genesis;
                 v.best_height = m_best_height;

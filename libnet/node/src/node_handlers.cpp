@@ -247,7 +247,15 @@ void Node::Impl::on_notfound(const PeerPtr& peer, const NotFoundMsg& m) {
 asio::awaitable<void> Node::Impl::on_block(const PeerPtr& peer, BlockMsg m) {
     const auto hash = m.block.hash();
     peer->known.insert(chain::hash_cast<chain::Hash256>(hash));
+    // Blocks are announced by header and fetched by getdata, so a block
+    // nobody asked for (of this peer or, after a stall, of another) is only
+    // a way to make us validate and store what we did not choose: ignored.
+    const bool wanted = download.is_in_flight(hash);
     download.received(peer->key, hash);
+    if (!wanted) {
+        ++counters.blocks_unrequested;
+        co_return;
+    }
     request_blocks();  // its slot is free: ask for the next one now
     // Keep reading this peer while its block validates: chain jobs run in the
     // order posted, so its blocks still connect in the order they came. At

@@ -94,6 +94,7 @@ struct NodeCounters {
     std::uint64_t txs_accepted = 0;
     std::uint64_t txs_rejected = 0;
     std::uint64_t peers_banned = 0;
+    std::uint64_t blocks_unrequested = 0;  // received without a getdata of ours: ignored
 };
 
 class Node {
