@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds the optimized tree and runs
-# the original tutorial's single-node scenario in a scratch directory:
-#   two wallets, a chain whose genesis pays the first, a payment of 3 coins
-#   mined at once (--mine), the balances, and printchain.
+# the coin tutorial's network scenario ("Part 7: Network") for real, four
+# processes on loopback (scripts/network_scenario.sh): central creates the
+# chain and pays WALLET_1 and WALLET_2; a wallet node and a miner node join
+# and download it; the wallet sends two payments through the network; the
+# miner mines them; the balances are the tutorial's. Then central stops and
+# the other two keep working without it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -11,24 +14,8 @@ bash scripts/bootstrap.sh
 echo "== building (release preset)"
 cmake --preset release -DCHAINKIT_BUILD_TESTS=OFF -DCHAINKIT_BUILD_BENCH=OFF >/dev/null
 cmake --build --preset release -j "$(nproc)" --target central wallet miner
-bin="$root/build/release/apps"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/chainkit-demo.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-cd "$work"
-export NODE_ID=3000
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
-
-alice=$("$bin/wallet" createwallet | awk '/address/ {print $NF}' | tail -n1)
-bob=$("$bin/wallet" createwallet | awk '/address/ {print $NF}' | tail -n1)
-echo "wallet addresses: alice=$alice bob=$bob"
-step "$bin/central" createblockchain --address "$alice"
-step "$bin/wallet" listaddresses
-step "$bin/central" send --from "$alice" --to "$bob" --amount 3 --mine
-step "$bin/wallet" getbalance --address "$alice"
-step "$bin/wallet" getbalance --address "$bob"
-step "$bin/wallet" printchain
-step "$bin/wallet" reindexutxo
-step "$bin/wallet" getbalance --address "$bob"
-echo
-echo "demo: done (expected: alice 17 = 10 genesis + 10 mining reward - 3, bob 3)"
+echo "== the network scenario in $work (NODE_IDs 3000 central, 3001 wallet, 3002 miner)"
+bash scripts/network_scenario.sh "$root/build/release/apps" "$work"
