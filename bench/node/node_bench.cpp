@@ -10,7 +10,7 @@
 // Usage: node_bench [N=10000]. Every node's chain state runs on its own
 // thread; the network side of every node shares the main thread.
 #include "bench_node.hpp"
-#include "stall_peer.hpp"
+#include "support/raw_peer.hpp"
 
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
@@ -95,7 +95,7 @@ struct Download {
 // A fresh node dials `sources` (and first `staller`, once it holds blocks of
 // the window) and downloads to the tip of `blocks`.
 Download download(asio::io_context& io, const chain::Block& genesis, const std::vector<chain::Block>& blocks,
-                  std::int64_t now, const std::vector<BenchNode*>& sources, StallPeer* staller, std::uint64_t seed,
+                  std::int64_t now, const std::vector<BenchNode*>& sources, test::RawPeer* staller, std::uint64_t seed,
                   std::vector<std::unique_ptr<BenchNode>>& keep) {
     const auto baseline = full_validation(genesis, blocks, now);
     keep.push_back(std::make_unique<BenchNode>(io, genesis, seed, now));
@@ -233,7 +233,9 @@ int run(int argc, char** argv) {
 
     std::vector<chain::BlockHeader> headers{genesis.header};
     for (const auto& b : blocks) headers.push_back(b.header);
-    StallPeer staller(io, 12, headers);
+    // Announces the whole chain, answers getheaders, never sends a block.
+    test::RawPeer staller(io, 12, genesis.hash(), blocks.size());
+    staller.responder = test::RawPeer::serve_headers(headers);
     const auto stalled = download(io, genesis, blocks, now, {sources[0].get(), sources[1].get()}, &staller, 13, keep);
     report("from 3 peers, 1 stalling", stalled, 0.85);
     fmt::print("stall: {:.2f} s vs {:.2f} s without, ratio {:.2f}x (bar <= 1.20x: {}); staller dropped: {}\n",

@@ -4,7 +4,8 @@
 // block and a transaction from the honest side still reach the victim, what
 // the offender could make the victim hold stays bounded, and the offender is
 // banned exactly when docs/protocol.md §12 says so, with a log line saying why.
-#include "raw_peer.hpp"
+#include "node_harness.hpp"
+#include "support/raw_peer.hpp"
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -62,7 +63,7 @@ struct Arena {
     bool connected() const { return has_peer(victim, hostile_id()); }
 
     void attach_hostile(bool handshake = true) {
-        REQUIRE(hostile.connect(victim, handshake));
+        REQUIRE(hostile.connect(victim.addr(), handshake));
         REQUIRE(run_until(io, [&] { return connected(); }));
     }
     // Lets the victim work through what the hostile peer sent: a ping goes

@@ -1,4 +1,5 @@
-#include "raw_peer.hpp"
+#include "node_harness.hpp"
+#include "support/raw_peer.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -28,7 +29,7 @@ TEST_CASE("an invalid block is refused, its sender banned, and it is not relayed
     TestNode c(io, genesis, 3);
     REQUIRE(connect(io, c, a));
     RawPeer hostile(io, 99, genesis.hash());
-    REQUIRE(hostile.connect(a));
+    REQUIRE(hostile.connect(a.addr()));
     REQUIRE(run_until(io, [&] { return has_peer(a, hostile.host.peer_id().to_string()); }));
 
     // A coinbase paying twice the subsidy: consensus-invalid, header valid.
@@ -52,7 +53,7 @@ TEST_CASE("an invalid block is refused, its sender banned, and it is not relayed
 
     // A banned peer cannot come back.
     RawPeer again(io, 99, genesis.hash());
-    again.connect(a);
+    again.connect(a.addr());
     CHECK(run_until(io, [&] { return again.closed; }));
     CHECK_FALSE(has_peer(a, id));
 }

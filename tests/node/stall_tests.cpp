@@ -1,4 +1,5 @@
-#include "raw_peer.hpp"
+#include "node_harness.hpp"
+#include "support/raw_peer.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -22,13 +23,8 @@ TEST_CASE("headers-first sync of 2,000 blocks from three peers, one of which sta
 
     // The staller announces the whole chain and answers headers, but never a block.
     RawPeer staller(io, 4, source.genesis.hash(), 2000);
-    staller.responder = [&](const node::Message& m) -> std::vector<node::Message> {
-        if (!std::holds_alternative<node::GetHeadersMsg>(m)) return {};
-        node::HeadersMsg out;
-        out.headers = headers;
-        return {out};
-    };
-    REQUIRE(staller.connect(fresh));  // first, so it gets the first blocks of the window
+    staller.responder = RawPeer::serve_headers(headers);
+    REQUIRE(staller.connect(fresh.addr()));  // first, so it gets the first blocks of the window
     REQUIRE(run_until(io, [&] {
         for (const auto& p : fresh.node.peers())
             if (p.blocks_in_flight > 0) return true;

@@ -1,22 +1,24 @@
-// A scriptable chain-protocol peer for tests: a libp2p host that opens the
-// sync stream to a node, does the version handshake by hand, and then sends
-// whatever the test says and answers with a test-provided responder. The
-// basis of the stalling and misbehaving peers.
+// A scriptable chain-protocol peer for tests and benchmarks: a libp2p host
+// that opens the sync stream to a node, does the version handshake by hand,
+// and then sends whatever the caller says and answers with a caller-provided
+// responder. The basis of the stalling, misbehaving and hostile peers.
 #pragma once
 
 #include "chainkit/node/messages.hpp"
 
-#include "node_harness.hpp"
-
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/io_context.hpp>
 
 #include <chainkit/net/host.hpp>
 #include <chainkit/net/identity.hpp>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace chainkit::test {
@@ -38,12 +40,12 @@ public:
 
     // Connects to `to` and completes the handshake (false if refused); with
     // `handshake` false it opens the sync stream and sends nothing.
-    bool connect(TestNode& to, bool handshake = true) {
+    bool connect(const net::Multiaddr& to, bool handshake = true) {
         std::optional<bool> ok;
         asio::co_spawn(
             m_io,
             [&]() -> asio::awaitable<void> {
-                auto id = co_await host.dial(to.addr());
+                auto id = co_await host.dial(to);
                 if (!id.ok()) {
                     ok = false;
                     co_return;
@@ -69,7 +71,35 @@ public:
                 co_await read_loop();
             },
             asio::detached);
-        return run_until(m_io, [&] { return ok.has_value(); }) && *ok;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (!ok && std::chrono::steady_clock::now() < deadline) {
+            m_io.run_for(std::chrono::milliseconds(2));
+            m_io.restart();
+        }
+        return ok.value_or(false);
+    }
+
+    // A responder answering getheaders from `headers` (genesis first): up to
+    // 2,000 after the first locator hash it knows, as a node would.
+    static Responder serve_headers(std::vector<chain::BlockHeader> headers) {
+        std::unordered_map<chain::BlockHash, std::size_t, chain::HashHasher> index;
+        for (std::size_t i = 0; i < headers.size(); ++i) index.emplace(headers[i].hash(), i);
+        return [headers = std::move(headers), index = std::move(index)](const node::Message& m) {
+            std::vector<node::Message> out;
+            const auto* gh = std::get_if<node::GetHeadersMsg>(&m);
+            if (!gh) return out;
+            std::size_t from = 0;
+            for (const auto& h : gh->locator)
+                if (auto it = index.find(h); it != index.end()) {
+                    from = it->second + 1;
+                    break;
+                }
+            node::HeadersMsg reply;
+            for (std::size_t i = from; i < headers.size() && reply.headers.size() < node::MAX_HEADERS_PER_MESSAGE; ++i)
+                reply.headers.push_back(headers[i]);
+            out.push_back(std::move(reply));
+            return out;
+        };
     }
 
     void send(node::Message m) {
