@@ -95,26 +95,25 @@ function svg(tag, attrs = {}, text) {
   if (text !== undefined) e.textContent = String(text);
   return e;
 }
-// values: [{x: label, y: number}]; kind 'bar' or 'line'.
+// values: [{x: label, y: number}]; kind 'bar' or 'line'. The y axis starts at 0.
 function chart(values, kind, unit, testid) {
-  const W = 600, H = 170, L = 48, B = 22, T = 8;
+  const W = 600, H = 170, L = 48, R = 8, B = 22, T = 8;
   const root = svg('svg', {class: 'chart', viewBox: `0 0 ${W} ${H}`, 'data-testid': testid,
                            'data-points': values.length, role: 'img'});
   const max = Math.max(1e-9, ...values.map((v) => v.y));
-  const min = kind === 'line' ? Math.min(...values.map((v) => v.y), max) : 0;
-  const span = max - min || max || 1;
-  const xAt = (i) => L + (values.length <= 1 ? 0 : (i * (W - L - 8)) / (values.length - 1));
-  const yAt = (y) => T + (H - T - B) * (1 - (y - min) / span);
-  root.append(svg('line', {class: 'axis', x1: L, y1: H - B, x2: W, y2: H - B}));
-  root.append(svg('text', {x: 2, y: T + 8}, fmtNum(max) + unit), svg('text', {x: 2, y: H - B}, fmtNum(min) + unit));
+  const slot = (W - L - R) / Math.max(values.length, 1);
+  const xAt = (i) => L + slot * (i + 0.5);
+  const yAt = (y) => T + (H - T - B) * (1 - y / max);
+  root.append(svg('line', {class: 'axis', x1: L, y1: H - B, x2: W - R, y2: H - B}));
+  root.append(svg('text', {x: 2, y: T + 8}, fmtNum(max) + unit), svg('text', {x: 2, y: H - B}, '0' + unit));
   if (values.length > 0) {
     root.append(svg('text', {x: L, y: H - 6}, values[0].x));
-    root.append(svg('text', {x: W - 40, y: H - 6}, values[values.length - 1].x));
+    root.append(svg('text', {x: W - R - 30, y: H - 6}, values[values.length - 1].x));
   }
   if (kind === 'bar') {
-    const w = Math.max(2, (W - L - 8) / Math.max(values.length, 1) - 2);
     values.forEach((v, i) => {
-      const bar = svg('rect', {class: 'bar', x: xAt(i) - w / 2, y: yAt(v.y), width: w, height: H - B - yAt(v.y)});
+      const bar = svg('rect', {class: 'bar', x: L + slot * i + 1, y: yAt(v.y), width: Math.max(1, slot - 2),
+                               height: H - B - yAt(v.y)});
       bar.append(svg('title', {}, `block ${v.x}: ${fmtNum(v.y)}${unit}`));
       root.append(bar);
     });

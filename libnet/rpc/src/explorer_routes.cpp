@@ -17,11 +17,12 @@ struct Asset {
     std::string_view file;
     std::string_view type;
 };
-constexpr std::array<Asset, 4> ASSETS{{
+constexpr std::array<Asset, 5> ASSETS{{
     {"/", "index.html", "text/html; charset=utf-8"},
     {"/index.html", "index.html", "text/html; charset=utf-8"},
     {"/explorer.js", "explorer.js", "text/javascript; charset=utf-8"},
     {"/style.css", "style.css", "text/css; charset=utf-8"},
+    {"/favicon.svg", "favicon.svg", "image/svg+xml"},
 }};
 // The page's files are ours, but a wrong directory must not make us read a
 // huge file into memory per request.

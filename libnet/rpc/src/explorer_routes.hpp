@@ -1,5 +1,5 @@
 // The routes beside JSON-RPC at POST /: the explorer page's files (GET /,
-// /explorer.js, /style.css), the cookie-less read-only JSON-RPC endpoint
+// /explorer.js, /style.css, /favicon.svg), the cookie-less read-only JSON-RPC endpoint
 // (POST /api) and the Prometheus metrics (GET /metrics). docs/rpc.md
 // describes each. Handlers run on the server's pool threads.
 #pragma once
