@@ -256,7 +256,7 @@ async function renderTx(txid) {
 
 async function renderAddress(addr) {
   const [bal, utxos, hist] = await batch([['getbalance', [addr]], ['listunspent', [addr]], ['getaddresshistory', [addr, 200]]]);
-  if (bal instanceof Error) throw bal;
+  if (bal instanceof Error) throw new Error(`address ${addr}: ${bal.message}`);
   const summary = kv([['Address', el('span', {class: 'hash', 'data-testid': 'address'}, addr)],
                       ['Confirmed', coins(bal.confirmed)], ['Unconfirmed', coins(bal.unconfirmed)],
                       ['Total', el('span', {'data-testid': 'balance'}, coins(bal.total))]]);

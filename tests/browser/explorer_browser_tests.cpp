@@ -138,5 +138,6 @@ TEST_CASE("the explorer page shows the chain and peers in Chromium and updates l
     }
     const int code = js.wait(std::chrono::seconds(10));
     CHECK(code == 0);
+    REQUIRE(std::filesystem::exists(shot));
     CHECK(std::filesystem::file_size(shot) > 10'000);
 }

@@ -2,6 +2,8 @@
 // explorer page and checks it against the node's own JSON-RPC answers.
 // Run by explorer_browser_tests.cpp, which starts the node:
 //   node explorer_check.mjs URL COOKIE_FILE SCREENSHOT_PNG
+// (it also saves the block and address views beside it, as -block.png and
+// -address.png).
 // Exit 0 when every check passed; otherwise 1 with the reason on stderr.
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -93,6 +95,7 @@ async function main() {
     check(page.url().endsWith('#/block/' + spendBlock.hash), 'the block route is in the address bar');
     const txCount = await page.locator('[data-testid="tx"]').count();
     check(txCount === spendBlock.ntx, `block page shows its ${spendBlock.ntx} transactions`);
+    await page.screenshot({path: screenshot.replace(/\.png$/, '-block.png'), fullPage: true});
     const spend = spendBlock.tx[1];
     await page.locator(`[data-testid="tx"][data-txid="${spend.txid}"] > div > a`).first().click();
     await page.locator('[data-testid="tx-id"]', {hasText: spend.txid}).waitFor({timeout: WAIT_MS});
@@ -107,6 +110,13 @@ async function main() {
     const balance = await api('getbalance', [address]);
     await page.locator('[data-testid="balance"]', {hasText: (balance.total / 1e8).toFixed(8)}).waitFor({timeout: WAIT_MS});
     check(true, 'the address page shows getbalance\'s total');
+    await page.screenshot({path: screenshot.replace(/\.png$/, '-address.png'), fullPage: true});
+
+    // Text from the route or the node never becomes markup.
+    await page.goto(url + '#/address/' + encodeURIComponent('<img src=x onerror="window.pwned=1">'));
+    await page.locator('#error', {hasText: 'address <img src=x'}).waitFor({timeout: WAIT_MS});
+    check(await page.evaluate(() => window.pwned === undefined && document.querySelectorAll('img').length === 0),
+          'markup in an address is shown as text, not run');
 
     // Back home for the screenshot.
     await page.goto(url + '#/');
