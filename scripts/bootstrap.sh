@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libspdlog-dev nlohmann-json3-dev libbenchmark-dev libssl-dev
   libcpp-httplib-dev python3 iproute2 clang-format
   clang-14 libclang-rt-14-dev  # the fuzz preset: libFuzzer and sanitizer runtimes
+  chromium fonts-liberation    # the explorer page's browser test (tests/browser)
 )
 
 missing=()

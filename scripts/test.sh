@@ -2,7 +2,7 @@
 # Sets everything up and passes the whole test suite (what CI runs):
 #   1. installs missing Debian packages (scripts/bootstrap.sh);
 #   2. builds everything under AddressSanitizer + UBSan with warnings as
-#      errors and runs every CTest test (unit, integration, interop);
+#      errors and runs every CTest test (unit, integration, interop, browser);
 #   3. builds the libFuzzer targets with clang 14 and runs each briefly
 #      (CTest label fuzz-smoke);
 #   4. builds the optimized tree (libraries, apps, benchmarks), installs it
@@ -15,6 +15,7 @@ export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
 bash scripts/bootstrap.sh
 bash tests/interop/setup.sh
+bash tests/browser/setup.sh
 bash scripts/check_format.sh
 
 echo "== asan-ubsan build and tests"

@@ -83,6 +83,7 @@ Node::Impl::PeerPtr Node::Impl::add_peer(std::shared_ptr<net::Stream> stream, co
                                          std::string remote) {
     auto peer = std::make_shared<detail::Peer>(ex, next_key++, std::move(stream), id, inbound, std::move(remote),
                                                config.max_send_queue_bytes);
+    peer->sent_by_type = sent_by_type;
     peers.emplace(peer->key, peer);
     asio::co_spawn(ex, peer->write_loop(), log_failure("writer of " + peer->id_text));
     peer->send(make_version());
@@ -123,6 +124,7 @@ asio::awaitable<void> Node::Impl::run_session(PeerPtr peer) {
             break;
         }
         peer->bytes_received += body->size();
+        counters.bytes_received_by_type[detail::message_type_slot(*body)] += body->size();
         peer->last_received = detail::Clock::now();
         auto msg = decode_message(*body, max_message);
         if (!msg.ok()) {
@@ -342,7 +344,9 @@ std::vector<PeerInfo> Node::peers() const {
 }
 
 NodeCounters Node::counters() const {
-    return m_impl->counters;
+    auto c = m_impl->counters;
+    c.bytes_sent_by_type = *m_impl->sent_by_type;
+    return c;
 }
 const BanList& Node::bans() const {
     return m_impl->bans;

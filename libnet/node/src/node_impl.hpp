@@ -44,6 +44,8 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     AddressBook book;
     BanList bans;
     NodeCounters counters;
+    std::shared_ptr<std::array<std::uint64_t, MESSAGE_TYPE_SLOTS>> sent_by_type =
+        std::make_shared<std::array<std::uint64_t, MESSAGE_TYPE_SLOTS>>();
     detail::BlockDownload download;
     asio::steady_timer ticker;
 

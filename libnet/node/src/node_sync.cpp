@@ -15,6 +15,24 @@ namespace chainkit::node {
 using detail::Clock;
 using detail::on_chain;
 
+namespace {
+
+void count_rejected(std::uint64_t& total, std::map<std::string, std::uint64_t, std::less<>>& by_reason,
+                    chain::RejectReason reason) {
+    ++total;
+    ++by_reason[std::string(chain::to_string(reason))];
+}
+
+void record_validation_time(NodeCounters& c, double seconds) {
+    std::size_t bucket = 0;
+    while (bucket < VALIDATION_TIME_BUCKETS.size() && seconds > VALIDATION_TIME_BUCKETS[bucket]) ++bucket;
+    ++c.validation_time_buckets[bucket];
+    c.validation_seconds_sum += seconds;
+    ++c.validations;
+}
+
+}  // namespace
+
 void Node::Impl::start() {
     if (started) return;
     started = true;
@@ -189,11 +207,14 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
         chain::ChainTip tip;
         chain::ChainTip best;
         chain::BlockHeader tip_header;
+        std::chrono::duration<double> took{};
     };
     const std::int64_t t = now();
     auto job9 = [c = &deps.chain, b = std::move(block), t, from]() mutable {
         Outcome out;
+        const auto started = detail::Clock::now();
         out.result = c->accept_block(b, t, from);
+        out.took = detail::Clock::now() - started;
         out.tip = c->tip();
         out.best = c->best_header();
         if (out.result.tip_changed) {
@@ -203,14 +224,15 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
     };
     auto o = co_await on_chain(deps.run_on_chain, std::move(job9));
     best_header = o.best;
+    record_validation_time(counters, o.took.count());
     if (o.result.ok())
         ++counters.blocks_accepted;
     else if (is_peer_fault(o.result.validation.reason))
-        ++counters.blocks_rejected;
+        count_rejected(counters.blocks_rejected, counters.blocks_rejected_by_reason, o.result.validation.reason);
     // Orphans connected (or refused) now were sent earlier, maybe by others.
     for (const auto& orphan : o.result.orphans) {
         if (orphan.validation.ok() || !is_peer_fault(orphan.validation.reason)) continue;
-        ++counters.blocks_rejected;
+        count_rejected(counters.blocks_rejected, counters.blocks_rejected_by_reason, orphan.validation.reason);
         if (auto p = find_peer(orphan.from))
             misbehaving(p, "invalid block " + orphan.hash.hex() + ": " + orphan.validation.message);
     }
@@ -232,7 +254,7 @@ asio::awaitable<chain::ValidationResult> Node::Impl::accept_tx(chain::Transactio
         ++counters.txs_accepted;
         announce_tx(txid, from);
     } else if (is_peer_fault(r.validation.reason)) {
-        ++counters.txs_rejected;
+        count_rejected(counters.txs_rejected, counters.txs_rejected_by_reason, r.validation.reason);
     }
     // Orphans this transaction resolved: relay the good ones, blame the senders of bad ones.
     for (const auto& o : r.orphans) {
@@ -240,7 +262,7 @@ asio::awaitable<chain::ValidationResult> Node::Impl::accept_tx(chain::Transactio
             ++counters.txs_accepted;
             announce_tx(o.txid, o.from);
         } else if (is_peer_fault(o.validation.reason)) {
-            ++counters.txs_rejected;
+            count_rejected(counters.txs_rejected, counters.txs_rejected_by_reason, o.validation.reason);
             if (auto p = find_peer(o.from))
                 misbehaving(p, "invalid transaction " + o.txid.hex() + ": " + o.validation.message);
         }

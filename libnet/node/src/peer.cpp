@@ -26,6 +26,7 @@ bool Peer::send(const Message& m) {
     if (m_queued_bytes > m_max_queue_bytes) return false;
     auto body = encode_message(m);
     m_queued_bytes += body.size();
+    if (sent_by_type) (*sent_by_type)[message_type_slot(body)] += body.size();
     m_queue.push_back(std::move(body));
     m_wake.cancel();
     return true;

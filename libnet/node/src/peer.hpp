@@ -4,6 +4,7 @@
 #pragma once
 
 #include "chainkit/node/messages.hpp"
+#include "chainkit/node/node.hpp"
 
 #include "block_download.hpp"
 #include "known_inventory.hpp"
@@ -11,6 +12,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <array>
 #include <chainkit/net/stream.hpp>
 #include <chrono>
 #include <cstddef>
@@ -25,6 +27,12 @@ namespace chainkit::node::detail {
 
 // Blocks of one peer validating at once while its session keeps reading.
 inline constexpr std::size_t MAX_BLOCKS_VALIDATING = 32;
+
+// The traffic counters' slot of a message body: its type byte when it names
+// a MessageType, else 0 (the byte came from a peer).
+[[nodiscard]] inline std::size_t message_type_slot(chain::ByteSpan body) noexcept {
+    return !body.empty() && body[0] < MESSAGE_TYPE_SLOTS ? body[0] : 0;
+}
 
 class Peer : public std::enable_shared_from_this<Peer> {
 public:
@@ -72,6 +80,9 @@ public:
     std::optional<std::chrono::microseconds> latency;
     std::uint64_t bytes_sent = 0;
     std::uint64_t bytes_received = 0;
+    // The node's totals of queued body bytes by message type (shared: a
+    // peer's writer may outlive the node's bookkeeping of it).
+    std::shared_ptr<std::array<std::uint64_t, MESSAGE_TYPE_SLOTS>> sent_by_type;
     std::string close_reason;
 
 private:

@@ -2,6 +2,7 @@
 
 #include "chainkit/rpc/cookie.hpp"
 
+#include "explorer_routes.hpp"
 #include "task_queue.hpp"
 
 #include <atomic>
@@ -16,6 +17,7 @@ namespace chainkit::rpc {
 struct RpcServer::Impl {
     ServerConfig config;
     const MethodRegistry& methods;
+    const MethodRegistry read_only = read_only_subset(methods);  // POST /api
     httplib::Server http;
     std::optional<Cookie> cookie;
     std::thread listener;
@@ -64,6 +66,7 @@ void RpcServer::Impl::configure() {
     http.Post("/", [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
         serve_rpc(req, res, reader);
     });
+    detail::add_explorer_routes(http, config, read_only);
 }
 
 // Runs on the headers, before any body byte is read. Only what no JSON-RPC

@@ -23,11 +23,13 @@
 
 #include <asio/awaitable.hpp>
 
+#include <array>
 #include <chainkit/net/host.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -88,13 +90,31 @@ struct SyncStatus {
     bool synced = true;               // block_height == header_height and no peer announced more
 };
 
+// Upper bounds (seconds) of the block validation time histogram's buckets;
+// a last, unbounded bucket follows.
+inline constexpr std::array<double, 8> VALIDATION_TIME_BUCKETS{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1.0};
+// Index of the traffic arrays: the message type byte (index 0 counts bodies
+// whose type byte is not a known MessageType).
+inline constexpr std::size_t MESSAGE_TYPE_SLOTS = 14;
+
 struct NodeCounters {
     std::uint64_t blocks_accepted = 0;
-    std::uint64_t blocks_rejected = 0;
+    std::uint64_t blocks_rejected = 0;  // blocks a peer is to blame for (and those submitted here)
     std::uint64_t txs_accepted = 0;
     std::uint64_t txs_rejected = 0;
     std::uint64_t peers_banned = 0;
     std::uint64_t blocks_unrequested = 0;  // received without a getdata of ours: ignored
+    // The rejections above by chain::RejectReason name.
+    std::map<std::string, std::uint64_t, std::less<>> blocks_rejected_by_reason;
+    std::map<std::string, std::uint64_t, std::less<>> txs_rejected_by_reason;
+    // Message body bytes read from and queued to peers, by message type.
+    std::array<std::uint64_t, MESSAGE_TYPE_SLOTS> bytes_received_by_type{};
+    std::array<std::uint64_t, MESSAGE_TYPE_SLOTS> bytes_sent_by_type{};
+    // Chain-thread time to accept each block (validation and connection),
+    // as a histogram: per bucket (not cumulative), the last one unbounded.
+    std::array<std::uint64_t, VALIDATION_TIME_BUCKETS.size() + 1> validation_time_buckets{};
+    double validation_seconds_sum = 0;
+    std::uint64_t validations = 0;
 };
 
 class Node {

@@ -1,7 +1,8 @@
 // The methods that read the chain state and the mempool (docs/rpc.md):
 //   getblockchaininfo, getblockcount, getblockhash, getblockheader, getblock,
 //   getrawmempool, getmempoolinfo, sendrawtransaction (when
-//   ChainAccess::submit_transaction is set), getbalance, listunspent.
+//   ChainAccess::submit_transaction is set), getbalance, listunspent,
+//   getaddresshistory.
 // Each handler reads through ChainAccess (chain_access.hpp): the chain job
 // copies out what it needs and the JSON is built on the HTTP thread, so a
 // large block costs the chain thread one read, not its formatting.
@@ -20,5 +21,6 @@ void register_chain_methods(MethodRegistry& methods, std::shared_ptr<const Chain
 void register_blockchain_methods(MethodRegistry& methods, const std::shared_ptr<const ChainAccess>& access);
 void register_mempool_methods(MethodRegistry& methods, const std::shared_ptr<const ChainAccess>& access);
 void register_address_methods(MethodRegistry& methods, const std::shared_ptr<const ChainAccess>& access);
+void register_address_history(MethodRegistry& methods, const std::shared_ptr<const ChainAccess>& access);
 
 }  // namespace chainkit::rpc

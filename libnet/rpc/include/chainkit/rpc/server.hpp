@@ -1,7 +1,10 @@
 // The JSON-RPC server: cpp-httplib on a bounded thread pool, cookie
 // authentication (cookie.hpp) and JSON-RPC 2.0 (jsonrpc.hpp) at POST /.
+// Beside it, without the cookie: the explorer page (GET /, its files from
+// www_dir), the read-only methods of explorer.hpp at POST /api, and
+// Prometheus metrics at GET /metrics (docs/rpc.md).
 //
-// Every request needs the cookie as HTTP Basic credentials (401 otherwise).
+// Every request at POST / needs the cookie as HTTP Basic credentials (401 otherwise).
 // Bodies are bounded (413 above max_body_bytes, whatever the transfer
 // encoding; never held in memory beyond the bound); multipart and
 // compressed bodies are refused (415). Each connection is served by one pool thread, within read,
@@ -14,6 +17,7 @@
 #pragma once
 
 #include "chainkit/chain/result.hpp"
+#include "chainkit/rpc/explorer.hpp"
 #include "chainkit/rpc/jsonrpc.hpp"
 #include "chainkit/rpc/registry.hpp"
 
@@ -21,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -40,6 +45,11 @@ struct ServerConfig {
     std::chrono::seconds keep_alive_timeout{2};
     std::size_t keep_alive_max_requests = 10'000;
     JsonRpcLimits limits;
+    // The explorer page's files; empty: GET / answers 404.
+    std::filesystem::path www_dir = default_www_dir();
+    // The text of GET /metrics (metrics.hpp: node_metrics); unset: 404. Runs
+    // on a pool thread.
+    std::function<std::string()> metrics;
 };
 
 class RpcServer {
