@@ -1,9 +1,12 @@
 // The node in its own process (echo_node) under hostile peers (issue 15):
 // it must not spin, must stay within its memory bound, must cut the offender
 // off with a log line naming why, and must keep serving an honest peer.
+#include "hostile_peer.hpp"
 #include "net_test_util.hpp"
 #include "node_process.hpp"
 
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/ip/tcp.hpp>
 #include <catch2/catch.hpp>
@@ -13,6 +16,7 @@
 using namespace chainkit::net;
 using namespace asio::experimental::awaitable_operators;
 using asio::ip::tcp;
+using chainkit::net::test::AttackState;
 using chainkit::net::test::NodeProcess;
 using chainkit::net::test::run_test;
 using std::chrono::milliseconds;
@@ -90,4 +94,113 @@ TEST_CASE("a node out of file descriptors backs off, logs once, and accepts agai
     });
     CHECK(node.wait_for("accepting again", milliseconds(5000)));
     INFO("node CPU during the EMFILE window: " << cpu.count() << " ms of 2000");
+}
+
+namespace {
+
+// The node's limits in these tests: the defaults, but a 64 MiB host receive
+// budget and short deadlines so that each attack ends within seconds.
+const std::vector<std::string> HOSTILE_NODE = {"max_host_receive_bytes=67108864", "handshake_timeout_ms=2000",
+                                               "keepalive_ms=500", "ping_timeout_ms=1500"};
+// What the node may hold past its idle RSS: the host receive budget, plus
+// per-connection write queues, Noise buffers and coroutine frames.
+constexpr std::size_t RSS_BOUND = 64 * MiB + 32 * MiB;
+
+using Attack = std::function<asio::awaitable<void>(const Multiaddr&, AttackState&)>;
+
+// Runs `attack` against a fresh node while an honest peer echoes 10 MiB;
+// then waits for the node's log to name the cut-off (`why`).
+void under_attack(const char* name, const Attack& attack, const std::string& why) {
+    NodeProcess node(HOSTILE_NODE);
+    REQUIRE(node.address());
+    node.pump(milliseconds(200));
+    const auto idle = node.status_bytes("VmRSS");
+    asio::io_context io;
+    AttackState st;
+    bool attack_done = false;
+    bool echoed = false;
+    run_test(
+        io,
+        [&]() -> asio::awaitable<void> {
+            asio::co_spawn(io, attack(*node.address(), st), [&](std::exception_ptr) { attack_done = true; });
+            Host me(io.get_executor(), Identity::from_seed(970));
+            echoed = co_await honest_echo(me, *node.address(), 10 * MiB);
+            const bool logged = co_await chainkit::net::test::wait_until(
+                [&] {
+                    node.pump(milliseconds(5));  // read_line needs a whole millisecond left to poll
+                    return node.count(why) > 0;
+                },
+                milliseconds(15000));
+            if (!logged)
+                for (const auto& l : node.lines()) UNSCOPED_INFO(l);
+            CHECK(logged);
+            st.stop = true;
+            co_await chainkit::net::test::wait_until([&] { return attack_done; }, milliseconds(10000));
+            me.stop();
+        },
+        std::chrono::seconds(50));
+    const auto peak = node.status_bytes("VmHWM");
+    INFO(name << ": idle RSS " << idle / 1024 << " KiB, peak " << peak / 1024 << " KiB; " << st.note);
+    CHECK(echoed);
+    CHECK(attack_done);
+    CHECK(peak <= idle + RSS_BOUND);
+    // Figures for docs/reliability.md, printed so a run can be copied from.
+    std::string line;
+    for (const auto& l : node.lines())
+        if (line.empty() && l.find(why) != std::string::npos) line = l;
+    std::printf("hostile %-14s idle %6zu KiB  peak %6zu KiB  attacker sent %zu bytes  %s\n  node: %s\n", name,
+                idle / 1024, peak / 1024, st.sent, st.note.c_str(), line.c_str());
+}
+
+tcp::endpoint ep(const Multiaddr& a) {
+    return endpoint_of(a);
+}
+
+// How the node's log names a peer (the attacks' identities are fixed seeds).
+std::string peer_line(std::uint64_t seed, const char* what) {
+    return "peer " + Identity::from_seed(seed).peer_id().to_string() + ": " + what;
+}
+
+}  // namespace
+
+TEST_CASE("hostile peer: the most streams, each announcing the largest message", "[net][bounds][process]") {
+    under_attack(
+        "many-streams",
+        [](const Multiaddr& a, AttackState& st) { return chainkit::net::test::many_streams_attack(a, 256, st); },
+        peer_line(960, "refusing stream"));
+}
+
+TEST_CASE("hostile peer: slowloris, one byte every 400 ms", "[net][bounds][process]") {
+    under_attack(
+        "slowloris",
+        [](const Multiaddr& a, AttackState& st) { return chainkit::net::test::slowloris_attack(ep(a), 400, st); },
+        "inbound handshake from /ip4/127.0.0.2");
+}
+
+TEST_CASE("hostile peer: connections from one address until refused", "[net][bounds][process]") {
+    under_attack(
+        "one-address",
+        [](const Multiaddr& a, AttackState& st) { return chainkit::net::test::one_address_attack(ep(a), 12, st); },
+        "connections from this address (limit)");
+}
+
+TEST_CASE("hostile peer: handshakes never completed", "[net][bounds][process]") {
+    under_attack(
+        "no-handshake",
+        [](const Multiaddr& a, AttackState& st) { return chainkit::net::test::no_handshake_attack(ep(a), 8, st); },
+        "inbound handshake from /ip4/127.0.0.4");
+}
+
+TEST_CASE("hostile peer: ping flood", "[net][bounds][process]") {
+    under_attack(
+        "ping-flood",
+        [](const Multiaddr& a, AttackState& st) { return chainkit::net::test::ping_flood_attack(ep(a), st); },
+        peer_line(961, "dropping connection"));
+}
+
+TEST_CASE("hostile peer: reads nothing until its windows fill", "[net][bounds][process]") {
+    under_attack(
+        "not-reading",
+        [](const Multiaddr& a, AttackState& st) { return chainkit::net::test::not_reading_attack(ep(a), 8, st); },
+        peer_line(962, "dropping connection"));
 }
