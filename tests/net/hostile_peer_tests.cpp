@@ -200,7 +200,7 @@ TEST_CASE("hostile peer: ping flood", "[net][bounds][process]") {
 
 TEST_CASE("hostile peer: reads nothing until its windows fill", "[net][bounds][process]") {
     under_attack(
-        "not-reading",
-        [](const Multiaddr& a, AttackState& st) { return chainkit::net::test::not_reading_attack(ep(a), 8, st); },
+        "not-reading",  // 80 x 256 KiB: more than the 16 MiB connection budget
+        [](const Multiaddr& a, AttackState& st) { return chainkit::net::test::not_reading_attack(ep(a), 80, st); },
         peer_line(962, "dropping connection"));
 }
