@@ -102,6 +102,9 @@ chain::ChainState& NodeContext::create_chain(const chain::Block& genesis) {
 }
 
 wallet::Wallet& NodeContext::open_wallet(bool create_if_missing) {
+    // Held until this context goes, past the last save: a second process
+    // changing the same wallet meanwhile would lose one of the two updates.
+    if (!wallet_lock) wallet_lock.emplace(value_or_throw(wallet::WalletLock::acquire(config.wallet_path)));
     auto loaded = wallet::Wallet::load(config.wallet_path, config.params, config.passphrase);
     if (loaded) {
         wallet.emplace(std::move(loaded).value());

@@ -9,6 +9,7 @@
 #include "chainkit/chain/chain_state.hpp"
 #include "chainkit/store/chain_db.hpp"
 #include "chainkit/wallet/wallet.hpp"
+#include "chainkit/wallet/wallet_lock.hpp"
 
 #include "config.hpp"
 #include "node_lock.hpp"
@@ -37,8 +38,9 @@ struct NodeContext {
     // Creates a new chain in a data directory that has none; removes the
     // directory again if it created it and creation fails.
     chain::ChainState& create_chain(const chain::Block& genesis);
-    // Loads the wallet file; a missing file gives an empty wallet only when
-    // `create_if_missing`. Wrong passphrase / corruption throw UserError.
+    // Locks (wallet_lock.hpp) and loads the wallet file; a missing file gives
+    // an empty wallet only when `create_if_missing`. Another process holding
+    // the wallet, a wrong passphrase or corruption throw UserError.
     wallet::Wallet& open_wallet(bool create_if_missing);
     void save_wallet();
 
@@ -46,6 +48,7 @@ struct NodeContext {
     std::stop_source stop;  // requested by the signal watcher
     std::unique_ptr<store::ChainDb> db;
     std::unique_ptr<chain::ChainState> chain;
+    std::optional<wallet::WalletLock> wallet_lock;  // taken by open_wallet, before `wallet`
     std::optional<wallet::Wallet> wallet;
     // Held by startnode: other processes refuse to open the database meanwhile.
     std::unique_ptr<NodeLock> node_lock;

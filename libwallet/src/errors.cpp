@@ -42,6 +42,10 @@ public:
                 return "the payment needs more inputs than one transaction may have";
             case WalletErrc::wallet_too_large:
                 return "the wallet is larger than a wallet file may be";
+            case WalletErrc::out_of_memory:
+                return "not enough memory for the wallet's keys";
+            case WalletErrc::wallet_in_use:
+                return "the wallet is in use by another process";
         }
         return "unknown wallet error";
     }

@@ -1,5 +1,7 @@
 #include "chainkit/wallet/key.hpp"
 
+#include "secret_arena.hpp"
+
 #include <sodium.h>
 
 #include <new>
@@ -7,17 +9,17 @@
 
 namespace chainkit::wallet {
 
-static_assert(crypto_sign_SECRETKEYBYTES == 64 && crypto_sign_SEEDBYTES == SEED_SIZE);
+static_assert(crypto_sign_SECRETKEYBYTES == detail::SECRET_SLOT_SIZE && crypto_sign_SEEDBYTES == SEED_SIZE);
 
 void KeyPair::SecretDeleter::operator()(std::uint8_t* p) const noexcept {
-    sodium_free(p);
+    detail::secret_slot_free(p);
 }
 
 KeyPair::KeyPair() {
     // sodium_init is idempotent and thread-safe; the RNG needs it.
     if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialize");
-    auto* p = static_cast<std::uint8_t*>(sodium_malloc(crypto_sign_SECRETKEYBYTES));
-    if (p == nullptr) throw std::bad_alloc();
+    auto* p = detail::secret_slot_alloc();
+    if (p == nullptr) throw std::bad_alloc();  // Wallet::load turns it into WalletErrc::out_of_memory
     m_secret.reset(p);
 }
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <istream>
+#include <new>
 #include <ostream>
 #include <streambuf>
 
@@ -111,6 +112,11 @@ Result<WalletContents> decode_records(std::span<const std::uint8_t> body) {
         }
     } catch (const cereal::Exception& e) {
         return corrupt(e.what());
+    } catch (const std::bad_alloc&) {
+        // Key slots come from a bounded secure arena (key.hpp); running out is
+        // the machine's limit, not the file's fault, and must not escape.
+        return Error{make_error_code(WalletErrc::out_of_memory),
+                     fmt::format("not enough memory to load the wallet's keys ({} loaded)", w.keys.size())};
     }
     if (buf.remaining() != 0) return corrupt("trailing bytes after the records");
     return w;

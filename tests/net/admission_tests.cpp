@@ -1,6 +1,7 @@
 // Admission of inbound connections (issue 15): one address cannot take every
 // slot, sockets that never finish a handshake are bounded, and a full host
 // evicts its least useful inbound peer instead of refusing newcomers.
+#include "log_capture.hpp"
 #include "net_test_util.hpp"
 
 #include <asio/co_spawn.hpp>
@@ -101,4 +102,52 @@ TEST_CASE("a full host evicts the youngest inbound peer of the busiest address",
         b.stop();
         c.stop();
     });
+}
+
+// A connection callback that throws ran inside the accept loop (eviction
+// closes a connection, whose on_close ran there): the exception ended the
+// loop and the host never accepted again. Every throw must be logged and
+// must leave the slots counted right.
+TEST_CASE("throwing connection callbacks are logged and the host keeps admitting up to its limit",
+          "[net][limits][bounds]") {
+    chainkit::net::test::LogCapture logged;
+    asio::io_context io;
+    HostConfig cfg;
+    cfg.max_inbound_connections = 2;
+    Host srv(io.get_executor(), Identity::from_seed(506), cfg);
+    int opened = 0;
+    int closed = 0;
+    srv.on_connection_opened([&](const ConnectionInfo&) {
+        ++opened;
+        throw std::runtime_error("open callback boom");
+    });
+    srv.on_connection_closed([&](const ConnectionInfo&) {
+        ++closed;
+        throw std::runtime_error("close callback boom");
+    });
+    REQUIRE(srv.listen(*Multiaddr::parse("/ip4/127.0.0.1/tcp/0")));
+    HostConfig quick;
+    quick.handshake_timeout = std::chrono::seconds(3);  // a dead accept loop fails the dial, not the suite
+    run_test(io, [&]() -> asio::awaitable<void> {
+        std::vector<std::unique_ptr<Host>> peers;
+        for (int i = 0; i < 4; ++i) {
+            peers.push_back(std::make_unique<Host>(io.get_executor(), Identity::from_seed(510 + i), quick));
+            auto r = co_await peers.back()->dial(srv.listen_addresses().at(0));
+            REQUIRE(r);  // the third and fourth evict someone, whose on_close throws
+            const auto& me = *peers.back();
+            const bool in = co_await wait_until([&] { return srv.is_connected(me.peer_id()); }, milliseconds(5000));
+            REQUIRE(in);
+            auto ping = co_await peers.back()->ping(srv.peer_id());
+            CHECK(ping);
+        }
+        CHECK(srv.connection_count(Direction::inbound) == 2);
+        for (auto& p : peers) p->stop();
+        const bool drained =
+            co_await wait_until([&] { return srv.connection_count(Direction::inbound) == 0; }, milliseconds(5000));
+        CHECK(drained);
+    });
+    CHECK(opened == 4);
+    CHECK(closed == 4);
+    CHECK(logged.count("open callback boom") == 4);
+    CHECK(logged.count("close callback boom") == 4);
 }

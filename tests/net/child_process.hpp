@@ -17,6 +17,7 @@ public:
     ChildProcess& operator=(const ChildProcess&) = delete;
 
     bool started() const noexcept { return m_pid > 0; }
+    int pid() const noexcept { return m_pid; }
     /// Next stdout line (without '\n'), or nullopt at EOF or after `limit`.
     std::optional<std::string> read_line(std::chrono::milliseconds limit);
     /// Asks the child to stop (SIGTERM); wait() then gives its exit code.

@@ -1,6 +1,7 @@
 // Resource bounds on what peers can make the host hold (issue 15): message
 // bodies are allocated as bytes arrive, receive budgets pause reading, and one
 // address cannot take every inbound slot.
+#include "log_capture.hpp"
 #include "net_test_util.hpp"
 
 #include <asio/co_spawn.hpp>
@@ -113,6 +114,40 @@ TEST_CASE("a connection over its receive budget stops reading until drained", "[
             [&] { return srv->receive_stats().buffered_bytes == 0 && srv->receive_stats().paused_connections == 0; },
             milliseconds(10000));
         CHECK(empty);
+        client->stop();
+    });
+}
+
+// A handler that throws while its stream holds buffered bytes: the throw is
+// logged, the stream reset, its bytes leave the budget and its stream slot is
+// free again (more streams than the per-connection limit open in turn).
+TEST_CASE("a throwing stream handler is logged and releases its stream and its buffered bytes",
+          "[net][limits][bounds]") {
+    chainkit::net::test::LogCapture logged;
+    asio::io_context io;
+    HostConfig cfg;
+    cfg.max_streams_per_connection = 2;
+    auto srv = make_host(io.get_executor(), 405, cfg);
+    srv->set_handler("/throw/1", [&](std::shared_ptr<Stream>, PeerId) -> asio::awaitable<void> {
+        co_await wait_until([&] { return srv->receive_stats().buffered_bytes >= 256 * 1024; }, milliseconds(10000));
+        throw std::runtime_error("handler boom");
+    });
+    REQUIRE(srv->listen(*Multiaddr::parse("/ip4/127.0.0.1/tcp/0")));
+    run_test(io, [&]() -> asio::awaitable<void> {
+        auto client = make_host(io.get_executor(), 406);
+        auto peer = co_await client->dial(srv->listen_addresses().at(0));
+        REQUIRE(peer);
+        int written = 0;  // writes fail once the stream is reset; only the server side is checked
+        for (std::size_t i = 1; i <= 5; ++i) {
+            auto s = co_await client->open_stream(*peer, "/throw/1");
+            REQUIRE(s);  // the 3rd would be refused if a throw kept its stream open
+            asio::co_spawn(io, write_one(*s, 512 * 1024, written), asio::detached);
+            const bool released = co_await wait_until(
+                [&] { return logged.count("handler boom") == i && srv->receive_stats().buffered_bytes == 0; },
+                milliseconds(10000));
+            REQUIRE(released);
+        }
+        CHECK(srv->is_connected(client->peer_id()));
         client->stop();
     });
 }

@@ -110,3 +110,23 @@ TEST_CASE("a wallet beyond what load() accepts is not saved and the old file sta
     CHECK(*after == *before);
     CHECK(wallet::Wallet::load(path, REGTEST, std::nullopt).ok());
 }
+
+// Each key used to be its own sodium_malloc mapping (guard pages): some
+// tens of thousands of keys exhausted Linux's default vm.max_map_count
+// (65530) and std::bad_alloc escaped, far below WALLET_MAX_KEYS. The largest
+// wallet the limit allows must be created, saved and loaded back.
+TEST_CASE("a wallet of WALLET_MAX_KEYS keys is created, saved and loaded", "[wallet][limits]") {
+    test::ScratchDir dir("wallet");
+    const auto path = dir / "wallet_1.dat";
+    wallet::Wallet w(REGTEST);
+    for (std::size_t i = 0; i < wallet::WALLET_MAX_KEYS; ++i) w.new_key();
+    REQUIRE(w.save(path, {}).ok());
+    auto back = wallet::Wallet::load(path, REGTEST, std::nullopt);
+    REQUIRE(back.ok());
+    REQUIRE(back->keys().size() == wallet::WALLET_MAX_KEYS);
+    CHECK(back->keys().front().key_hash() == w.keys().front().key_hash());
+    CHECK(back->keys().back().key_hash() == w.keys().back().key_hash());
+    const auto msg = chain::Hash256{};
+    CHECK(back->keys().back().sign(msg) == w.keys().back().sign(msg));
+    REQUIRE(back->save(path, {}).ok());  // and it saves again
+}

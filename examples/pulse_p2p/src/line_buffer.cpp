@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cassert>
 #include <chainkit/pulse/line_buffer.hpp>
 #include <utility>
@@ -15,12 +16,44 @@ void LineBudget::give_back(std::size_t n) noexcept {
     m_used -= n;
 }
 
+void LineBudget::take_anyway(std::size_t n) noexcept {
+    m_used += n;
+}
+
 LineBuffer::~LineBuffer() {
-    m_budget->give_back(m_buf.size());
+    m_budget->give_back(m_charged);
+}
+
+// The budget always holds exactly held(): what the allocator actually gave.
+void LineBuffer::recharge() noexcept {
+    const auto now = held();
+    if (now >= m_charged)
+        m_budget->take_anyway(now - m_charged);  // reserve() may round up a little past what was taken
+    else
+        m_budget->give_back(m_charged - now);
+    m_charged = now;
 }
 
 bool LineBuffer::append(std::string_view data) {
-    if (!m_budget->try_take(data.size())) return false;
+    const auto needed = m_buf.size() + data.size();
+    if (needed > m_buf.capacity()) {
+        // Grow by doubling (amortized appends) when the budget allows it,
+        // else exactly; either way the memory is taken before it is allocated.
+        const auto doubled = std::max(needed, 2 * m_buf.capacity());
+        auto target = doubled;
+        if (!m_budget->try_take(target - m_charged)) {
+            target = needed;
+            if (!m_budget->try_take(target - m_charged)) return false;
+        }
+        m_budget->give_back(target - m_charged);  // recharge() takes what reserve() really allocated
+        // A fresh string: reserve() on a grown one rounds up to twice its
+        // capacity (libstdc++), which could pass the budget.
+        std::string grown;
+        grown.reserve(target);
+        grown.append(m_buf);
+        m_buf.swap(grown);
+        recharge();
+    }
     m_buf.append(data);
     return true;
 }
@@ -36,15 +69,18 @@ std::optional<std::string> LineBuffer::next_line() {
     } else {
         line = m_buf.substr(0, nl);
         m_buf.erase(0, nl + 1);
+        // erase keeps the capacity: the rest moves to a buffer of its size,
+        // or the memory of the line just taken would stay pinned.
+        if (m_buf.size() <= m_buf.capacity() / 2) std::string(m_buf).swap(m_buf);
     }
-    m_budget->give_back(nl + 1);
+    recharge();
     m_scanned = 0;
     return line;
 }
 
 std::string LineBuffer::take_rest() {
     std::string rest = std::exchange(m_buf, std::string());
-    m_budget->give_back(rest.size());
+    recharge();
     m_scanned = 0;
     return rest;
 }

@@ -64,7 +64,11 @@ asio::awaitable<void> Host::Impl::accept_loop(std::shared_ptr<tcp::acceptor> acc
         if (failures > 0) log()->info("accepting again after {} failed attempts", failures);
         failures = 0;
         backoff = {};
-        admit(std::move(sock));
+        try {
+            admit(std::move(sock));
+        } catch (const std::exception& e) {  // one socket's failure must not end the listener
+            log()->error("admitting an inbound connection failed: {}", e.what());
+        }
     }
 }
 

@@ -19,6 +19,21 @@ using detail::log;
 
 namespace {
 constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+// The application's connection callbacks run inside the accept loop (an
+// eviction closes a connection), a handshake task or a posted handler: an
+// exception from one would end the accept loop or escape io_context::run.
+// It is logged instead, after the host's own tables are already updated.
+void notify(const ConnectionCallback& cb, const ConnectionInfo& info, const char* event) noexcept {
+    if (!cb) return;
+    try {
+        cb(info);
+    } catch (const std::exception& e) {
+        log()->error("connection {} callback for {} threw: {}", event, info.remote.to_string(), e.what());
+    } catch (...) {
+        log()->error("connection {} callback for {} threw an unknown exception", event, info.remote.to_string());
+    }
+}
 }  // namespace
 
 Multiaddr Host::Impl::to_multiaddr(const tcp::endpoint& ep) {
@@ -105,7 +120,7 @@ void Host::Impl::add_connection(std::unique_ptr<detail::SecureChannel> channel, 
         [weak, raw = session.get()](std::error_code why) {
             if (auto self = weak.lock()) self->connection_closed(raw, why);
         });
-    if (on_open) on_open(info);
+    notify(on_open, info, "opened");
 }
 
 void Host::Impl::connection_closed(const detail::YamuxSession* session, std::error_code why) {
@@ -115,7 +130,7 @@ void Host::Impl::connection_closed(const detail::YamuxSession* session, std::err
     conns.erase(it);
     --(info.direction == Direction::inbound ? inbound : outbound);
     log()->info("disconnected {}: {}", info.remote.to_string(), why.message());
-    if (on_close) on_close(info);
+    notify(on_close, info, "closed");
 }
 
 bool Host::Impl::supports(std::string_view protocol) const {

@@ -28,6 +28,9 @@ enum class WalletErrc {
     too_many_inputs,  // enough coins, but more than one transaction may spend
     // saving
     wallet_too_large,  // more keys, pending transactions or bytes than a wallet file may hold
+    // loading
+    out_of_memory,  // the OS refused the (secure) memory the file's keys need
+    wallet_in_use,  // another process holds the wallet's lock (wallet_lock.hpp)
 };
 
 [[nodiscard]] const std::error_category& wallet_category() noexcept;

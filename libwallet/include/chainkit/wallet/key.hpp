@@ -1,7 +1,10 @@
-// Ed25519 key pairs for spending. The secret key lives in sodium_malloc'd
-// memory (guard pages, locked where the OS allows, wiped on free) and never
-// leaves it except through export_seed(). Move-only; thread-compatible
-// (sign() is const and may run concurrently on one key).
+// Ed25519 key pairs for spending. The secret key lives in secure memory
+// (a slot of a sodium_malloc'd arena shared by all keys: guard pages around
+// it, locked where the OS allows, wiped on free) and never leaves it except
+// through export_seed(). generate() and from_seed() throw std::bad_alloc when
+// the OS refuses that memory. Move-only; thread-compatible (sign() is const
+// and may run concurrently on one key; keys may be made and destroyed on
+// any thread).
 #pragma once
 
 #include "chainkit/chain/hash.hpp"

@@ -26,7 +26,7 @@ namespace chainkit::wallet {
 
 inline constexpr std::uint32_t WALLET_FORMAT_VERSION = 1;
 inline constexpr std::size_t WALLET_MAX_FILE_SIZE = 64u << 20;
-inline constexpr std::size_t WALLET_MAX_KEYS = 1'000'000;
+inline constexpr std::size_t WALLET_MAX_KEYS = 100'000;
 inline constexpr std::size_t WALLET_MAX_PENDING = 100'000;
 
 // Argon2id cost. The defaults are libsodium's "interactive" limits; tests

@@ -1,9 +1,11 @@
 #pragma once
 // Splitting a stream's bytes into '\n'-terminated lines under two bounds: one
-// line may not exceed `max_line` bytes (per stream), and the bytes of
-// not-yet-complete lines held by every stream of a node together may not
-// exceed one LineBudget (node-wide). Without the second bound the memory a
-// peer can pin grows with connections x streams x max_line.
+// line may not exceed `max_line` bytes (per stream), and the memory holding
+// not-yet-complete lines of every stream of a node together may not exceed
+// one LineBudget (node-wide). Without the second bound the memory a peer can
+// pin grows with connections x streams x max_line. The budget counts
+// allocated capacity, taken before the allocation, not just the bytes held:
+// growth by doubling and the capacity left behind by a taken line count too.
 //
 // Pure logic, no I/O. Not thread-safe: a budget and its buffers live on one
 // executor. Buffers share ownership of their budget (a stream may outlive
@@ -28,6 +30,9 @@ public:
     [[nodiscard]] bool try_take(std::size_t n) noexcept;
     /// Returns bytes taken earlier.
     void give_back(std::size_t n) noexcept;
+    /// Takes `n` even past the limit: for the few bytes an allocator rounds
+    /// a reservation up by, after try_take() admitted the reservation.
+    void take_anyway(std::size_t n) noexcept;
     std::size_t used() const noexcept { return m_used; }
     std::size_t limit() const noexcept { return m_limit; }
 
@@ -57,12 +62,19 @@ public:
     /// At end of stream: what is left (a last line without '\n'), maybe empty.
     std::string take_rest();
     std::size_t size() const noexcept { return m_buf.size(); }
+    /// Heap bytes allocated for the buffer (0 while it fits inline).
+    std::size_t held() const noexcept { return m_buf.capacity() > INLINE ? m_buf.capacity() : 0; }
 
 private:
+    void recharge() noexcept;  // makes the budget hold exactly held()
+
+    static inline const std::size_t INLINE = std::string().capacity();  // small-string buffer, no heap
+
     std::shared_ptr<LineBudget> m_budget;
     std::size_t m_max_line;
     std::string m_buf;
     std::size_t m_scanned = 0;  // bytes at the front of m_buf known to hold no '\n'
+    std::size_t m_charged = 0;  // bytes taken from the budget, == held() between calls
 };
 
 }  // namespace chainkit::pulse
