@@ -132,6 +132,7 @@ void register_chain_methods(MethodRegistry& methods, std::shared_ptr<const Chain
     register_blockchain_methods(methods, access);
     register_mempool_methods(methods, access);
     register_address_methods(methods, access);
+    register_transaction_methods(methods, access);
 }
 
 }  // namespace chainkit::rpc

@@ -88,6 +88,8 @@ struct SyncStatus {
     bool synced = true;               // block_height == header_height and no peer announced more
 };
 
+inline constexpr std::size_t TX_TAKERS_KEPT = 10'000;
+
 struct NodeCounters {
     std::uint64_t blocks_accepted = 0;
     std::uint64_t blocks_rejected = 0;
@@ -124,6 +126,12 @@ public:
     void on_tip_changed(std::function<void(const chain::ChainTip&)> callback);
     // The active tip as the node last heard it from the chain thread.
     [[nodiscard]] chain::ChainTip tip() const;
+
+    // How many distinct remote peers took transaction `txid` from this node
+    // (asked for it with getdata and were sent it) or announced it to us
+    // after we had it: how `wallet send` knows the network has its payment.
+    // Remembered for the last TX_TAKERS_KEPT transactions only.
+    [[nodiscard]] std::size_t tx_taken_by(const chain::TxId& txid) const;
 
     [[nodiscard]] std::vector<PeerInfo> peers() const;
     [[nodiscard]] SyncStatus sync_status() const;

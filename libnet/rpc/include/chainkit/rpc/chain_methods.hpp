@@ -20,5 +20,6 @@ void register_chain_methods(MethodRegistry& methods, std::shared_ptr<const Chain
 void register_blockchain_methods(MethodRegistry& methods, const std::shared_ptr<const ChainAccess>& access);
 void register_mempool_methods(MethodRegistry& methods, const std::shared_ptr<const ChainAccess>& access);
 void register_address_methods(MethodRegistry& methods, const std::shared_ptr<const ChainAccess>& access);
+void register_transaction_methods(MethodRegistry& methods, const std::shared_ptr<const ChainAccess>& access);
 
 }  // namespace chainkit::rpc
