@@ -61,6 +61,9 @@ namespace {
 chain::Amount pending_delta(NodeContext& ctx, const chain::KeyHash& key, const std::vector<chain::OwnedCoin>& coins) {
     auto w = wallet::Wallet::load(ctx.config.wallet_path, ctx.config.params, ctx.config.passphrase);
     if (!w) return 0;
+    // Those a node has mined (or conflicted) meanwhile are no longer pending
+    // (pruned in this copy only: the wallet file is send's to change).
+    (void)w->prune_pending(ctx.chain->utxo());
     std::map<chain::OutPoint, chain::Amount> own;
     for (const auto& c : coins) own.emplace(c.outpoint, c.coin.out.value);
     chain::Amount delta = 0;
