@@ -13,21 +13,20 @@
 namespace chainkit::apps {
 namespace {
 
-std::uint16_t rpc_port(const Config& cfg, const RpcOptions& o) {
+std::uint16_t rpc_port(std::uint16_t node_port, const RpcOptions& o) {
     if (o.port) return *o.port;
-    const auto port = static_cast<unsigned>(cfg.port) + RPC_PORT_OFFSET;
+    const auto port = static_cast<unsigned>(node_port) + RPC_PORT_OFFSET;
     if (port > 65535)
-        throw UserError(
-            fmt::format("NODE_ID {} + {} is no TCP port: pass --rpc-port PORT or --no-rpc", cfg.port, RPC_PORT_OFFSET));
+        throw UserError(fmt::format("NODE_ID {} + {} is no TCP port: pass --rpc-port PORT or --no-rpc", node_port,
+                                    RPC_PORT_OFFSET));
     return static_cast<std::uint16_t>(port);
 }
 
 }  // namespace
 
 NodeRpc::NodeRpc(const NodeParts& p, RpcOptions options)
-    : m_data_dir(p.config.data_dir), m_options(std::move(options)), m_port(0) {
+    : m_data_dir(p.config.data_dir), m_options(std::move(options)), m_node_port(p.config.port) {
     if (!m_options.enabled) return;
-    m_port = rpc_port(p.config, m_options);
     node::Node* n = &p.node;
     chain::ChainWorker* worker = &p.worker;
     auto chain_access = std::make_shared<rpc::ChainAccess>(rpc::ChainAccess{
@@ -61,7 +60,7 @@ std::optional<std::string> NodeRpc::start() {
     }
     rpc::ServerConfig sc;
     sc.bind_address = m_options.bind;
-    sc.port = m_port;
+    sc.port = rpc_port(m_node_port, m_options);
     sc.cookie_dir = m_data_dir;
     m_server = std::make_unique<rpc::RpcServer>(sc, m_methods);
     if (auto r = m_server->start(); !r)

@@ -56,7 +56,7 @@ public:
 
     // Listens, writes the cookie and the endpoint file ("off" when disabled).
     // Returns the URL served, or nullopt when disabled. UserError when the
-    // port cannot be bound.
+    // port cannot be bound (or NODE_ID + 10000 is no port).
     std::optional<std::string> start();
     // Removes the endpoint file, then stops the server (requests in flight
     // finish; they need the node's executor running). Idempotent.
@@ -65,7 +65,7 @@ public:
 private:
     std::filesystem::path m_data_dir;
     RpcOptions m_options;
-    std::uint16_t m_port;
+    std::uint16_t m_node_port;  // NODE_ID
     rpc::MethodRegistry m_methods;
     std::unique_ptr<rpc::RpcServer> m_server;
     bool m_wrote_endpoint = false;

@@ -21,6 +21,7 @@
 #include <chainkit/net/host.hpp>
 #include <chainkit/net/identity.hpp>
 #include <chrono>
+#include <exception>
 #include <thread>
 #include <unistd.h>
 
@@ -149,14 +150,23 @@ void cmd_startnode(NodeContext& ctx, const std::string& role, const StartNodeArg
     NodeRpc rpc(NodeParts{cfg, n, host, chain, mempool, worker, io.get_executor(), miner.get(),
                           [&stop = ctx.stop] { stop.request_stop(); }},
                 a.rpc);
-    if (const auto url = rpc.start())
-        fmt::print(out, "rpc on {}\n", *url);
-    else
-        fmt::print(out, "rpc off (--no-rpc): other commands on {} cannot run until it stops\n", cfg.data_dir.string());
-    out.flush();
-    asio::co_spawn(io, watch(io, n, ctx.stop.get_token(), ::isatty(STDERR_FILENO) == 1, miner.get(), out),
-                   asio::detached);
-    io.run();
+    // A port already taken fails here, after the node started: it still stops in order below.
+    std::exception_ptr failure;
+    try {
+        if (const auto url = rpc.start())
+            fmt::print(out, "rpc on {}\n", *url);
+        else
+            fmt::print(out, "rpc off (--no-rpc): other commands on {} cannot run until it stops\n",
+                       cfg.data_dir.string());
+        out.flush();
+    } catch (const UserError&) {
+        failure = std::current_exception();
+    }
+    if (!failure) {
+        asio::co_spawn(io, watch(io, n, ctx.stop.get_token(), ::isatty(STDERR_FILENO) == 1, miner.get(), out),
+                       asio::detached);
+        io.run();
+    }
 
     // Orderly stop: RPC off (its last requests need the network thread),
     // mining off, peers saved, chain jobs drained, database closed.
@@ -169,6 +179,7 @@ void cmd_startnode(NodeContext& ctx, const std::string& role, const StartNodeArg
     worker.stop(chain::StopMode::drain);
     chain.remove_observer(&mempool);
     ctx.close_chain();
+    if (failure) std::rethrow_exception(failure);
     fmt::print(out, "{} node stopped\n", role);
 }
 

@@ -101,6 +101,19 @@ TEST_CASE("every command answers through the running node", "[apps][rpc][integra
     CHECK((std::filesystem::status(dir + "/blockchain_1/rpc.endpoint").permissions() &
            std::filesystem::perms::group_all) == std::filesystem::perms::none);
 
+    // Another node asked for the same RPC port fails in one line and stops in order.
+    const auto url = slurp(dir + "/blockchain_1/rpc.endpoint");
+    const auto port = url.substr(url.rfind(':') + 1, url.size() - url.rfind(':') - 2);
+    const auto clash =
+        run(dir, CHAINKIT_WALLET_BIN,
+            "startnode --node-id 2 --genesis genesis.dat --listen /ip4/127.0.0.1/tcp/0 --rpc-port " + port);
+    CHECK(clash.code == 1);
+    CHECK(clash.err == "error: rpc: cannot listen on 127.0.0.1:" + port + " (pass --rpc-port PORT, or --no-rpc)\n");
+    CHECK(!std::filesystem::exists(dir + "/blockchain_2/rpc.endpoint"));
+    CHECK(!std::filesystem::exists(dir + "/blockchain_2/.cookie"));
+    CHECK(run(dir, CHAINKIT_WALLET_BIN, "getbalance --address " + a + " --node-id 2").out ==
+          "Balance of '" + a + "': 10\n");
+
     const auto w = [&](const std::string& args) { return run(dir, CHAINKIT_WALLET_BIN, args + " --node-id 1"); };
     // The same output as from the database.
     CHECK(w("printchain").out == offline_chain.out);

@@ -31,7 +31,9 @@ namespace chainkit::test {
 
 class ChainRpcFixture {
 public:
-    explicit ChainRpcFixture(std::size_t blocks = 5, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    explicit ChainRpcFixture(std::size_t blocks = 5, std::chrono::milliseconds timeout = std::chrono::seconds(20),
+                             chain::Network net = chain::Network::regtest)
+        : tc(net) {
         tc.state.add_observer(&pool);
         for (std::size_t i = 0; i < blocks; ++i) tc.mine();
         auto access = std::make_shared<rpc::ChainAccess>(rpc::ChainAccess{

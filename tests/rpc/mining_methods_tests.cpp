@@ -52,3 +52,12 @@ TEST_CASE_METHOD(test::ChainRpcFixture, "getmininginfo reports the chain and thi
     CHECK(info.at("blocksfound") == 7);
     CHECK(error("getmininginfo", Json::array({1})) == -32602);
 }
+
+TEST_CASE("generatetoaddress is refused off regtest", "[rpc][mining]") {
+    test::ChainRpcFixture main_net(0, std::chrono::seconds(20), chain::Network::main);
+    const auto address = wallet::encode_address(test::TestKey::from_seed(2).key_hash, main_net.tc.params);
+    CHECK(main_net.error("generatetoaddress", Json::array({1, address})) == -1);
+    CHECK(main_net.last_error == "generatetoaddress works on regtest only");
+    CHECK(main_net.tc.state.height() == 0);
+    CHECK(main_net.call("getmininginfo").at("chain") == "main");
+}
