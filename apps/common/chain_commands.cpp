@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "errors.hpp"
 #include "genesis_file.hpp"
+#include "node_commands.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -60,6 +61,9 @@ namespace {
 chain::Amount pending_delta(NodeContext& ctx, const chain::KeyHash& key, const std::vector<chain::OwnedCoin>& coins) {
     auto w = wallet::Wallet::load(ctx.config.wallet_path, ctx.config.params, ctx.config.passphrase);
     if (!w) return 0;
+    // Those a node has mined (or conflicted) meanwhile are no longer pending
+    // (pruned in this copy only: the wallet file is send's to change).
+    (void)w->prune_pending(ctx.chain->utxo());
     std::map<chain::OutPoint, chain::Amount> own;
     for (const auto& c : coins) own.emplace(c.outpoint, c.coin.out.value);
     chain::Amount delta = 0;
@@ -76,16 +80,13 @@ chain::Amount pending_delta(NodeContext& ctx, const chain::KeyHash& key, const s
 
 void cmd_getbalance(NodeContext& ctx, const std::string& address, std::ostream& out) {
     const auto key = parse_address_arg(ctx, address, "--address");
+    // Through a running node: its mempool gives the unconfirmed part.
+    if (auto node = running_node(ctx)) return getbalance_via_node(*node, address, out);
     auto& chain = ctx.open_chain(ChainAccess::read_only);
     const auto coins = value_or_throw(chain.coins_for(key));
     chain::Amount balance = 0;
     for (const auto& c : coins) balance += c.coin.out.value;
-    const auto pending = pending_delta(ctx, key, coins);
-    if (pending == 0)
-        fmt::print(out, "Balance of '{}': {}\n", address, chain::format_coins(balance));
-    else
-        fmt::print(out, "Balance of '{}': {} (unconfirmed: {}{})\n", address, chain::format_coins(balance),
-                   pending > 0 ? "+" : "", chain::format_coins(pending));
+    print_balance(address, balance, pending_delta(ctx, key, coins), out);
 }
 
 void cmd_reindexutxo(NodeContext& ctx, std::ostream& out) {
@@ -102,6 +103,7 @@ void cmd_reindexutxo(NodeContext& ctx, std::ostream& out) {
 }
 
 void cmd_verify(NodeContext& ctx, std::ostream& out) {
+    if (auto node = running_node(ctx)) return verify_via_node(*node, out);
     auto& chain = ctx.open_chain(ChainAccess::read_only);
     const auto report = value_or_throw(chain.verify());
     if (!report.ok) throw UserError(fmt::format("verify failed: {}", report.first_difference));
@@ -167,6 +169,8 @@ chain::BlockHash mine_and_connect(NodeContext& ctx, const std::vector<chain::Tra
 void cmd_mine(NodeContext& ctx, const std::string& address, std::uint64_t blocks, std::ostream& out, unsigned threads) {
     const auto to = parse_address_arg(ctx, address, "--address");
     (void)miner_options(threads);  // a bad CHAINKIT_MINER_KERNEL fails before the chain opens
+    // The running node mines them on its tip and relays them (regtest's generatetoaddress).
+    if (auto node = running_node(ctx)) return mine_via_node(*node, address, blocks, out);
     ctx.open_chain(ChainAccess::read_write);
     for (std::uint64_t i = 0; i < blocks; ++i) {
         const auto hash = mine_and_connect(ctx, {}, to, std::nullopt, threads);

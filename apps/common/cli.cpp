@@ -59,6 +59,8 @@ void add_shared_commands(CLI::App& app, Args& a, Action& action) {
     send->add_option("--fee", a.send.fee, "Fee in coins (default: fee rate x size)");
     send->add_option("--fee-rate", a.send.fee_rate, "Fee rate in base units per byte (default: the network minimum)");
     send->add_flag("--mine", a.send.mine, "Mine the block at once on this node, its coinbase paying the sender");
+    send->add_option("--connect", a.send.connect,
+                     "With no node running here: peer to hand the payment to (repeatable)");
     send->callback([&] { action = [&](NodeContext& c) { cmd_send(c, a.send, std::cout); }; });
     auto* print = app.add_subcommand("printchain", "Blocks from the tip down with their transactions");
     print->add_flag("--json", a.print.json, "JSON output");
@@ -76,6 +78,16 @@ void add_shared_commands(CLI::App& app, Args& a, Action& action) {
     });
 }
 
+void add_rpc_options(CLI::App& sn, RpcOptions& rpc) {
+    sn.add_flag_callback(
+        "--rpc", [&rpc] { rpc.enabled = true; }, "Serve JSON-RPC (the default; see --no-rpc)");
+    sn.add_flag_callback(
+        "--no-rpc", [&rpc] { rpc.enabled = false; },
+        "No JSON-RPC: other commands on this data directory then refuse while the node runs");
+    sn.add_option("--rpc-port", rpc.port, "JSON-RPC port (default NODE_ID + 10000; 0: any free port)");
+    sn.add_option("--rpc-bind", rpc.bind, "JSON-RPC listen address (default 127.0.0.1)");
+}
+
 void add_startnode(Role role, CLI::App& app, Args& a, Action& action) {
     auto* sn = app.add_subcommand("startnode", "Run this node on the network until Ctrl-C");
     sn->add_option("--connect", a.node.connect,
@@ -85,6 +97,7 @@ void add_startnode(Role role, CLI::App& app, Args& a, Action& action) {
         ->check(CLI::Range(0, 10'000));
     sn->add_option("--max-outbound", a.node.max_outbound, "Outbound peers to keep (default 8)")
         ->check(CLI::Range(0, 1'000));
+    add_rpc_options(*sn, a.node.rpc);
     if (role == Role::miner) {
         sn->add_option("--miner", a.node.miner_address, "Mine, paying block rewards to this address");
         sn->add_option("--threads", a.node.threads, "Mining threads (default: one per hardware thread)")

@@ -41,7 +41,15 @@ struct SendArgs {
     std::optional<std::string> fee;         // coins; default fee_rate x size
     std::optional<chain::Amount> fee_rate;  // base units per byte; default params.min_fee_rate
     bool mine = false;
+    // With no node running on this data directory: peers to hand the
+    // payment to (multiaddrs) through a short-lived node.
+    std::vector<std::string> connect;
 };
+// Builds and signs from the wallet file. --mine: mines it here (no node may
+// run then, or through the running node's generatetoaddress on regtest).
+// Otherwise hands it to the network, through the running node or the
+// --connect peers, and says "Sent" only once a remote peer took it;
+// UserError in one line otherwise (send_commands.hpp).
 void cmd_send(NodeContext& ctx, const SendArgs& args, std::ostream& out);
 
 struct PrintChainArgs {

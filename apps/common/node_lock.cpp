@@ -18,10 +18,8 @@ std::string lock_path(const std::filesystem::path& dir) {
 }
 
 [[noreturn]] void running(const std::filesystem::path& dir) {
-    throw UserError(
-        fmt::format("a node is running on {} (startnode): stop it first; commands cannot yet go through a "
-                    "running node",
-                    dir.string()));
+    throw UserError(fmt::format(
+        "a node is running on {} (startnode): stop it first, this command needs the database to itself", dir.string()));
 }
 
 }  // namespace
@@ -40,12 +38,16 @@ NodeLock::~NodeLock() {
     if (m_fd >= 0) ::close(m_fd);  // closing releases the lock
 }
 
-void NodeLock::check_free(const std::filesystem::path& data_dir) {
+bool NodeLock::held(const std::filesystem::path& data_dir) {
     const int fd = ::open(lock_path(data_dir).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;  // no node ever ran here
+    if (fd < 0) return false;  // no node ever ran here
     const bool busy = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
     ::close(fd);
-    if (busy) running(data_dir);
+    return busy;
+}
+
+void NodeLock::check_free(const std::filesystem::path& data_dir) {
+    if (held(data_dir)) running(data_dir);
 }
 
 }  // namespace chainkit::apps

@@ -2,8 +2,8 @@
 // whole life (released by the kernel even if it crashes). Every other
 // command checks it before opening the database: reading RocksDB while
 // another process writes it fails at random ("Corruption: Can't access
-// ...sst"), so a clear refusal beats a wrong or failed read until commands
-// can go through the running node.
+// ...sst"): commands reach a running node through its RPC instead
+// (node_link.hpp); those that must write the database refuse.
 #pragma once
 
 #include <filesystem>
@@ -20,6 +20,8 @@ public:
 
     // UserError naming the data directory if a node runs on it.
     static void check_free(const std::filesystem::path& data_dir);
+    // True iff a node runs on `data_dir` now.
+    [[nodiscard]] static bool held(const std::filesystem::path& data_dir);
 
 private:
     int m_fd = -1;

@@ -88,8 +88,18 @@ void NodeMiner::start_search(chain::Block block, std::uint64_t height, std::size
     });
 }
 
+rpc::MinerStatus NodeMiner::status() const {
+    return {m_hashes_per_second.load(), m_threads.load(), m_blocks_found.load()};
+}
+
 void NodeMiner::found(chain::Block block, std::uint64_t height, chain::MineResult result) {
     m_cancel.reset();
+    // A search cut short by a new tip measured the hash rate just as well.
+    if (result.seconds > 0) {
+        m_hashes_per_second = result.nonces_per_second();
+        m_threads = result.threads;
+    }
+    if (result.header) ++m_blocks_found;
     if (!result.header) {
         m_busy = false;
         return;

@@ -11,9 +11,11 @@
 #include "chainkit/chain/mempool.hpp"
 #include "chainkit/chain/miner.hpp"
 #include "chainkit/node/node.hpp"
+#include "chainkit/rpc/mining_methods.hpp"
 
 #include <asio/io_context.hpp>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <stop_token>
@@ -39,6 +41,9 @@ public:
     void tick();
     // Cancels any search and joins its thread.
     void stop();
+    // Hash rate measured over the last search, threads, blocks found.
+    // Thread-safe (read by RPC threads).
+    [[nodiscard]] rpc::MinerStatus status() const;
 
 private:
     void start_search(chain::Block block, std::uint64_t height, std::size_t txs);
@@ -58,6 +63,9 @@ private:
     chain::BlockHash m_parent;  // of the block being searched
     std::optional<std::stop_source> m_cancel;
     std::jthread m_thread;
+    std::atomic<double> m_hashes_per_second{0};
+    std::atomic<unsigned> m_threads{0};
+    std::atomic<std::uint64_t> m_blocks_found{0};
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };
 

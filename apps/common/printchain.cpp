@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "errors.hpp"
+#include "node_commands.hpp"
 
 #include <fmt/chrono.h>
 #include <fmt/color.h>
@@ -94,9 +95,8 @@ nlohmann::json block_json(const chain::Block& b, std::uint64_t height, const cha
 
 }  // namespace
 
-void cmd_printchain(NodeContext& ctx, const PrintChainArgs& args, std::ostream& out) {
-    auto& chain = ctx.open_chain(ChainAccess::read_only);
-    const auto tip = chain.height();
+void print_chain(const PrintChainArgs& args, std::uint64_t tip, const BlockAt& block_at,
+                 const chain::ConsensusParams& params, std::ostream& out) {
     const auto from = args.from.value_or(tip);
     if (from > tip) throw UserError(fmt::format("--from {} is above the tip height {}", from, tip));
     const auto count = std::min<std::uint64_t>(args.count.value_or(from + 1), from + 1);
@@ -104,16 +104,25 @@ void cmd_printchain(NodeContext& ctx, const PrintChainArgs& args, std::ostream& 
     nlohmann::json blocks = nlohmann::json::array();
     for (std::uint64_t i = 0; i < count; ++i) {
         const auto height = from - i;
-        const auto hash = chain.block_hash_at(height);
-        auto block = hash ? chain.read_block(*hash) : std::nullopt;
+        auto block = block_at(height);
         if (!block)
             throw UserError(fmt::format("block at height {} is missing from the database (run verify)", height));
         if (args.json)
-            blocks.push_back(block_json(*block, height, ctx.config.params));
+            blocks.push_back(block_json(*block, height, params));
         else
-            print_block(*block, height, ctx.config.params, paint, out);
+            print_block(*block, height, params, paint, out);
     }
     if (args.json) out << blocks.dump(2) << '\n';
+}
+
+void cmd_printchain(NodeContext& ctx, const PrintChainArgs& args, std::ostream& out) {
+    if (auto node = running_node(ctx)) return printchain_via_node(*node, ctx, args, out);
+    auto& chain = ctx.open_chain(ChainAccess::read_only);
+    const BlockAt block_at = [&chain](std::uint64_t height) -> std::optional<chain::Block> {
+        const auto hash = chain.block_hash_at(height);
+        return hash ? chain.read_block(*hash) : std::nullopt;
+    };
+    print_chain(args, chain.height(), block_at, ctx.config.params, out);
 }
 
 }  // namespace chainkit::apps

@@ -17,9 +17,12 @@
 #include <fmt/ostream.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chainkit/net/host.hpp>
 #include <chainkit/net/identity.hpp>
 #include <chrono>
+#include <exception>
+#include <thread>
 #include <unistd.h>
 
 namespace chainkit::apps {
@@ -79,6 +82,19 @@ asio::awaitable<void> watch(asio::io_context& io, node::Node& n, std::stop_token
     io.stop();
 }
 
+// The server's stop() waits for the requests in flight, which wait for
+// the network thread: run it meanwhile.
+void stop_rpc(asio::io_context& io, NodeRpc& rpc) {
+    std::atomic<bool> done{false};
+    io.restart();
+    std::thread stopper([&] {
+        rpc.stop();
+        done = true;
+    });
+    while (!done) io.run_for(std::chrono::milliseconds(20));
+    stopper.join();
+}
+
 }  // namespace
 
 void cmd_startnode(NodeContext& ctx, const std::string& role, const StartNodeArgs& a, std::ostream& out) {
@@ -131,11 +147,30 @@ void cmd_startnode(NodeContext& ctx, const std::string& role, const StartNodeArg
     if (miner_to)
         miner = std::make_unique<NodeMiner>(io, n, worker, chain, mempool, cfg.params, *miner_to,
                                             MinerPolicy{a.min_txs, a.continuous, a.threads});
-    asio::co_spawn(io, watch(io, n, ctx.stop.get_token(), ::isatty(STDERR_FILENO) == 1, miner.get(), out),
-                   asio::detached);
-    io.run();
+    NodeRpc rpc(NodeParts{cfg, n, host, chain, mempool, worker, io.get_executor(), miner.get(),
+                          [&stop = ctx.stop] { stop.request_stop(); }},
+                a.rpc);
+    // A port already taken fails here, after the node started: it still stops in order below.
+    std::exception_ptr failure;
+    try {
+        if (const auto url = rpc.start())
+            fmt::print(out, "rpc on {}\n", *url);
+        else
+            fmt::print(out, "rpc off (--no-rpc): other commands on {} cannot run until it stops\n",
+                       cfg.data_dir.string());
+        out.flush();
+    } catch (const UserError&) {
+        failure = std::current_exception();
+    }
+    if (!failure) {
+        asio::co_spawn(io, watch(io, n, ctx.stop.get_token(), ::isatty(STDERR_FILENO) == 1, miner.get(), out),
+                       asio::detached);
+        io.run();
+    }
 
-    // Orderly stop: mining off, peers saved, chain jobs drained, database closed.
+    // Orderly stop: RPC off (its last requests need the network thread),
+    // mining off, peers saved, chain jobs drained, database closed.
+    stop_rpc(io, rpc);
     if (miner) miner->stop();
     n.stop();
     host.stop();
@@ -144,6 +179,7 @@ void cmd_startnode(NodeContext& ctx, const std::string& role, const StartNodeArg
     worker.stop(chain::StopMode::drain);
     chain.remove_observer(&mempool);
     ctx.close_chain();
+    if (failure) std::rethrow_exception(failure);
     fmt::print(out, "{} node stopped\n", role);
 }
 

@@ -6,6 +6,8 @@
 
 #include "commands.hpp"
 #include "errors.hpp"
+#include "node_commands.hpp"
+#include "send_commands.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -38,28 +40,18 @@ wallet::PaymentRequest make_request(const NodeContext& ctx, const SendArgs& args
 
 }  // namespace
 
-void cmd_send(NodeContext& ctx, const SendArgs& args, std::ostream& out) {
-    const auto from = parse_address_arg(ctx, args.from, "--from");
-    const auto to = parse_address_arg(ctx, args.to, "--to");
-    auto request = make_request(ctx, args, to);
-    auto& w = ctx.open_wallet(/*create_if_missing=*/false);
-    const wallet::KeyPair* key = w.find(from);
-    if (key == nullptr)
-        throw UserError(
-            fmt::format("--from '{}' is not an address of wallet {}", args.from, ctx.config.wallet_path.string()));
-
-    auto& chain = ctx.open_chain(args.mine ? ChainAccess::read_write : ChainAccess::read_only);
-    const bool pruned = w.prune_pending(chain.utxo()) > 0;
-    const auto spend_height = chain.height() + 1;
+wallet::Payment build_send(const NodeContext& ctx, const wallet::Wallet& w, const wallet::KeyPair& key,
+                           wallet::PaymentRequest request, const std::vector<chain::OwnedCoin>& coins,
+                           std::uint64_t spend_height) {
+    const auto from = key.key_hash();
     // The payment must fit a block beside the header, the transaction count
     // and the coinbase, or it could never be mined (and its coins would stay
     // held by a pending transaction).
     request.max_tx_size =
         ctx.config.params.max_block_size - (chain::HEADER_SIZE + chain::compact_size_len(chain::BLOCK_MAX_TXS) +
                                             chain::make_coinbase(spend_height, 0, from).serialized_size());
-    const auto coins = value_or_throw(chain.coins_for(from));
     const auto spendable = wallet::spendable_coins(coins, w.pending_spends(), spend_height, ctx.config.params);
-    auto built = wallet::build_payment(request, spendable, *key);
+    auto built = wallet::build_payment(request, spendable, key);
     if (!built) {
         // Say why confirmed coins did not count (maturity on main, or own pending spends).
         chain::Amount held = 0;
@@ -70,7 +62,44 @@ void cmd_send(NodeContext& ctx, const SendArgs& args, std::ostream& out) {
                                         built.error().message, chain::format_coins(held)));
         throw UserError(built.error().message);
     }
-    auto payment = std::move(built).value();
+    return std::move(built).value();
+}
+
+void report_sent(const SendArgs& args, chain::Amount amount, chain::Amount fee, const chain::TxId& txid,
+                 std::size_t takers, std::size_t peers, std::ostream& out) {
+    if (takers == 0)
+        throw UserError(
+            fmt::format("transaction {} was accepted by the local node but no peer took it within {} s: "
+                        "{} peer{} connected; it stays pending in the wallet",
+                        txid.hex(), SEND_WAIT.count() / 1000, peers, peers == 1 ? "" : "s"));
+    fmt::print(out, "Sent {} from {} to {} (fee {}) in transaction {}: taken by {} peer{}\n",
+               chain::format_coins(amount), args.from, args.to, chain::format_coins(fee), txid.hex(), takers,
+               takers == 1 ? "" : "s");
+}
+
+void cmd_send(NodeContext& ctx, const SendArgs& args, std::ostream& out) {
+    const auto from = parse_address_arg(ctx, args.from, "--from");
+    const auto to = parse_address_arg(ctx, args.to, "--to");
+    const auto request = make_request(ctx, args, to);
+    auto& w = ctx.open_wallet(/*create_if_missing=*/false);
+    const wallet::KeyPair* key = w.find(from);
+    if (key == nullptr)
+        throw UserError(
+            fmt::format("--from '{}' is not an address of wallet {}", args.from, ctx.config.wallet_path.string()));
+    if (auto node = running_node(ctx)) return send_via_node(*node, ctx, args, request, *key, out);
+    if (!args.mine && args.connect.empty())
+        throw UserError(
+            fmt::format("no node runs on {}: start one ('startnode') or pass --connect MULTIADDR to hand "
+                        "the payment to a peer (or --mine to mine it here)",
+                        ctx.config.data_dir.string()));
+    // Handing the payment to peers runs a short-lived node on this chain: it
+    // holds the lock a node holds.
+    if (!args.mine && !ctx.node_lock && std::filesystem::exists(ctx.config.data_dir))
+        ctx.node_lock = std::make_unique<NodeLock>(ctx.config.data_dir);
+    auto& chain = ctx.open_chain(args.mine || !args.connect.empty() ? ChainAccess::read_write : ChainAccess::read_only);
+    const bool pruned = w.prune_pending(chain.utxo()) > 0;
+    const auto coins = value_or_throw(chain.coins_for(from));
+    auto payment = build_send(ctx, w, *key, request, coins, chain.height() + 1);
     const auto txid = payment.tx.txid();
 
     if (args.mine) {
@@ -82,14 +111,12 @@ void cmd_send(NodeContext& ctx, const SendArgs& args, std::ostream& out) {
                    txid.hex(), block.hex(), chain.height());
         return;
     }
-    // No network yet: the transaction is kept as pending so its inputs are
-    // not spent twice; the network layer will broadcast it.
+    const auto handed = hand_to_peers(ctx, args.connect, payment.tx, SEND_WAIT);
+    if (!handed.accepted) throw UserError(fmt::format("the payment was refused: {}", handed.refusal));
+    // Pending from here on, whatever the peers did: its inputs are not spent twice.
     w.add_pending(payment.tx);
     ctx.save_wallet();
-    fmt::print(
-        out,
-        "Created transaction {} sending {} to {} (fee {}); not broadcast: this node has no network yet, use --mine\n",
-        txid.hex(), chain::format_coins(request.amount), args.to, chain::format_coins(payment.fee));
+    report_sent(args, request.amount, payment.fee, txid, handed.takers, handed.peers, out);
 }
 
 }  // namespace chainkit::apps

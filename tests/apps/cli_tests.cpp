@@ -133,11 +133,14 @@ TEST_CASE("the original single-node scenario, end to end", "[cli]") {
     CHECK(node.balance(bob) == "3");
     CHECK(node.wallet("verify").code == 0);
 
-    SECTION("a send without --mine stays pending and its coins are not spent twice") {
-        const auto pending = node.wallet("send --from " + alice + " --to " + bob + " --amount 1");
-        INFO(pending.err);
-        REQUIRE(pending.code == 0);
-        CHECK(pending.out.find("not broadcast") != std::string::npos);
+    SECTION("a send no peer takes fails in one line, stays pending, and its coins are not spent twice") {
+        // No node runs here and no --connect: nothing is built.
+        check_user_error(node.wallet("send --from " + alice + " --to " + bob + " --amount 1"),
+                         "no node runs on blockchain_1: start one ('startnode') or pass --connect MULTIADDR");
+        // The only peer is down (nothing listens on port 1).
+        check_user_error(
+            node.wallet("send --from " + alice + " --to " + bob + " --amount 1 --connect /ip4/127.0.0.1/tcp/1"),
+            "was accepted by the local node but no peer took it within 10 s: 0 peers connected; it stays pending");
         // Largest coin first: the pending tx spends Alice's 10-coin coinbase, paying 1 + 9 change.
         const auto shown = node.wallet("getbalance --address " + alice);
         CHECK(shown.out == "Balance of '" + alice + "': 17 (unconfirmed: -1)\n");

@@ -78,19 +78,23 @@ TEST_CASE("a wallet node joins central, downloads its chain, stops cleanly and r
             0);
     const auto central_tip = tip_of(dir, 1);
 
-    ChildProcess central(dir,
-                         {CHAINKIT_CENTRAL_BIN, "startnode", "--node-id", "1", "--listen", "/ip4/127.0.0.1/tcp/0"});
+    ChildProcess central(dir, {CHAINKIT_CENTRAL_BIN, "startnode", "--node-id", "1", "--listen", "/ip4/127.0.0.1/tcp/0",
+                               "--rpc-port", "0"});
     const auto central_addr = started_addr(central);
     REQUIRE(central_addr.find("/p2p/") != std::string::npos);
-    // While it runs, no other process opens its database under it.
-    const auto busy = run(dir, CHAINKIT_WALLET_BIN, "getbalance --address " + a + " --node-id 1");
+    // While it runs, commands go through its RPC (never opening its database under it)...
+    const auto balance = run(dir, CHAINKIT_WALLET_BIN, "getbalance --address " + a + " --node-id 1");
+    CHECK(balance.code == 0);
+    CHECK(balance.out == "Balance of '" + a + "': 40\n");
+    // ...and one that must write the database refuses.
+    const auto busy = run(dir, CHAINKIT_CENTRAL_BIN, "reindexutxo --node-id 1");
     CHECK(busy.code == 1);
     CHECK(busy.out.find("a node is running on blockchain_1") != std::string::npos);
 
     {
-        ChildProcess wallet(dir,
-                            {CHAINKIT_WALLET_BIN, "startnode", "--node-id", "2", "--genesis", "genesis.dat", "--listen",
-                             "/ip4/127.0.0.1/tcp/0", "--connect", central_addr, "--log-level", "info"});
+        ChildProcess wallet(
+            dir, {CHAINKIT_WALLET_BIN, "startnode", "--node-id", "2", "--genesis", "genesis.dat", "--listen",
+                  "/ip4/127.0.0.1/tcp/0", "--connect", central_addr, "--log-level", "info", "--rpc-port", "0"});
         (void)started_addr(wallet);
         REQUIRE(wait_for_line(wallet, "tip 3 "));
         wallet.terminate();
@@ -103,7 +107,8 @@ TEST_CASE("a wallet node joins central, downloads its chain, stops cleanly and r
     CHECK(ps.str().find(central_addr.substr(central_addr.find("/p2p/"))) != std::string::npos);
 
     // Restarted without --connect, it finds central again through peers.json.
-    ChildProcess again(dir, {CHAINKIT_WALLET_BIN, "startnode", "--node-id", "2", "--listen", "/ip4/127.0.0.1/tcp/0"});
+    ChildProcess again(dir, {CHAINKIT_WALLET_BIN, "startnode", "--node-id", "2", "--listen", "/ip4/127.0.0.1/tcp/0",
+                             "--rpc-port", "0"});
     (void)started_addr(again);
     CHECK(wait_for_line(again, "tip 3 "));
     again.terminate();

@@ -1,13 +1,15 @@
 // Test fixture for the chain methods: a regtest ChainState over a
 // MemoryChainStore with a Mempool, run the way a node runs them (a chain
 // thread and a network thread, each an io_context), served by a real
-// RpcServer on loopback port 0 and called through an RpcClient.
+// RpcServer on loopback port 0 and called through an RpcClient. The mining
+// methods submit their blocks straight to the chain state.
 #pragma once
 
 #include "chainkit/chain/mempool.hpp"
 #include "chainkit/rpc/chain_methods.hpp"
 #include "chainkit/rpc/client.hpp"
 #include "chainkit/rpc/cookie.hpp"
+#include "chainkit/rpc/mining_methods.hpp"
 #include "chainkit/rpc/server.hpp"
 
 #include "support/regtest_chain.hpp"
@@ -18,8 +20,10 @@
 #include <asio/post.hpp>
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -27,7 +31,9 @@ namespace chainkit::test {
 
 class ChainRpcFixture {
 public:
-    explicit ChainRpcFixture(std::size_t blocks = 5, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    explicit ChainRpcFixture(std::size_t blocks = 5, std::chrono::milliseconds timeout = std::chrono::seconds(20),
+                             chain::Network net = chain::Network::regtest)
+        : tc(net) {
         tc.state.add_observer(&pool);
         for (std::size_t i = 0; i < blocks; ++i) tc.mine();
         auto access = std::make_shared<rpc::ChainAccess>(rpc::ChainAccess{
@@ -38,8 +44,23 @@ public:
                 return rpc::detail::on_chain(
                     [this](std::function<void()> job) { asio::post(m_chain_io, std::move(job)); },
                     [this, tx = std::move(tx)] { return pool.accept(tx).validation; });
-            }});
+            },
+            [this](const chain::TxId&) { return peers_with_tx.load(); }});
         rpc::register_chain_methods(methods, access);
+        rpc::register_mining_methods(
+            methods, std::make_shared<rpc::MiningAccess>(rpc::MiningAccess{
+                         access,
+                         [this](chain::Block b) {
+                             // What Node::submit_block does, without the relay.
+                             return rpc::detail::on_chain(
+                                 [this](std::function<void()> job) { asio::post(m_chain_io, std::move(job)); },
+                                 [this, b = std::move(b)] { return tc.state.accept_block(b, tc.now()); });
+                         },
+                         [this] { return tc.now(); },
+                         [this]() -> std::optional<rpc::MinerStatus> {
+                             if (!miner_status) return std::nullopt;
+                             return *miner_status;
+                         }}));
         m_chain_thread = std::thread([this] { m_chain_io.run(); });
         m_net_thread = std::thread([this] { m_net_io.run(); });
         rpc::ServerConfig config;
@@ -95,6 +116,8 @@ public:
     std::unique_ptr<rpc::RpcServer> server;
     std::unique_ptr<rpc::RpcClient> client;
     std::string last_error;
+    std::atomic<std::size_t> peers_with_tx{0};     // what gettransaction reports as "peers"
+    std::optional<rpc::MinerStatus> miner_status;  // set before calls: getmininginfo's miner
 
 private:
     ScratchDir m_dir{"rpc-chain"};

@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <future>
 #include <thread>
 
 using namespace chainkit;
@@ -37,9 +38,11 @@ struct TwoNodes {
 
     TwoNodes() {
         const rpc::ChainRunner run = [this](std::function<void()> job) { asio::post(io, std::move(job)); };
-        rpc::register_chain_methods(methods, std::make_shared<rpc::ChainAccess>(rpc::ChainAccess{
-                                                 a.params, a.chain, a.mempool, run, io.get_executor(),
-                                                 std::chrono::seconds(20), rpc::submit_through(a.node)}));
+        rpc::register_chain_methods(
+            methods,
+            std::make_shared<rpc::ChainAccess>(rpc::ChainAccess{
+                a.params, a.chain, a.mempool, run, io.get_executor(), std::chrono::seconds(20),
+                rpc::submit_through(a.node), [node = &a.node](const chain::TxId& t) { return node->tx_taken_by(t); }}));
         rpc::register_node_methods(methods,
                                    std::make_shared<rpc::NodeAccess>(rpc::NodeAccess{
                                        a.node, a.host, io.get_executor(), std::chrono::seconds(20),
@@ -147,4 +150,37 @@ TEST_CASE("stop calls the stop callback", "[rpc][node]") {
     TwoNodes n;
     CHECK(n.call("stop") == "chainkit stopping");
     CHECK(n.stop_asked);
+}
+
+TEST_CASE("gettransaction counts the peers that took a transaction sent through the node", "[rpc][node]") {
+    TwoNodes n;
+    REQUIRE(n.call("addnode", Json::array({n.b.addr().to_string(), "onetry"})).contains("id"));
+    REQUIRE(
+        n.peers_until([&](const Json& peers) { return peers.size() == 1 && peers[0].at("handshake_done") == true; }));
+    const auto block = test::build_on(n.a.chain, n.a.params, n.a.chain.tip().hash, n.a.miner.key_hash);
+    REQUIRE(n.call("submitblock", Json::array({chain::to_hex(chain::encode(block))})).is_null());
+    // B must have the block (its coinbase is the coin spent below) to accept the transaction.
+    const auto b_height = [&n] {
+        std::packaged_task<std::uint64_t()> task([&n] { return n.b.node.tip().height; });
+        auto f = task.get_future();
+        asio::post(n.io, [&task] { task(); });
+        return f.get();
+    };
+    const auto synced_by = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (b_height() < 1 && std::chrono::steady_clock::now() < synced_by) std::this_thread::yield();
+    REQUIRE(b_height() == 1);
+    const auto& cb = block.txs[0];
+    const auto tx =
+        test::make_spend({chain::OwnedCoin{chain::OutPoint{cb.txid(), 0}, chain::Coin{cb.outputs[0], 1, true}}},
+                         n.a.miner, {chain::TxOut{cb.outputs[0].value - 1'000, test::TestKey::from_seed(3).key_hash}});
+    const auto txid = tx.txid().hex();
+    REQUIRE(n.call("sendrawtransaction", Json::array({chain::to_hex(chain::encode(tx))})) == txid);
+    // B fetches what A announces: A counts it as taken.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    Json seen;
+    do {
+        seen = n.call("gettransaction", Json::array({txid}));
+    } while (seen.at("peers") == 0 && std::chrono::steady_clock::now() < deadline);
+    CHECK(seen.at("in_mempool") == true);
+    CHECK(seen.at("peers") == 1);
 }

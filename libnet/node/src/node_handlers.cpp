@@ -182,6 +182,12 @@ asio::awaitable<void> Node::Impl::on_inv(const PeerPtr& peer, InvMsg m) {
         return out;
     };
     auto wanted = co_await on_chain(deps.run_on_chain, std::move(job4));
+    // The ones we already have: this peer has them too.
+    for (const auto& item : m.items)
+        if (item.type == InvType::tx) {
+            const auto txid = chain::hash_cast<chain::TxId>(item.hash);
+            if (std::find(wanted.begin(), wanted.end(), txid) == wanted.end()) tx_taken(txid, peer);
+        }
     GetDataMsg gd;
     const auto t = Clock::now();
     for (const auto& txid : wanted) {
@@ -226,6 +232,7 @@ asio::awaitable<void> Node::Impl::on_getdata(const PeerPtr& peer, GetDataMsg m) 
             if (tx) {
                 peer->known.insert(item.hash);
                 peer->send(TxMsg{std::move(*tx)});
+                tx_taken(chain::hash_cast<chain::TxId>(item.hash), peer);
             } else {
                 missing.items.push_back(item);
             }

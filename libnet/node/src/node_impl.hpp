@@ -56,6 +56,11 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     bool needed_refresh_again = false;
     std::deque<std::pair<detail::Clock::time_point, std::uint64_t>> rate_samples;  // for blocks/s
     std::function<void(const chain::ChainTip&)> tip_listener;
+    // Peers that took each of our transactions (Node::tx_taken_by), oldest
+    // transaction first in tx_takers_order; bounded by TX_TAKERS_KEPT.
+    std::map<chain::TxId, std::set<std::string>> tx_takers;
+    std::deque<chain::TxId> tx_takers_order;
+    void tx_taken(const chain::TxId& txid, const PeerPtr& peer);
 
     // node.cpp
     void start();

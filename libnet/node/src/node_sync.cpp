@@ -274,6 +274,22 @@ void Node::on_tip_changed(std::function<void(const chain::ChainTip&)> callback) 
     m_impl->tip_listener = std::move(callback);
 }
 
+void Node::Impl::tx_taken(const chain::TxId& txid, const PeerPtr& peer) {
+    auto [it, added] = tx_takers.try_emplace(txid);
+    it->second.insert(peer->id_text);
+    if (!added) return;
+    tx_takers_order.push_back(txid);
+    if (tx_takers_order.size() > TX_TAKERS_KEPT) {
+        tx_takers.erase(tx_takers_order.front());
+        tx_takers_order.pop_front();
+    }
+}
+
+std::size_t Node::tx_taken_by(const chain::TxId& txid) const {
+    const auto it = m_impl->tx_takers.find(txid);
+    return it == m_impl->tx_takers.end() ? 0 : it->second.size();
+}
+
 chain::ChainTip Node::tip() const {
     return m_impl->tip;
 }

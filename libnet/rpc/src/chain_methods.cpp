@@ -133,6 +133,7 @@ void register_chain_methods(MethodRegistry& methods, std::shared_ptr<const Chain
     register_mempool_methods(methods, access);
     register_address_methods(methods, access);
     register_address_history(methods, access);
+    register_transaction_methods(methods, access);
 }
 
 }  // namespace chainkit::rpc

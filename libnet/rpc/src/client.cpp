@@ -30,6 +30,8 @@ struct RpcClient::Impl {
 RpcClient::RpcClient(std::string host, std::uint16_t port, std::string credentials, std::chrono::milliseconds timeout)
     : m_impl(std::make_unique<Impl>(host, port, basic_authorization(credentials))) {
     m_impl->http.set_keep_alive(true);
+    // Without it each request waits for the server's delayed ACK (40 ms on Linux).
+    m_impl->http.set_tcp_nodelay(true);
     m_impl->http.set_connection_timeout(timeout);
     m_impl->http.set_read_timeout(timeout);
     m_impl->http.set_write_timeout(timeout);

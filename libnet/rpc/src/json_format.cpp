@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 
 namespace chainkit::rpc::detail {
@@ -67,6 +68,12 @@ double difficulty(std::uint32_t bits, const chain::ConsensusParams& p) {
     const auto target = chain::decode_compact(bits);
     if (!target || target->is_zero()) return 0;
     return to_double(p.pow_limit) / to_double(*target);
+}
+
+double hashes_per_block(std::uint32_t bits) {
+    const auto target = chain::decode_compact(bits);
+    if (!target) return 0;
+    return std::ldexp(1.0, 256) / (to_double(*target) + 1.0);
 }
 
 Json header_json(const chain::BlockHeader& h, const BlockPlace& place, const chain::ConsensusParams& p) {

@@ -30,6 +30,8 @@ struct BlockPlace {
 
 // Work needed for `bits` relative to the easiest target (1.0 at pow_limit).
 [[nodiscard]] double difficulty(std::uint32_t bits, const chain::ConsensusParams& p);
+// Expected hashes to find a block at `bits`: 2^256 / (target + 1).
+[[nodiscard]] double hashes_per_block(std::uint32_t bits);
 
 [[nodiscard]] Json header_json(const chain::BlockHeader& h, const BlockPlace& place, const chain::ConsensusParams& p);
 [[nodiscard]] Json tx_json(const chain::Transaction& tx, const chain::ConsensusParams& p);

@@ -96,6 +96,7 @@ inline constexpr std::array<double, 8> VALIDATION_TIME_BUCKETS{0.0005, 0.001, 0.
 // Index of the traffic arrays: the message type byte (index 0 counts bodies
 // whose type byte is not a known MessageType).
 inline constexpr std::size_t MESSAGE_TYPE_SLOTS = 14;
+inline constexpr std::size_t TX_TAKERS_KEPT = 10'000;
 
 struct NodeCounters {
     std::uint64_t blocks_accepted = 0;
@@ -145,6 +146,12 @@ public:
     void on_tip_changed(std::function<void(const chain::ChainTip&)> callback);
     // The active tip as the node last heard it from the chain thread.
     [[nodiscard]] chain::ChainTip tip() const;
+
+    // How many distinct remote peers took transaction `txid` from this node
+    // (asked for it with getdata and were sent it) or announced it to us
+    // after we had it: how `wallet send` knows the network has its payment.
+    // Remembered for the last TX_TAKERS_KEPT transactions only.
+    [[nodiscard]] std::size_t tx_taken_by(const chain::TxId& txid) const;
 
     [[nodiscard]] std::vector<PeerInfo> peers() const;
     [[nodiscard]] SyncStatus sync_status() const;

@@ -109,6 +109,10 @@ struct ChainAccess {
     // `network` (Node::submit_transaction). Without it sendrawtransaction
     // is not registered.
     std::function<asio::awaitable<chain::ValidationResult>(chain::Transaction)> submit_transaction;
+    // How many remote peers took a transaction from this node (fetched it
+    // or announced it back); runs on `network` (Node::tx_taken_by). Optional:
+    // gettransaction reports it for mempool transactions when set.
+    std::function<std::size_t(const chain::TxId&)> peers_with_tx;
 
     // f(state, mempool) on the chain thread, reached through the network
     // executor; blocks the calling (HTTP) thread at most `timeout`.

@@ -22,5 +22,6 @@ void register_blockchain_methods(MethodRegistry& methods, const std::shared_ptr<
 void register_mempool_methods(MethodRegistry& methods, const std::shared_ptr<const ChainAccess>& access);
 void register_address_methods(MethodRegistry& methods, const std::shared_ptr<const ChainAccess>& access);
 void register_address_history(MethodRegistry& methods, const std::shared_ptr<const ChainAccess>& access);
+void register_transaction_methods(MethodRegistry& methods, const std::shared_ptr<const ChainAccess>& access);
 
 }  // namespace chainkit::rpc
