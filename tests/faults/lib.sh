@@ -94,6 +94,17 @@ same_tip() {
     for n in "$@"; do [[ $(tip_hash "$n") == "$first" ]] || return 1; done
 }
 
+# no_connection_pileup NAME...: no node refused a peer for holding too many
+# connections: a node that redials a peer it is already in session with
+# piles up idle connections until the peer refuses them.
+no_connection_pileup() {
+    for n in "$@"; do
+        if grep "refusing inbound connection" "$WORK/$n.log" | head -3; then
+            fail "$n refused connections over the per-address limit: a peer piled them up"
+        fi
+    done
+}
+
 # verify_dir DATA_DIR: the stored UTXO set equals a rebuild from the blocks.
 verify_dir() {
     local out

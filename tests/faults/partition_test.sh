@@ -35,7 +35,7 @@ A=$("$WALLET" createwallet --wallet w1.dat | awk '{print $NF}')
 MA=$("$WALLET" createwallet --wallet wa.dat | awk '{print $NF}')
 MB=$("$WALLET" createwallet --wallet wb.dat | awk '{print $NF}')
 "$CENTRAL" createblockchain --address "$A" --data-dir d1 --export-genesis g.dat >/dev/null
-cp w1.dat w4.dat  # side B's copy of A's key, to pay from the genesis coin
+cp w1.dat w3.dat  # side B's copy of A's key, to pay from the genesis coin
 
 echo "phase 1: all connected, node 1 mines"
 node 1 "$MINER" --miner "$MA" --continuous --threads 1
@@ -48,15 +48,14 @@ wait_until 60 "all nodes at height 5" all_at 5
 
 echo "phase 2: partition {1,2} | {3,4}"
 bash "$NETNS" partition $P "3 4"
-# Side B: node 4 mines T offline, restarts from peers.json alone; node 3 mines.
-stop_node n4
-T=$("$WALLET" send --from "$A" --to "$MB" --amount 3 --mine --data-dir d4 --wallet w4.dat |
-    sed -n 's/.* in transaction \([0-9a-f]*\),.*/\1/p')
-[[ -n $T ]] || fail "send --mine on node 4 printed no txid"
-node 4 "$WALLET"
+# Side B: node 3, its only miner, mines T offline, then restarts from its
+# peers.json alone and mines on top of T's block.
 stop_node n3
+sent=$("$WALLET" send --from "$A" --to "$MB" --amount 3 --mine --data-dir d3 --wallet w3.dat)
+T=$(sed -n 's/.* in transaction \([0-9a-f]*\),.*/\1/p' <<<"$sent")
+hb0=$(sed -n 's/.* at height \([0-9]*\)$/\1/p' <<<"$sent")
+[[ -n $T && -n $hb0 ]] || fail "send --mine on node 3: $sent"
 node 3 "$MINER" --miner "$MB" --continuous --threads 1
-hb0=$(tip_height n3)
 wait_until 60 "side B mines 4 blocks" at_least_height n4 $((hb0 + 4))
 # Node 3 now mines only when its pool holds a transaction: T, after the reorg.
 stop_node n3
@@ -82,6 +81,7 @@ t1=$(now_ms)
 wait_until 120 "T mined on the winning chain" all_past $((ha + 1))
 t2=$(now_ms)
 for i in 1 2 3 4; do stop_node "n$i"; done
+no_connection_pileup n1 n2 n3 n4
 
 for i in 1 2 3 4; do
     verify_dir "d$i"
