@@ -183,13 +183,16 @@ asio::awaitable<Result<net::PeerId>> Node::Impl::connect(net::Multiaddr addr, bo
         co_return Error{make_error_code(NodeError::banned), id_text + " is banned"};
     }
     const auto full = addr.peer() ? addr : addr.with_peer(*id);
-    // Learned the id of a configured address: remember it by its full form,
-    // also when a session with that peer exists already; dial_more matches
-    // sessions by id, so a bare address left here would be redialed every
-    // back-off period, each dial one more idle connection to the peer.
-    if (full.to_string() != text && persistent.contains(text)) {
-        persistent.erase(text);
-        persistent.emplace(full.to_string(), true);
+    // Learned the id of an address dialed without one: keep only its full
+    // form, in the configured set and in the book (and so in peers.json),
+    // also when a session with that peer exists already. dial_more matches
+    // sessions by id, so a bare address left in either would be redialed
+    // every back-off period, each dial one more idle connection to the peer.
+    if (full.to_string() != text) {
+        book.add(full.to_string(), "", now(), now());
+        book.remove(text);
+        book_renamed = true;
+        if (persistent.erase(text) > 0) persistent.emplace(full.to_string(), true);
     }
     if (find_peer(id_text)) {
         dialing.erase(text);
@@ -270,12 +273,13 @@ asio::awaitable<void> Node::Impl::tick_loop() {
         co_await ticker.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
         if (stopped) break;
         housekeeping();
-        // A new address is saved at once, not within 30 s: a node killed
-        // (no clean stop) must still find its peers from peers.json.
-        if (book.size() != saved_size || detail::Clock::now() - last_save > std::chrono::seconds(30)) {
+        // A new (or newly identified) address is saved at once, not within
+        // 30 s: a node killed (no clean stop) must still find its peers.
+        if (book.size() != saved_size || book_renamed || detail::Clock::now() - last_save > std::chrono::seconds(30)) {
             save_state();
             last_save = detail::Clock::now();
             saved_size = book.size();
+            book_renamed = false;
         }
     }
 }
