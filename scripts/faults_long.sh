@@ -5,7 +5,7 @@
 # where the kernel has no sch_netem). CI runs the short forms (ctest -L faults).
 #   scripts/faults_long.sh [BUILD_DIR]   (default build/asan-ubsan; needs central, miner, wallet built)
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 apps=${1:-build/asan-ubsan}/apps
 bins=("$PWD/$apps/central" "$PWD/$apps/miner" "$PWD/$apps/wallet")
 for b in "${bins[@]}"; do [[ -x $b ]] || { echo "missing $b: build central, miner and wallet first"; exit 2; }; done

@@ -35,7 +35,7 @@ M=$("$WALLET" createwallet --wallet wm.dat | awk '{print $NF}')
 "$CENTRAL" createblockchain --address "$M" --data-dir d1 --export-genesis g.dat >/dev/null
 # n1 mines, n2 syncs from it; only their first start names a peer.
 start1() { start_node n1 "$NS" "$MINER" --node-id 42301 --data-dir d1 --listen "$(addr_of n1)" --log-level info \
-    --miner "$M" --continuous --threads 1 "$@"; }
+    --miner "$M" --continuous --threads 1; }
 start2() { start_node n2 "$NS" "$WALLET" --node-id 42302 --data-dir d2 --listen "$(addr_of n2)" --log-level info "$@"; }
 start1
 wait_until 30 "n1 listening" has_listen_line n1

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the fault tests (sourced, not run): node processes with
 # their stdout in a log, waits on observed state with a deadline, and a
 # cleanup that stops exactly the processes these helpers started.

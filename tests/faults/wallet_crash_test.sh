@@ -9,7 +9,7 @@
 # usage: wallet_crash_test.sh CENTRAL MINER WALLET [ROUNDS]   (default 20)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-CENTRAL=$1 MINER=$2 WALLET=$3 ROUNDS=${4:-20}
+CENTRAL=$1 WALLET=$3 ROUNDS=${4:-20}  # $2 (miner) unused: same arguments as the other tests
 WORK=$(mktemp -d /tmp/ck_wcrash.XXXXXX)
 source "$HERE/lib.sh"
 faults_init
