@@ -184,6 +184,18 @@ asio::awaitable<Result<net::PeerId>> Node::Impl::connect(net::Multiaddr addr, bo
         host.disconnect(*id);
         co_return Error{make_error_code(NodeError::banned), id_text + " is banned"};
     }
+    const auto full = addr.peer() ? addr : addr.with_peer(*id);
+    // Learned the id of an address dialed without one: keep only its full
+    // form, in the configured set and in the book (and so in peers.json),
+    // also when a session with that peer exists already. dial_more matches
+    // sessions by id, so a bare address left in either would be redialed
+    // every back-off period, each dial one more idle connection to the peer.
+    if (full.to_string() != text) {
+        book.add(full.to_string(), "", now(), now());
+        book.remove(text);
+        book_renamed = true;
+        if (persistent.erase(text) > 0) persistent.emplace(full.to_string(), true);
+    }
     if (find_peer(id_text)) {
         dialing.erase(text);
         co_return *id;
@@ -198,13 +210,7 @@ asio::awaitable<Result<net::PeerId>> Node::Impl::connect(net::Multiaddr addr, bo
         (*stream)->reset();
         co_return *id;
     }
-    const auto full = addr.peer() ? addr : addr.with_peer(*id);
     book.mark_success(full.to_string(), now());
-    if (full.to_string() != text && persistent.contains(text)) {
-        // Learned the id of a configured address: remember it for next time.
-        persistent.erase(text);
-        persistent.emplace(full.to_string(), true);
-    }
     auto peer = add_peer(std::move(*stream), *id, false, full.to_string());
     asio::co_spawn(ex, run_session(peer), log_failure("session with " + id_text));
     co_return *id;
@@ -263,14 +269,19 @@ void Node::Impl::dial_more() {
 asio::awaitable<void> Node::Impl::tick_loop() {
     auto self = shared_from_this();
     auto last_save = detail::Clock::now();
+    auto saved_size = book.size();
     while (!stopped) {
         ticker.expires_after(config.tick);
         co_await ticker.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
         if (stopped) break;
         housekeeping();
-        if (detail::Clock::now() - last_save > std::chrono::seconds(30)) {
+        // A new (or newly identified) address is saved at once, not within
+        // 30 s: a node killed (no clean stop) must still find its peers.
+        if (book.size() != saved_size || book_renamed || detail::Clock::now() - last_save > std::chrono::seconds(30)) {
             save_state();
             last_save = detail::Clock::now();
+            saved_size = book.size();
+            book_renamed = false;
         }
     }
 }

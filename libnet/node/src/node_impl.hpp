@@ -42,6 +42,7 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     std::set<std::string> dialing;           // addresses being dialed
     std::map<std::string, bool> persistent;  // configured address -> keep connected
     AddressBook book;
+    bool book_renamed = false;  // an address swapped for its full form since the last save
     BanList bans;
     NodeCounters counters;
     std::shared_ptr<std::array<std::uint64_t, MESSAGE_TYPE_SLOTS>> sent_by_type =
