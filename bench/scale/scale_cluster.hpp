@@ -41,6 +41,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <time.h>
 #include <vector>
 
 namespace chainkit::bench {
@@ -49,6 +50,13 @@ using Clock = std::chrono::steady_clock;
 
 inline std::int64_t now_ns() {
     return Clock::now().time_since_epoch().count();
+}
+
+// CPU time of the calling thread, nanoseconds.
+inline std::int64_t thread_cpu_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
 // Resident set size of this process in bytes (0 if /proc is unreadable).
@@ -272,6 +280,24 @@ public:
         return {links.begin(), links.end()};
     }
 
+    // Node `a` dials node `b` and both finish the handshake; throws if not.
+    void link(std::size_t a, std::size_t b) {
+        const auto before_a = handshakes(a), before_b = handshakes(b);
+        auto r = std::make_shared<std::atomic<int>>(0);
+        auto& from = *nodes[a];
+        asio::co_spawn(
+            from.io,
+            [&from, to = nodes[b]->addr(), r]() -> asio::awaitable<void> {
+                auto c = co_await from.node->connect(to, false);
+                r->store(c.ok() ? 1 : -1);
+            },
+            asio::detached);
+        if (!wait_for([&] { return r->load() != 0; }, std::chrono::seconds(30)) || r->load() < 0)
+            throw std::runtime_error("a dial failed");
+        if (!wait_for([&] { return handshakes(a) > before_a && handshakes(b) > before_b; }, std::chrono::seconds(30)))
+            throw std::runtime_error("a handshake did not finish");
+    }
+
     std::size_t handshakes(std::size_t i) {
         auto& nd = *nodes[i];
         return run_on(nd.io, [&nd] {
@@ -307,7 +333,7 @@ public:
     std::vector<std::unique_ptr<ScaleNode>> nodes;
 
 private:
-    std::vector<std::unique_ptr<asio::io_context>> m_ios;  // before the nodes: outlives their handlers
+    std::vector<std::unique_ptr<asio::io_context>> m_ios;  // destroyed after stop() cleared the nodes
     std::vector<asio::executor_work_guard<asio::io_context::executor_type>> m_guards;
     std::vector<std::thread> m_threads;
     std::vector<std::future<void>> m_loaded;
