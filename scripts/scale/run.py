@@ -92,6 +92,23 @@ def proc_kib(pid, field, name):
     return 0
 
 
+def inbound_links(port_base, n):
+    """Established TCP connections whose local end is one of the nodes' listening ports."""
+    try:
+        out = subprocess.run(["ss", "-Htn", "state", "established"], capture_output=True, text=True).stdout
+    except OSError:
+        return -1
+    count = 0
+    for line in out.splitlines():
+        cols = line.split()
+        if len(cols) < 4:
+            continue
+        local, peer = int(cols[2].rsplit(":", 1)[1]), int(cols[3].rsplit(":", 1)[1])
+        if port_base <= local < port_base + n and not port_base <= peer < port_base + n:
+            count += 1
+    return count
+
+
 def make_template(work, blocks):
     apps = os.path.join(BUILD, "apps")
     common = ["--network", "regtest", "--wallet", os.path.join(work, "w.dat")]
@@ -149,11 +166,14 @@ def processes_phase(args, report):
                 break
             time.sleep(0.5)
         time.sleep(5)  # let redials and handshakes settle before sampling
+        links = inbound_links(args.port_base, args.nodes)
         rss = [proc_kib(p.pid, "VmRSS", "status") / 1024 for p, _ in procs]
         pss = [proc_kib(p.pid, "Pss", "smaps_rollup") / 1024 for p, _ in procs]
         lines = [
             f"processes: {len(procs)} `central startnode` processes with the {args.chain}-block chain, "
-            f"{up} with a peer and synced; load average {loadavg()}",
+            f"{up} with a peer and synced; {links} TCP links up of the {8 * len(procs)} dialed (each node takes at "
+            f"most 8 inbound from one IP address, so part of the dials to popular nodes are refused); "
+            f"load average {loadavg()}",
             f"  RSS per process: median {statistics.median(rss):.1f} MiB, max {max(rss):.1f} MiB "
             f"({max(rss) / 30:.2f} of the 30 MiB bar); PSS (shared pages split) median "
             f"{statistics.median(pss):.1f} MiB",
@@ -176,6 +196,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", default=None, help="output directory (default build/scale-N)")
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--no-bench", action="store_true", help="skip scale_bench (propagation, in-process memory)")
     ap.add_argument("--no-processes", action="store_true", help="skip the real-process memory phase")
     ap.add_argument("--no-load", action="store_true", help="skip load_bench")
     ap.add_argument("--load-seconds", type=int, default=60)
@@ -189,13 +210,14 @@ def main():
             build()
         report = [f"machine: {os.cpu_count()} cores, load average before the run {loadavg()}\n"]
         print(report[0], end="", flush=True)
-        csv_path = os.path.join(out, "arrivals.csv")
-        run_logged([os.path.join(BUILD, "bench", "scale", "scale_bench"), "--nodes", str(args.nodes), "--rounds",
-                    str(args.rounds), "--chain", str(args.chain), "--threads", str(args.threads), "--seed",
-                    str(args.seed), "--csv", csv_path], report)
-        png = os.path.join(out, "propagation_cdf.png")
-        cdf_png.draw(csv_path, png)
-        report.append(f"CDF of arrival times: {png}\n")
+        if not args.no_bench:
+            csv_path = os.path.join(out, "arrivals.csv")
+            run_logged([os.path.join(BUILD, "bench", "scale", "scale_bench"), "--nodes", str(args.nodes), "--rounds",
+                        str(args.rounds), "--chain", str(args.chain), "--threads", str(args.threads), "--seed",
+                        str(args.seed), "--csv", csv_path], report)
+            png = os.path.join(out, "propagation_cdf.png")
+            cdf_png.draw(csv_path, png)
+            report.append(f"CDF of arrival times: {png}\n")
         if not args.no_processes:
             processes_phase(args, report)
         if not args.no_load:
