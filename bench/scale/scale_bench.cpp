@@ -276,11 +276,11 @@ int run(int argc, char** argv) {
         samples.push_back({"block_100k", k, std::move(ms)});
         if (k == 0)
             fmt::print(
-                "100 KB blocks carry {} transactions: {:.1f} ms of signature checks per node, {:.0f} ms for "
+                "{:.0f} KB blocks carry {} transactions: {:.1f} ms of signature checks per node, {:.0f} ms for "
                 "all {} nodes on one core\n",
-                n_txs, 1000.0 * n_txs / sig_rate, 1000.0 * n_txs * o.nodes / sig_rate, o.nodes);
+                o.big_block / 1000.0, n_txs, 1000.0 * n_txs / sig_rate, 1000.0 * n_txs * o.nodes / sig_rate, o.nodes);
     }
-    print_phase("100 KB blocks", big, 300, 1000);
+    print_phase(fmt::format("{:.0f} KB blocks", o.big_block / 1000.0).c_str(), big, 300, 1000);
     const auto rss_end = rss_bytes();
     fmt::print("memory at the end ({} more blocks): RSS {:.1f} MiB per node\n", 2 * o.rounds,
                static_cast<double>(rss_end - rss0) / o.nodes / (1 << 20));

@@ -21,6 +21,7 @@ import random
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -124,6 +125,15 @@ def make_template(work, blocks):
     return tpl
 
 
+def check_ports_free(port_base, n):
+    for port in list(range(port_base, port_base + n)) + list(range(port_base + 10000, port_base + 10000 + n)):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                raise SystemExit(f"port {port} is in use: pick another --port-base (P2P and P2P + 10000 are used)")
+
+
 def start_processes(work, tpl, n, port_base, degree, rng):
     central = os.path.join(BUILD, "apps", "central")
     procs = []
@@ -153,15 +163,18 @@ def processes_phase(args, report):
         tpl = make_template(work, args.chain)
         print(f"processes: {args.chain}-block regtest chain made in {time.time() - t:.1f} s", flush=True)
         rng = random.Random(args.seed)
+        check_ports_free(args.port_base, args.nodes)
         procs = start_processes(work, tpl, args.nodes, args.port_base, 8, rng)
         # A node prints "tip H HASH" once it has a peer and is synced.
         deadline = time.time() + 120
         up = 0
         while time.time() < deadline:
             up = sum(1 for _, path in procs if f"tip {args.chain} " in open(path).read())
-            dead = [p for p, _ in procs if p.poll() is not None]
+            dead = [(p, path) for p, path in procs if p.poll() is not None]
             if dead:
-                raise SystemExit(f"processes: {len(dead)} node(s) exited early; see {work}/node*.out")
+                with open(dead[0][1]) as f:
+                    tail = f.read()[-400:]
+                raise SystemExit(f"processes: {len(dead)} node(s) exited early; the first said:\n{tail}")
             if up == len(procs):
                 break
             time.sleep(0.5)
@@ -192,7 +205,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=20, help="blocks of each size (default 20)")
     ap.add_argument("--chain", type=int, default=1000, help="blocks the nodes start with (default 1000)")
     ap.add_argument("--threads", type=int, default=os.cpu_count(), help="network threads of scale_bench")
-    ap.add_argument("--port-base", type=int, default=45000, help="first P2P port of the processes")
+    # Below Linux's ephemeral range (32768-60999): there, the nodes' own
+    # outgoing connections could take a port before a later node listens on it.
+    ap.add_argument("--port-base", type=int, default=21000, help="first P2P port of the processes (default 21000)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", default=None, help="output directory (default build/scale-N)")
     ap.add_argument("--no-build", action="store_true")
