@@ -141,10 +141,11 @@ public:
         return ms;
     }
 
-    chain::Transaction next_tx() {
+    chain::OwnedCoin next_coin() {
         if (m_next >= m_coins.size()) throw std::runtime_error("out of coins: use a longer --chain");
-        return spend_coin(m_coins[m_next++], test::TestKey::from_seed(7));
+        return m_coins[m_next++];
     }
+    chain::Transaction next_tx() { return spend_coin(next_coin(), test::TestKey::from_seed(7)); }
 
     void set_height(std::uint64_t h) { m_height = h; }
 
@@ -210,6 +211,41 @@ void print_phase(const char* what, const PhaseStats& s, double bar_median, doubl
 
 }  // namespace
 
+// `txs` mined on a random node; the arrivals go to `stats` and `samples`.
+void mine_round(Run& r, std::vector<chain::Transaction> txs, PhaseStats& stats, const char* kind, std::size_t k,
+                std::vector<Sample>& samples) {
+    std::size_t size = 0;
+    double bytes = 0;
+    auto ms = r.mine(std::move(txs), size, bytes);
+    stats.all_ms.push_back(*std::max_element(ms.begin(), ms.end()));
+    stats.sizes.push_back(static_cast<double>(size));
+    stats.bytes.push_back(bytes);
+    samples.push_back({kind, k, std::move(ms)});
+}
+
+// One-input payments adding up to a block of about `target` bytes.
+std::vector<chain::Transaction> fill_block(Run& r, std::size_t target) {
+    std::vector<chain::Transaction> txs;
+    std::size_t bytes_in = 200;  // header, count, coinbase
+    while (bytes_in < target) {
+        txs.push_back(r.next_tx());
+        bytes_in += txs.back().serialized_size();
+    }
+    return txs;
+}
+
+// One transaction of about `target` - 200 bytes: `coin` split into many outputs.
+chain::Transaction fan_out(const chain::OwnedCoin& coin, std::size_t target) {
+    const auto key = test::TestKey::from_seed(7);
+    std::size_t n = 1;
+    for (int pass = 0; pass < 3; ++pass) {
+        const auto size = spend_coin(coin, key).serialized_size() + (n - 1) * 28;
+        n = std::clamp<std::size_t>(n * (target - 200) / size, 1, chain::TX_MAX_OUTPUTS);
+    }
+    const auto part = coin.coin.out.value / static_cast<chain::Amount>(n);
+    return test::make_spend({coin}, key, std::vector<chain::TxOut>(n, {part, key.key_hash}));
+}
+
 int run(int argc, char** argv) {
     const auto o = parse(argc, argv);
     const auto p = chain::params_for(chain::Network::regtest);
@@ -239,7 +275,7 @@ int run(int argc, char** argv) {
     Run r(o, c, std::move(fx.coins));
     r.set_height(o.chain);
     std::vector<Sample> samples;
-    PhaseStats small, big, tx;
+    PhaseStats small, tx, big, wide;
     for (std::size_t k = 0; k < o.rounds; ++k) {
         std::vector<chain::Transaction> txs;
         for (int i = 0; i < 4; ++i) {
@@ -248,41 +284,32 @@ int run(int argc, char** argv) {
             tx.all_ms.push_back(*std::max_element(ms.begin(), ms.end()));
             samples.push_back({"tx", k, std::move(ms)});
         }
-        std::size_t size = 0;
-        double bytes = 0;
-        auto ms = r.mine(std::move(txs), size, bytes);
-        small.all_ms.push_back(*std::max_element(ms.begin(), ms.end()));
-        small.sizes.push_back(static_cast<double>(size));
-        small.bytes.push_back(bytes);
-        samples.push_back({"block_1k", k, std::move(ms)});
+        mine_round(r, std::move(txs), small, "block_1k", k, samples);
     }
     print_phase("1 KB blocks", small, 300, 1000);
     print_phase("transactions", tx, 300, 1000);  // submitted, not mined
+    const auto kb = o.big_block / 1000.0;
     for (std::size_t k = 0; k < o.rounds; ++k) {
-        std::vector<chain::Transaction> txs;
-        std::size_t bytes_in = 200;  // header, count, coinbase
-        while (bytes_in < o.big_block) {
-            txs.push_back(r.next_tx());
-            bytes_in += txs.back().serialized_size();
-        }
-        const auto n_txs = txs.size();
-        (void)r.relay_txs(txs);
-        std::size_t size = 0;
-        double bytes = 0;
-        auto ms = r.mine(std::move(txs), size, bytes);
-        big.all_ms.push_back(*std::max_element(ms.begin(), ms.end()));
-        big.sizes.push_back(static_cast<double>(size));
-        big.bytes.push_back(bytes);
-        samples.push_back({"block_100k", k, std::move(ms)});
+        auto txs = fill_block(r, o.big_block);
         if (k == 0)
             fmt::print(
                 "{:.0f} KB blocks carry {} transactions: {:.1f} ms of signature checks per node, {:.0f} ms for "
                 "all {} nodes on one core\n",
-                o.big_block / 1000.0, n_txs, 1000.0 * n_txs / sig_rate, 1000.0 * n_txs * o.nodes / sig_rate, o.nodes);
+                kb, txs.size(), 1000.0 * txs.size() / sig_rate, 1000.0 * txs.size() * o.nodes / sig_rate, o.nodes);
+        (void)r.relay_txs(txs);
+        mine_round(r, std::move(txs), big, "block_100k", k, samples);
     }
-    print_phase(fmt::format("{:.0f} KB blocks", o.big_block / 1000.0).c_str(), big, 300, 1000);
+    print_phase(fmt::format("{:.0f} KB blocks", kb).c_str(), big, 300, 1000);
+    // The same size with one signature: what relaying the bytes costs
+    // without each node verifying hundreds of signatures again.
+    for (std::size_t k = 0; k < o.rounds; ++k) {
+        std::vector<chain::Transaction> txs{fan_out(r.next_coin(), o.big_block)};
+        (void)r.relay_txs(txs);
+        mine_round(r, std::move(txs), wide, "block_100k_1sig", k, samples);
+    }
+    print_phase(fmt::format("{:.0f} KB blocks of one transaction (1 signature)", kb).c_str(), wide, 300, 1000);
     const auto rss_end = rss_bytes();
-    fmt::print("memory at the end ({} more blocks): RSS {:.1f} MiB per node\n", 2 * o.rounds,
+    fmt::print("memory at the end ({} more blocks): RSS {:.1f} MiB per node\n", 3 * o.rounds,
                static_cast<double>(rss_end - rss0) / o.nodes / (1 << 20));
     if (!o.csv.empty()) {
         std::ofstream f(o.csv);

@@ -2,7 +2,7 @@
 
 Standard library only (zlib + struct): no plotting package is needed.
 x: milliseconds on a log scale; y: fraction of arrivals (one per node and
-item) that came within x. One curve per kind (tx, block_1k, block_100k);
+item) that came within x. One curve per kind (tx, block_1k, block_100k, block_100k_1sig);
 dashed grey lines mark the 300 ms and 1 s bars.
 """
 import csv
@@ -12,8 +12,10 @@ import zlib
 
 W, H = 900, 520
 LEFT, RIGHT, TOP, BOTTOM = 70, 30, 30, 60
-COLORS = {"tx": (31, 119, 180), "block_1k": (44, 160, 44), "block_100k": (214, 39, 40)}
-LABELS = {"tx": "TX", "block_1k": "1KB BLOCK", "block_100k": "100KB BLOCK"}
+COLORS = {"tx": (31, 119, 180), "block_1k": (44, 160, 44), "block_100k": (214, 39, 40),
+          "block_100k_1sig": (148, 103, 189)}
+LABELS = {"tx": "TX", "block_1k": "1KB BLOCK", "block_100k": "100KB BLOCK",
+          "block_100k_1sig": "100KB BLOCK OF 1 TX - 1 SIG"}
 
 # 3x5 glyphs, rows top to bottom, 3 bits each (4 = left column).
 FONT = {
@@ -24,7 +26,7 @@ FONT = {
     "X": [5, 5, 2, 5, 5], "K": [5, 6, 4, 6, 5], "B": [6, 5, 6, 5, 6], "L": [4, 4, 4, 4, 7],
     "O": [7, 5, 5, 5, 7], "C": [7, 4, 4, 4, 7], "A": [2, 5, 7, 5, 5], "R": [6, 5, 6, 5, 5],
     "I": [7, 2, 2, 2, 7], "V": [5, 5, 5, 5, 2], "E": [7, 4, 6, 4, 7], "N": [5, 7, 7, 7, 5],
-    "D": [6, 5, 5, 5, 6], "F": [7, 4, 6, 4, 4], "-": [0, 0, 7, 0, 0], "/": [1, 1, 2, 4, 4],
+    "D": [6, 5, 5, 5, 6], "G": [7, 4, 5, 5, 7], "F": [7, 4, 6, 4, 4], "-": [0, 0, 7, 0, 0], "/": [1, 1, 2, 4, 4],
 }
 
 
@@ -107,7 +109,7 @@ def draw(csv_path, png_path):
     for bar in (300, 1000):
         if bar <= 10 ** hi_exp:
             cv.line(xpos(bar), TOP, xpos(bar), TOP + ph, grey, dashed=True)
-    for k, kind in enumerate(["tx", "block_1k", "block_100k"]):
+    for k, kind in enumerate(["tx", "block_1k", "block_100k", "block_100k_1sig"]):
         if kind not in series:
             continue
         v = sorted(series[kind])
