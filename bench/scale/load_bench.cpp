@@ -37,6 +37,7 @@ struct Options {
     std::size_t mempool_bytes = 2'000'000;
     std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
     double block_every = 5;
+    std::size_t send_queue = node::NodeConfig{}.max_send_queue_bytes;
 };
 
 Options parse(int argc, char** argv) {
@@ -54,6 +55,8 @@ Options parse(int argc, char** argv) {
             o.mempool_bytes = std::strtoull(v, nullptr, 10);
         else if (k == "--threads")
             o.threads = std::strtoull(v, nullptr, 10);
+        else if (k == "--send-queue")
+            o.send_queue = std::strtoull(v, nullptr, 10);
         else if (k == "--block-every")
             o.block_every = std::strtod(v, nullptr);
         else
@@ -137,7 +140,9 @@ struct Measure {
     std::size_t accepted = 0;
     std::size_t sent = 0;
     std::uint64_t extra = 0;
-    double chain_cpu = 0;                                     // CPU seconds of T's chain thread during the flood
+    double chain_cpu = 0;  // CPU seconds of T's chain thread during the flood
+    Clock::time_point end_of_flood;
+    double settled_after = 0;                                 // seconds from the end of the flood to idle nodes
     std::unordered_set<chain::TxId, chain::HashHasher> pool;  // T's pool at the end
 
     void flood() {
@@ -163,6 +168,7 @@ struct Measure {
             }
         }
         accepted = logs[0]->size();
+        end_of_flood = Clock::now();
         chain_cpu = static_cast<double>(run_on_chain(t, [] { return thread_cpu_ns(); }) - cpu0) / 1e9;
         for (auto& cl : clients) sent += cl->sent.load();
     }
@@ -193,20 +199,30 @@ struct Measure {
                     b.ms[i] = static_cast<double>(c.nodes[i]->watch.tip_ns.load() - b.submitted_ns) / 1e6;
     }
 
-    // Waits until the other nodes' pools stop growing (3 s), at most 120 s.
+    // Waits until the nodes are idle: no pool grows and under 4 KB of
+    // chain-protocol messages (the prober's pings) flow for 2 s; at most
+    // 120 s. A node refusing transactions from a full pool grows no pool,
+    // so the bytes matter too.
     void settle() {
         std::vector<std::size_t> last(logs.size(), 0);
+        std::uint64_t last_bytes = 0;
         auto quiet_since = Clock::now();
         const auto deadline = Clock::now() + std::chrono::seconds(120);
-        while (Clock::now() - quiet_since < std::chrono::seconds(3) && Clock::now() < deadline) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        while (Clock::now() - quiet_since < std::chrono::seconds(2) && Clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
             track_blocks();
+            std::uint64_t bytes = 0;
+            for (std::size_t i = 0; i < c.nodes.size(); ++i) bytes += c.bytes_sent(i);
+            bool busy = bytes - last_bytes > 4096;
+            last_bytes = bytes;
             for (std::size_t i = 0; i < logs.size(); ++i)
                 if (const auto n = logs[i]->size(); n != last[i]) {
                     last[i] = n;
-                    quiet_since = Clock::now();
+                    busy = true;
                 }
+            if (busy) quiet_since = Clock::now();
         }
+        settled_after = std::chrono::duration<double>(Clock::now() - end_of_flood).count();
     }
 
     void settle_and_report() {
@@ -230,6 +246,7 @@ struct Measure {
             "unanswered at the end: {:.0f} ms\n",
             rtts.size(), pct(rtts, 0.5), pct(rtts, 1.0), pct(rtts, 1.0) / 1000, prober.outstanding_ms());
         report_blocks();
+        fmt::print("after the flood the nodes were idle again in {:.1f} s\n", settled_after);
         report_reach();
     }
 
@@ -342,6 +359,7 @@ int run(int argc, char** argv) {
     ScaleNodeOptions opt;
     opt.mempool.max_bytes = o.mempool_bytes;
     opt.node.target_outbound = 0;
+    opt.node.max_send_queue_bytes = o.send_queue;
     std::vector<std::unique_ptr<TxLog>> logs;
     for (std::size_t i = 0; i <= o.others; ++i) {
         auto& n = c.add(p, genesis, 500 + i, now, fx.blocks, opt);
@@ -372,7 +390,7 @@ int run(int argc, char** argv) {
         throw std::runtime_error("clients did not connect");
     for (auto& cl : clients)
         if (cl->ready < 0) throw std::runtime_error("a client failed to connect");
-    Measure m{o, c, clients, prober, logs, rates, sig_rate, now, {}, {}, {}, 0, 0, 0, 0, {}};
+    Measure m{o, c, clients, prober, logs, rates, sig_rate, now, {}, {}, {}, 0, 0, 0, 0, {}, 0, {}};
     m.flood();
     m.settle_and_report();
     prober.stop();
