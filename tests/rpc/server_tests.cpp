@@ -171,9 +171,12 @@ TEST_CASE("malformed JSON, unknown methods and wrong params get their codes over
     auto other = f.http().Post("/other", f.auth(), "{}", "application/json");
     REQUIRE(other);
     CHECK(other->status == 404);
-    auto get = f.http().Get("/", f.auth());
+    auto get = f.http().Get("/nothing-here", f.auth());  // GET / is the explorer page
     REQUIRE(get);
     CHECK(get->status == 404);
+    auto put = f.http().Put("/", f.auth(), "{}", "application/json");
+    REQUIRE(put);
+    CHECK(put->status == 404);
     auto multipart = f.http().Post("/", f.auth(), "--b\r\n", "multipart/form-data; boundary=b");
     REQUIRE(multipart);
     CHECK(multipart->status == 415);
