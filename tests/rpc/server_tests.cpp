@@ -171,7 +171,7 @@ TEST_CASE("malformed JSON, unknown methods and wrong params get their codes over
     auto other = f.http().Post("/other", f.auth(), "{}", "application/json");
     REQUIRE(other);
     CHECK(other->status == 404);
-    auto get = f.http().Get("/nothing-here", f.auth());  // GET / is the explorer page
+    auto get = f.http().Get("/no-such-page", f.auth());  // GET / is the explorer page
     REQUIRE(get);
     CHECK(get->status == 404);
     auto put = f.http().Put("/", f.auth(), "{}", "application/json");
