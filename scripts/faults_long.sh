@@ -15,7 +15,7 @@ run() {
     shift
     echo "== $name"
     local start=$SECONDS rc=0
-    bash "$@" | grep -E "^(RESULT|FAIL|SKIPPED|seed)" || true
+    bash "$@" | grep -E "^(RESULT|FAIL|SKIPPED|seed)"
     rc=${PIPESTATUS[0]}
     echo "== $name: exit $rc in $((SECONDS - start)) s"
     [[ $rc -eq 0 || $rc -eq 77 ]] || status=1

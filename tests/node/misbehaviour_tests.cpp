@@ -47,7 +47,15 @@ TEST_CASE("an invalid block is refused, its sender banned, and it is not relayed
     const auto id = hostile.host.peer_id().to_string();
     REQUIRE(run_until(io, [&] { return a.node.bans().is_banned(id, GENESIS_TIME + 1'000'000); }));
     REQUIRE(run_until(io, [&] { return !has_peer(a, id) && hostile.closed; }));
-    CHECK(a.node.counters().peers_banned == 1);
+    const auto counters = a.node.counters();
+    CHECK(counters.peers_banned == 1);
+    // The metrics' view of it: one rejection under its reason, the block's bytes by type.
+    CHECK(counters.blocks_rejected == 1);
+    REQUIRE(counters.blocks_rejected_by_reason.size() == 1);
+    CHECK(counters.blocks_rejected_by_reason.begin()->second == 1);
+    CHECK(counters.bytes_received_by_type[static_cast<std::size_t>(node::MessageType::block)] >=
+          node::encode_message(node::BlockMsg{bad}).size());
+    CHECK(counters.validations >= 1);
     CHECK(a.height() == 0);
     CHECK_FALSE(c.chain.contains(bad.hash()));  // never relayed
 

@@ -58,6 +58,25 @@ TEST_CASE("the page's files are served with a strict content security policy", "
     }
 }
 
+TEST_CASE("the cookie-less routes refuse a Host that is a name (DNS rebinding)", "[rpc][explorer]") {
+    test::ChainRpcFixture f(1);
+    auto c = http_client(f);
+    const auto body = call("getblockcount").dump();
+    for (const char* host : {"evil.example", "evil.example:8080", "127.0.0.1.evil.example", "[::1"}) {
+        INFO(host);
+        const httplib::Headers h{{"Host", host}};
+        CHECK(c.Get("/", h)->status == 403);
+        CHECK(c.Get("/metrics", h)->status == 403);
+        CHECK(c.Post("/api", h, body, "application/json")->status == 403);
+    }
+    for (const char* host : {"127.0.0.1", "127.0.0.1:8332", "localhost:8332", "[::1]:8332", "10.1.2.3"}) {
+        INFO(host);
+        const httplib::Headers h{{"Host", host}};
+        CHECK(c.Get("/", h)->status == 200);
+        CHECK(c.Post("/api", h, body, "application/json")->status == 200);
+    }
+}
+
 TEST_CASE("without a www directory the page is 404 and the RPC still answers", "[rpc][explorer]") {
     test::ChainRpcFixture f(1);
     test::ScratchDir dir("rpc-nowww");

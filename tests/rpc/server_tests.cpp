@@ -174,6 +174,9 @@ TEST_CASE("malformed JSON, unknown methods and wrong params get their codes over
     auto get = f.http().Get("/no-such-page", f.auth());  // GET / is the explorer page
     REQUIRE(get);
     CHECK(get->status == 404);
+    auto put = f.http().Put("/", f.auth(), "{}", "application/json");
+    REQUIRE(put);
+    CHECK(put->status == 404);
     auto multipart = f.http().Post("/", f.auth(), "--b\r\n", "multipart/form-data; boundary=b");
     REQUIRE(multipart);
     CHECK(multipart->status == 415);

@@ -2,6 +2,7 @@
 
 #include "chainkit/rpc/jsonrpc.hpp"
 
+#include <arpa/inet.h>
 #include <array>
 #include <fstream>
 #include <optional>
@@ -40,6 +41,31 @@ void page_headers(httplib::Response& res) {
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_header("Referrer-Policy", "no-referrer");
     res.set_header("Cache-Control", "no-cache");
+}
+
+// These routes need no cookie, so a web page elsewhere could read them
+// through DNS rebinding (its own name re-pointed at 127.0.0.1): the browser
+// then sends that name as Host. Only an IP literal or localhost is accepted.
+bool host_allowed(std::string_view host) {
+    if (host.empty()) return true;  // HTTP/1.0: no browser
+    if (host.starts_with('[')) {
+        const auto end = host.find(']');
+        if (end == std::string_view::npos) return false;
+        const std::string v6(host.substr(1, end - 1));
+        in6_addr a6{};
+        return ::inet_pton(AF_INET6, v6.c_str(), &a6) == 1;
+    }
+    const std::string name(host.substr(0, host.rfind(':')));
+    if (name == "localhost") return true;
+    in_addr a4{};
+    return ::inet_pton(AF_INET, name.c_str(), &a4) == 1;
+}
+
+// False (and a 403 in `res`) when the Host header names something else.
+bool check_host(const httplib::Request& req, httplib::Response& res) {
+    if (host_allowed(req.get_header_value("Host"))) return true;
+    plain(res, 403, "reach this node by IP address or localhost (Host names are refused: DNS rebinding)");
+    return false;
 }
 
 std::optional<std::string> read_asset(const std::filesystem::path& path) {
@@ -91,15 +117,15 @@ std::optional<std::string> read_body(const ServerConfig& config, httplib::Respon
 
 void add_explorer_routes(httplib::Server& http, const ServerConfig& config, const MethodRegistry& read_only) {
     for (const auto& asset : ASSETS)
-        http.Get(std::string(asset.route), [&config, &asset](const httplib::Request&, httplib::Response& res) {
-            serve_asset(config, asset, res);
+        http.Get(std::string(asset.route), [&config, &asset](const httplib::Request& req, httplib::Response& res) {
+            if (check_host(req, res)) serve_asset(config, asset, res);
         });
     // No cookie: only the read-only methods are registered here, so a write
     // method is "method not found" whatever the caller sends.
-    http.Post("/api", [&config, &read_only](const httplib::Request&, httplib::Response& res,
+    http.Post("/api", [&config, &read_only](const httplib::Request& req, httplib::Response& res,
                                             const httplib::ContentReader& reader) {
-        auto body = read_body(config, res, reader);
-        if (!body) return;
+        auto body = read_body(config, res, reader);  // read first: the connection stays in step
+        if (!body || !check_host(req, res)) return;
         auto answer = handle_jsonrpc(read_only, *body, config.limits);
         if (!answer) {
             res.status = 204;
@@ -109,7 +135,8 @@ void add_explorer_routes(httplib::Server& http, const ServerConfig& config, cons
         res.set_header("Cache-Control", "no-store");
         res.set_content(std::move(*answer), "application/json");
     });
-    http.Get("/metrics", [&config](const httplib::Request&, httplib::Response& res) {
+    http.Get("/metrics", [&config](const httplib::Request& req, httplib::Response& res) {
+        if (!check_host(req, res)) return;
         if (!config.metrics) return plain(res, 404, "this node serves no metrics");
         std::string text;
         try {

@@ -17,7 +17,7 @@ namespace chainkit::rpc {
 struct RpcServer::Impl {
     ServerConfig config;
     const MethodRegistry& methods;
-    const MethodRegistry read_only = read_only_subset(methods);  // POST /api
+    MethodRegistry read_only;  // POST /api: built at start(), when `methods` is complete
     httplib::Server http;
     std::optional<Cookie> cookie;
     std::thread listener;
@@ -66,6 +66,7 @@ void RpcServer::Impl::configure() {
     http.Post("/", [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
         serve_rpc(req, res, reader);
     });
+    read_only = read_only_subset(methods);
     detail::add_explorer_routes(http, config, read_only);
 }
 
