@@ -97,6 +97,7 @@ TEST_CASE("a node out of file descriptors backs off, logs once, and accepts agai
             Host me(io.get_executor(), Identity::from_seed(seed));
             echoed = co_await honest_echo(me, *node.address(), 64 * 1024);
             me.stop();
+            if (!echoed) co_await chainkit::net::test::sleep_for(milliseconds(100));  // polls, one dial per 100 ms
         }
     });
     CHECK(echoed);
