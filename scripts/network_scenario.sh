@@ -121,6 +121,17 @@ expect_balance "$wallet_id" WALLET_4 "$W4" 1
 expect_balance "$wallet_id" MINER "$MINER" 10
 expect_balance "$wallet_id" CENTRAL "$CENTRAL" 10
 
+say "the wallet node's Prometheus metrics (GET /metrics on its RPC port)"
+rpc_url=$(cat "blockchain_$wallet_id/rpc.endpoint")
+rpc_port=${rpc_url##*:}
+exec 3<>"/dev/tcp/127.0.0.1/$rpc_port"
+printf 'GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+metrics=$(cat <&3)
+exec 3<&-
+grep -E '^chainkit_(block_height|peers|blocks_accepted_total|transactions_accepted_total)' <<<"$metrics" ||
+  fail "no metrics from $rpc_url/metrics"
+grep -q '^chainkit_block_height 3$' <<<"$metrics" || fail "metrics do not show height 3"
+
 say "central stops; the wallet and miner nodes stay connected to each other"
 kill -TERM "$central_pid"
 wait "$central_pid" || fail "central did not stop cleanly"

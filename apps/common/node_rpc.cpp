@@ -1,6 +1,7 @@
 #include "node_rpc.hpp"
 
 #include "chainkit/rpc/chain_methods.hpp"
+#include "chainkit/rpc/metrics.hpp"
 #include "chainkit/rpc/mining_methods.hpp"
 #include "chainkit/rpc/node_methods.hpp"
 
@@ -43,9 +44,10 @@ NodeRpc::NodeRpc(const NodeParts& p, RpcOptions options)
                 if (miner == nullptr) return std::nullopt;
                 return miner->status();
             }}));
-    rpc::register_node_methods(m_methods, std::make_shared<rpc::NodeAccess>(
-                                              rpc::NodeAccess{p.node, p.host, p.network, std::chrono::seconds(30),
-                                                              [] { return now_seconds(); }, p.request_stop}));
+    auto node_access = std::make_shared<rpc::NodeAccess>(rpc::NodeAccess{
+        p.node, p.host, p.network, std::chrono::seconds(30), [] { return now_seconds(); }, p.request_stop});
+    rpc::register_node_methods(m_methods, node_access);
+    m_metrics = rpc::node_metrics(chain_access, node_access);
 }
 
 NodeRpc::~NodeRpc() {
@@ -62,6 +64,7 @@ std::optional<std::string> NodeRpc::start() {
     sc.bind_address = m_options.bind;
     sc.port = rpc_port(m_node_port, m_options);
     sc.cookie_dir = m_data_dir;
+    sc.metrics = m_metrics;
     m_server = std::make_unique<rpc::RpcServer>(sc, m_methods);
     if (auto r = m_server->start(); !r)
         throw UserError(fmt::format("{} (pass --rpc-port PORT, or --no-rpc)", r.error().message));

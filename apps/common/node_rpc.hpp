@@ -67,6 +67,7 @@ private:
     RpcOptions m_options;
     std::uint16_t m_node_port;  // NODE_ID
     rpc::MethodRegistry m_methods;
+    std::function<std::string()> m_metrics;  // GET /metrics
     std::unique_ptr<rpc::RpcServer> m_server;
     bool m_wrote_endpoint = false;
 };
