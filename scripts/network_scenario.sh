@@ -92,7 +92,7 @@ printf 'CENTRAL %s\nWALLET_1 %s\nWALLET_2 %s\nWALLET_3 %s\nWALLET_4 %s\nMINER %s
   "$CENTRAL" "$W1" "$W2" "$W3" "$W4" "$MINER"
 
 say "central creates the chain and pays WALLET_1 and WALLET_2 10 each (mined at once)"
-run "$central_id" central createblockchain --address "$CENTRAL" --genesis-out genesis.dat
+run "$central_id" central createblockchain --address "$CENTRAL" --export-genesis genesis.dat
 run "$central_id" central send --from "$CENTRAL" --to "$W1" --amount 10 --mine
 run "$central_id" central send --from "$CENTRAL" --to "$W2" --amount 10 --mine
 

@@ -228,7 +228,9 @@ async function renderBlock(hash) {
 // gettransaction when the node has it; otherwise the recent blocks are searched.
 async function findTransaction(txid) {
   try {
-    return await rpc('gettransaction', [txid]);
+    // {txid, in_mempool, blockhash?, height?, confirmations, size?, tx: {...}}: flattened as getblock's txs.
+    const r = await rpc('gettransaction', [txid]);
+    return Object.assign({size: r.size}, r.tx, {blockhash: r.blockhash, height: r.height, confirmations: r.confirmations});
   } catch (e) {
     if (!(e instanceof RpcFailure) || e.code !== -32601) throw e;
   }
