@@ -85,8 +85,8 @@ int main(int argc, char** argv) {
         // size starts from the same wallet state; only the chain's length differs.
         apps::cmd_createwallet(ctx, sink);
         const auto alice = ctx.wallet->addresses().back();
-        apps::cmd_send(ctx, apps::SendArgs{bank, alice, "1", std::nullopt, std::nullopt, true}, sink);
-        const apps::SendArgs send{alice, bob, "0.001", std::nullopt, std::nullopt, true};
+        apps::cmd_send(ctx, apps::SendArgs{bank, alice, "1", std::nullopt, std::nullopt, true, {}}, sink);
+        const apps::SendArgs send{alice, bob, "0.001", std::nullopt, std::nullopt, true, {}};
         const std::string cmd =
             fmt::format("'{}' --data-dir '{}' --wallet '{}' send --from {} --to {} --amount 0.001 --mine >/dev/null",
                         CHAINKIT_WALLET_BIN, config.data_dir.string(), config.wallet_path.string(), alice, bob);
