@@ -255,8 +255,10 @@ int run(int argc, char** argv) {
         test::GENESIS_TIME + static_cast<std::int64_t>(o.chain + 2 * o.rounds + 10) * p.target_spacing;
     const double sig_rate = signature_checks_per_second(key);
     auto fx = build_fixture(p, key, genesis, o.chain, 16);
-    fmt::print("scale_bench: {} nodes, {} network threads, {}-block chain; single-core signature checks: {:.0f}/s\n",
-               o.nodes, o.threads, o.chain, sig_rate);
+    fmt::print(
+        "scale_bench: {} nodes, {} network threads, {}-block chain; single-core signature checks: {:.0f} per CPU "
+        "second\n",
+        o.nodes, o.threads, o.chain, sig_rate);
 
     const auto rss0 = rss_bytes();
     Cluster c(o.threads);
