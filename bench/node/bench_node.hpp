@@ -29,6 +29,7 @@
 #include <stdexcept>
 #include <thread>
 #include <time.h>
+#include <vector>
 
 namespace chainkit::bench {
 
@@ -209,6 +210,36 @@ inline bool connect(asio::io_context& io, BenchNode& from, const net::Multiaddr&
     return run_until(
                io, [&] { return ok.has_value(); }, std::chrono::seconds(20)) &&
            *ok;
+}
+
+inline constexpr std::size_t PAYMENTS = 10;  // signed payments per block of build_payment_chain
+
+// Block k: a fan-out of block k-1's coinbase into PAYMENTS outputs, and
+// PAYMENTS payments each spending one output of block k-1's fan-out.
+inline std::vector<chain::Block> build_payment_chain(const chain::ConsensusParams& p, const test::TestKey& key,
+                                                     const chain::Block& genesis, std::size_t n) {
+    std::vector<chain::Block> blocks;
+    blocks.reserve(n);
+    const chain::Block* prev = &genesis;
+    std::optional<chain::Transaction> prev_fan;
+    for (std::size_t k = 1; k <= n; ++k) {
+        const auto& cb = prev->txs.at(0);
+        chain::OwnedCoin coin{chain::OutPoint{cb.txid(), 0}, chain::Coin{cb.outputs.at(0), k - 1, true}};
+        const auto part = cb.outputs[0].value / static_cast<chain::Amount>(PAYMENTS);
+        std::vector<chain::TxOut> outs(PAYMENTS, chain::TxOut{part, key.key_hash});
+        std::vector<chain::Transaction> txs{test::make_spend({coin}, key, outs)};
+        if (prev_fan) {
+            const auto id = prev_fan->txid();
+            for (std::uint32_t i = 0; i < PAYMENTS; ++i) {
+                chain::OwnedCoin c{chain::OutPoint{id, i}, chain::Coin{prev_fan->outputs[i], k - 1, false}};
+                txs.push_back(test::make_spend({c}, key, {chain::TxOut{part, key.key_hash}}));
+            }
+        }
+        prev_fan = txs.front();
+        blocks.push_back(test::build_child(*prev, p, key.key_hash, std::move(txs)));
+        prev = &blocks.back();
+    }
+    return blocks;
 }
 
 }  // namespace chainkit::bench

@@ -26,41 +26,11 @@ using namespace chainkit::bench;
 
 namespace {
 
-constexpr std::size_t PAYMENTS = 10;
-
 double seconds_since(Clock::time_point t0, Clock::time_point t1 = Clock::now()) {
     return std::chrono::duration<double>(t1 - t0).count();
 }
 Clock::time_point from_ns(std::int64_t ns) {
     return Clock::time_point(Clock::duration(ns));
-}
-
-// Block k: a fan-out of block k-1's coinbase into PAYMENTS outputs, and
-// PAYMENTS payments each spending one output of block k-1's fan-out.
-std::vector<chain::Block> build_chain(const chain::ConsensusParams& p, const test::TestKey& key,
-                                      const chain::Block& genesis, std::size_t n) {
-    std::vector<chain::Block> blocks;
-    blocks.reserve(n);
-    const chain::Block* prev = &genesis;
-    std::optional<chain::Transaction> prev_fan;
-    for (std::size_t k = 1; k <= n; ++k) {
-        const auto& cb = prev->txs.at(0);
-        chain::OwnedCoin coin{chain::OutPoint{cb.txid(), 0}, chain::Coin{cb.outputs.at(0), k - 1, true}};
-        const auto part = cb.outputs[0].value / static_cast<chain::Amount>(PAYMENTS);
-        std::vector<chain::TxOut> outs(PAYMENTS, chain::TxOut{part, key.key_hash});
-        std::vector<chain::Transaction> txs{test::make_spend({coin}, key, outs)};
-        if (prev_fan) {
-            const auto id = prev_fan->txid();
-            for (std::uint32_t i = 0; i < PAYMENTS; ++i) {
-                chain::OwnedCoin c{chain::OutPoint{id, i}, chain::Coin{prev_fan->outputs[i], k - 1, false}};
-                txs.push_back(test::make_spend({c}, key, {chain::TxOut{part, key.key_hash}}));
-            }
-        }
-        prev_fan = txs.front();
-        blocks.push_back(test::build_child(*prev, p, key.key_hash, std::move(txs)));
-        prev = &blocks.back();
-    }
-    return blocks;
 }
 
 struct Validation {
@@ -197,7 +167,7 @@ int run(int argc, char** argv) {
     const std::int64_t now = test::GENESIS_TIME + static_cast<std::int64_t>(n + 100) * p.target_spacing;
 
     auto t = Clock::now();
-    const auto blocks = build_chain(p, key, genesis, n);
+    const auto blocks = build_payment_chain(p, key, genesis, n);
     fmt::print("chain: {} blocks, {} signed payments + 1 fan-out each, built in {:.1f} s (not timed)\n", n, PAYMENTS,
                seconds_since(t));
 

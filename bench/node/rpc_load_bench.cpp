@@ -1,0 +1,156 @@
+// rpc_load_bench: the JSON-RPC bar of issue 14, measured in one run
+// (docs/performance.md, "RPC under load"):
+//   - a fresh node downloads an N-block chain (10 signed payments per block)
+//     from one peer on loopback, once without RPC traffic and once while 4
+//     keep-alive clients call getblockchaininfo as fast as they can;
+//   - figures: requests per second during the loaded sync (bar >= 5,000) and
+//     the loaded sync rate as a ratio to the quiet one (bar >= 0.9).
+// Usage: rpc_load_bench [N=6000] [CLIENTS=4]. Release preset.
+#include "chainkit/rpc/chain_methods.hpp"
+#include "chainkit/rpc/client.hpp"
+#include "chainkit/rpc/cookie.hpp"
+#include "chainkit/rpc/node_methods.hpp"
+#include "chainkit/rpc/server.hpp"
+
+#include "bench_node.hpp"
+
+#include <fmt/core.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+using namespace chainkit;
+using namespace chainkit::bench;
+
+namespace {
+
+double seconds_since(Clock::time_point t0, Clock::time_point t1 = Clock::now()) {
+    return std::chrono::duration<double>(t1 - t0).count();
+}
+
+struct SyncRun {
+    double seconds = 0;
+    std::uint64_t requests = 0;  // answered getblockchaininfo calls during the sync
+    std::uint64_t failures = 0;
+};
+
+// The fresh node's RPC server, wired as startnode wires it (chain jobs on
+// its chain thread, node reads on the network executor).
+struct NodeRpcServer {
+    NodeRpcServer(asio::io_context& io, BenchNode& n, const std::filesystem::path& dir) {
+        auto chain = std::make_shared<rpc::ChainAccess>(
+            rpc::ChainAccess{n.params,
+                             n.chain,
+                             n.mempool,
+                             [&n](std::function<void()> job) { n.worker.post(std::move(job)); },
+                             io.get_executor(),
+                             std::chrono::seconds(30),
+                             {},
+                             {}});
+        rpc::register_chain_methods(methods, chain);
+        rpc::register_node_methods(methods, std::make_shared<rpc::NodeAccess>(rpc::NodeAccess{
+                                                *n.node, n.host, io.get_executor(), std::chrono::seconds(30),
+                                                [] { return test::GENESIS_TIME + 1'000'000; }, [] {}}));
+        rpc::ServerConfig sc;
+        sc.cookie_dir = dir;
+        server = std::make_unique<rpc::RpcServer>(sc, methods);
+        if (auto r = server->start(); !r) throw std::runtime_error("rpc: " + r.error().message);
+        auto c = rpc::read_cookie(server->cookie_path());
+        if (!c) throw std::runtime_error("cookie: " + c.error().message);
+        cookie = *c;
+    }
+    rpc::MethodRegistry methods;
+    std::unique_ptr<rpc::RpcServer> server;
+    std::string cookie;
+};
+
+SyncRun sync_once(asio::io_context& io, const chain::Block& genesis, BenchNode& source, std::size_t target,
+                  std::int64_t now, std::uint64_t seed, std::size_t clients,
+                  std::vector<std::unique_ptr<BenchNode>>& keep) {
+    keep.push_back(std::make_unique<BenchNode>(io, genesis, seed, now));
+    auto& fresh = *keep.back();
+    fresh.wait_loaded();
+    fresh.start();
+    const auto dir = std::filesystem::temp_directory_path() / fmt::format("rpc_load_bench_{}_{}", ::getpid(), seed);
+    std::filesystem::create_directories(dir);
+    std::unique_ptr<NodeRpcServer> rpc;
+    std::atomic<bool> stop{false};
+    std::atomic<std::uint64_t> answered{0}, failed{0};
+    std::vector<std::thread> threads;
+    if (clients > 0) {
+        rpc = std::make_unique<NodeRpcServer>(io, fresh, dir);
+        for (std::size_t i = 0; i < clients; ++i)
+            threads.emplace_back([&, port = rpc->server->port(), cookie = rpc->cookie] {
+                rpc::RpcClient client("127.0.0.1", port, cookie);
+                while (!stop.load(std::memory_order_relaxed))
+                    (client.call("getblockchaininfo") ? answered : failed).fetch_add(1, std::memory_order_relaxed);
+            });
+    }
+    // Requests counted from the first dial to the tip, as the sync is timed.
+    const auto t0 = Clock::now();
+    const auto before = answered.load();
+    if (!connect(io, fresh, source.addr())) throw std::runtime_error("connect failed");
+    if (!run_until(
+            io, [&] { return fresh.watch.height.load(std::memory_order_acquire) >= target; }, std::chrono::minutes(30)))
+        throw std::runtime_error("download did not finish");
+    SyncRun out;
+    out.seconds = seconds_since(t0);
+    out.requests = answered.load() - before;
+    out.failures = failed.load();
+    stop = true;
+    // The clients' last calls may need the network executor to answer: keep running it.
+    std::atomic<bool> joined{false};
+    std::thread joiner([&] {
+        for (auto& t : threads) t.join();
+        joined = true;
+    });
+    run_until(
+        io, [&] { return joined.load(); }, std::chrono::seconds(60));
+    joiner.join();
+    if (rpc) rpc->server->stop();
+    fresh.shutdown();
+    std::filesystem::remove_all(dir);
+    return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    spdlog::set_level(spdlog::level::warn);
+    const std::size_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 6000;
+    const std::size_t clients = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 4;
+    const auto p = chain::params_for(chain::Network::regtest);
+    const auto key = test::TestKey::from_seed(1);
+    const auto genesis = test::make_genesis(p, key.key_hash);
+    const auto blocks = build_payment_chain(p, key, genesis, n);
+    const std::int64_t now = blocks.back().header.time + 60;
+    fmt::print("chain: {} blocks, {} signed payments + 1 fan-out each (not timed)\n", n, PAYMENTS);
+
+    asio::io_context io;
+    std::vector<std::unique_ptr<BenchNode>> keep;
+    keep.push_back(std::make_unique<BenchNode>(io, genesis, 1, now, blocks));
+    auto& source = *keep.back();
+    source.wait_loaded();
+    source.start();
+
+    const auto quiet = sync_once(io, genesis, source, n, now, 10, 0, keep);
+    fmt::print("sync without RPC load: {:.2f} s, {:.0f} blocks/s\n", quiet.seconds, n / quiet.seconds);
+    const auto loaded = sync_once(io, genesis, source, n, now, 11, clients, keep);
+    const double rps = loaded.requests / loaded.seconds;
+    const double ratio = quiet.seconds / loaded.seconds;
+    fmt::print("sync with {} clients calling getblockchaininfo: {:.2f} s, {:.0f} blocks/s, {} failed calls\n", clients,
+               loaded.seconds, n / loaded.seconds, loaded.failures);
+    fmt::print("  {:.0f} requests/s during the sync (bar >= 5000: {})\n", rps, rps >= 5000 ? "meets" : "MISSES");
+    fmt::print("  sync rate under load / without = {:.2f} (bar >= 0.90: {})\n", ratio,
+               ratio >= 0.9 ? "meets" : "MISSES");
+    // Shut every node down before the io_context goes (handlers reference them).
+    for (auto& k : keep) k->shutdown();
+    return 0;
+}
