@@ -134,7 +134,9 @@ struct Measure {
     double sig_rate;
     std::int64_t now;
 
-    std::vector<double> fill;  // T's pool bytes / cap, once a second
+    std::uint64_t read_bytes = 0;         // what T read from the clients during the flood
+    std::vector<std::size_t> per_second;  // T's accepted count, once a second
+    std::vector<double> fill;             // T's pool bytes / cap, once a second
     std::vector<BlockRelay> blocks;
     std::unordered_set<chain::TxId, chain::HashHasher> mined;
     std::size_t accepted = 0;
@@ -160,6 +162,7 @@ struct Measure {
             track_blocks();
             if (Clock::now() >= next_sample) {
                 next_sample += std::chrono::seconds(1);
+                per_second.push_back(logs[0]->size());
                 fill.push_back(static_cast<double>(run_on_chain(t, [&t] { return t.mempool.bytes(); })) /
                                static_cast<double>(o.mempool_bytes));
             }
@@ -169,6 +172,12 @@ struct Measure {
             }
         }
         accepted = logs[0]->size();
+        read_bytes = run_on(t.io, [&t] {
+            std::uint64_t b = 0;
+            for (const auto& p : t.node->peers())
+                if (p.user_agent == "load_bench") b += p.bytes_received;
+            return b;
+        });
         end_of_flood = Clock::now();
         chain_cpu = static_cast<double>(run_on_chain(t, [] { return thread_cpu_ns(); }) - cpu0) / 1e9;
         for (auto& cl : clients) {
@@ -243,6 +252,24 @@ struct Measure {
             "signature-check rate\n",
             chain_cpu, o.seconds, static_cast<double>(accepted) / chain_cpu,
             static_cast<double>(accepted) / chain_cpu / sig_rate);
+        std::uint64_t queued = 0, count = 0;
+        for (auto& cl : clients)
+            for (const auto& m : cl->queue) {
+                queued += m.size();
+                ++count;
+            }
+        const double read =
+            static_cast<double>(read_bytes) / (static_cast<double>(queued) / static_cast<double>(count));
+        fmt::print(
+            "T read about {:.0f} transactions from the clients (bytes received / mean message size) = {:.0f}/s "
+            "= {:.2f} of the signature-check rate: once the pool is full, those paying less than its lowest "
+            "rate are refused (mempool_full) before their signature is checked\n",
+            read, read / o.seconds, read / o.seconds / sig_rate);
+        std::string timeline;
+        for (std::size_t i = 0; i < per_second.size(); i += 5)
+            timeline += fmt::format(" {}", per_second[i] - (i >= 5 ? per_second[i - 5] : 0));
+        fmt::print("accepted by T per 5 s:{}; T's peers at the end: {} (clients, prober, others)\n", timeline,
+                   run_on(t.io, [&t] { return t.node->peers().size(); }));
         if (sent >= supplied)
             fmt::print("the clients sent all {} transactions before the end: the rate above is a lower bound\n",
                        supplied);
@@ -398,7 +425,7 @@ int run(int argc, char** argv) {
         throw std::runtime_error("clients did not connect");
     for (auto& cl : clients)
         if (cl->ready < 0) throw std::runtime_error("a client failed to connect");
-    Measure m{o, c, clients, prober, logs, rates, sig_rate, now, {}, {}, {}, 0, 0, 0, 0, 0, {}, 0, {}};
+    Measure m{o, c, clients, prober, logs, rates, sig_rate, now, 0, {}, {}, {}, {}, 0, 0, 0, 0, 0, {}, 0, {}};
     m.flood();
     m.settle_and_report();
     prober.stop();

@@ -137,7 +137,11 @@ public:
             throw std::runtime_error(fmt::format("block {} did not reach every node", h));
         std::vector<double> ms;
         for (auto& n : m_c.nodes) ms.push_back(static_cast<double>(n->watch.tip_ns.load() - t0) / 1e6);
-        bytes_per_node = static_cast<double>(quiet_sent() - before) / static_cast<double>(m_c.nodes.size());
+        // A session that ended meanwhile takes its counter out of the sum:
+        // such a round has no figure (-1).
+        const auto after = quiet_sent();
+        bytes_per_node =
+            after < before ? -1 : static_cast<double>(after - before) / static_cast<double>(m_c.nodes.size());
         return ms;
     }
 
@@ -186,9 +190,10 @@ private:
 };
 
 struct PhaseStats {
-    std::vector<double> all_ms;  // time until the last node, one per round
-    std::vector<double> sizes;   // block bytes
-    std::vector<double> bytes;   // sent per node per block
+    std::vector<double> all_ms;     // time until the last node, one per round
+    std::vector<double> sizes;      // block bytes
+    std::vector<double> bytes;      // sent per node per block
+    std::size_t bytes_skipped = 0;  // rounds where a peer session ended between the readings
 };
 
 void print_phase(const char* what, const PhaseStats& s, double bar_median, double bar_worst) {
@@ -204,8 +209,8 @@ void print_phase(const char* what, const PhaseStats& s, double bar_median, doubl
         const double bytes = percentile(s.bytes, 0.5);
         fmt::print(
             "  chain-protocol bytes sent per node per block: median {:.0f} B = {:.2f}x the block size, max "
-            "{:.2f}x (bar < 3x)\n",
-            bytes, bytes / size, percentile(s.bytes, 1.0) / size);
+            "{:.2f}x (bar < 3x); rounds skipped (a peer session ended): {}\n",
+            bytes, bytes / size, percentile(s.bytes, 1.0) / size, s.bytes_skipped);
     }
 }
 
@@ -219,7 +224,10 @@ void mine_round(Run& r, std::vector<chain::Transaction> txs, PhaseStats& stats, 
     auto ms = r.mine(std::move(txs), size, bytes);
     stats.all_ms.push_back(*std::max_element(ms.begin(), ms.end()));
     stats.sizes.push_back(static_cast<double>(size));
-    stats.bytes.push_back(bytes);
+    if (bytes >= 0)
+        stats.bytes.push_back(bytes);
+    else
+        ++stats.bytes_skipped;
     samples.push_back({kind, k, std::move(ms)});
 }
 
