@@ -2,6 +2,7 @@
 # Prepare tests/browser for use: check Node.js, install the pinned npm
 # playwright-core from package-lock.json (npm ci) when node_modules is missing or
 # older than the lock file.  Idempotent; runs from any working directory.
+# The checks and the install are tests/npm_setup.sh's.
 set -eu
 
 case "$0" in
@@ -9,33 +10,4 @@ case "$0" in
   *) dir=. ;;
 esac
 dir=$(cd "$dir" && pwd)
-
-if ! command -v node >/dev/null 2>&1; then
-  echo "browser tests: Node.js not found (need >= 20)" >&2
-  exit 1
-fi
-major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-if [ "$major" -lt 20 ] 2>/dev/null; then
-  echo "browser tests: Node.js $(node --version 2>/dev/null) too old (need >= 20)" >&2
-  exit 1
-fi
-if ! command -v npm >/dev/null 2>&1; then
-  echo "browser tests: npm not found (needed to install playwright-core)" >&2
-  exit 1
-fi
-
-# npm ci rewrites node_modules/.package-lock.json, so its mtime marks the
-# last successful install.
-stamp="$dir/node_modules/.package-lock.json"
-if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ]; then
-  log=$(mktemp "${TMPDIR:-/tmp}/browser-npm-ci.XXXXXX")
-  if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >"$log" 2>&1; then
-    echo "browser tests: npm ci failed in $dir:" >&2
-    cat "$log" >&2
-    rm -f "$log"
-    exit 1
-  fi
-  rm -f "$log"
-  touch "$stamp"
-fi
-exit 0
+exec sh "$dir/../npm_setup.sh" "browser tests" "$dir" "playwright-core"
