@@ -46,11 +46,12 @@ bool LineBuffer::append(std::string_view data) {
             if (!m_budget->try_take(target - m_charged)) return false;
         }
         m_budget->give_back(target - m_charged);  // recharge() takes what reserve() really allocated
-        // A fresh string: reserve() on a grown one rounds up to twice its
-        // capacity (libstdc++), which could pass the budget.
-        std::string grown;
-        grown.reserve(target);
-        grown.append(m_buf);
+        // Sized at construction: libstdc++'s reserve() rounds a request below
+        // twice the current capacity up to that (15 -> 30 for a fresh string),
+        // which could pass the budget; a string built with n bytes has
+        // capacity n, and assign() of fewer keeps it.
+        std::string grown(target, '\0');
+        grown.assign(m_buf);
         m_buf.swap(grown);
         recharge();
     }
