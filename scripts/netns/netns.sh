@@ -5,21 +5,30 @@
 #
 #   netns.sh check                   exit 0 if usable, else print why and exit 77
 #   netns.sh check-netem             as check, and tc netem must exist too
+#   netns.sh check-tun               as check, and TUN devices and python3 too
 #   netns.sh up PREFIX N             namespaces PREFIX-1..PREFIX-N at 10.77.0.1..N/24
+#   netns.sh up-tun PREFIX N         the same hosts on a TUN device each (tun0), no
+#                                    bridge: linked only while `linkem` runs
+#   netns.sh linkem PREFIX ARGS...   runs scripts/netns/linkem.py ARGS over the up-tun
+#                                    hosts (e.g. --delay-ms 200 --jitter-ms 20 --loss 0.05)
+#                                    with $PYTHON (default python3), in the foreground
 #   netns.sh ip PREFIX I             the address of host I
 #   netns.sh partition PREFIX "I J"  hosts I, J... on a bridge of their own
 #   netns.sh heal PREFIX             every host back on the shared bridge
-#   netns.sh netem PREFIX ARGS...    tc netem ARGS on every host's link (e.g. delay 200ms 20ms loss 5%)
+#   netns.sh netem PREFIX ARGS...    tc netem ARGS on every host's outgoing link (e.g.
+#                                    delay 200ms 20ms loss 5%): once per packet, as linkem
 #   netns.sh rate PREFIX I RATE      what host I receives, capped at RATE (tc tbf, e.g. 2mbit)
-#   netns.sh down PREFIX             removes everything `up` made (idempotent)
+#   netns.sh down PREFIX             removes everything `up` or `up-tun` made (idempotent)
 #
 # The bridges live in a namespace of their own (PREFIX-hub), not in the root
-# one: deleting the namespaces removes every veth and bridge with them, and no
-# route or address of the machine changes. PREFIX: letters and digits, unique per run.
+# one: deleting the namespaces removes every veth, bridge and TUN with them, and
+# no route or address of the machine changes. PREFIX: letters and digits, unique
+# per run. partition, heal, netem and rate need `up` (a bridge), not `up-tun`.
 # 77 is CTest's SKIP_RETURN_CODE for the tests that use this script.
 set -euo pipefail
 
 SKIP=77
+HERE=$(cd "$(dirname "$0")" && pwd)
 
 why_unusable() {
     [[ $(id -u) -eq 0 ]] || { echo "needs root (uid $(id -u))"; return; }
@@ -30,6 +39,13 @@ why_unusable() {
         ip netns del "$probe"
         echo "cannot create veth pairs"
         return
+    fi
+    if [[ ${1:-} == tun ]]; then
+        if ! command -v python3 >/dev/null; then
+            echo "needs python3 (for linkem.py)"
+        elif ! ip -n "$probe" tuntap add dev pt mode tun 2>/dev/null; then
+            echo "cannot create TUN devices (/dev/net/tun)"
+        fi
     fi
     if [[ ${1:-} == netem ]]; then
         if ! command -v tc >/dev/null; then
@@ -68,6 +84,32 @@ up() {
     done
 }
 
+up_tun() {
+    local p=$1 n=$2
+    down "$p"
+    for ((i = 1; i <= n; i++)); do
+        local ns="$p-$i"
+        ip netns add "$ns"
+        # Persistent, so it exists (and holds its address and route) before
+        # linkem.py attaches to it; it goes with the namespace.
+        ip -n "$ns" tuntap add dev tun0 mode tun
+        # No IPv6 on it: linkem forwards IPv4 only, and router solicitations
+        # would only add noise to its counters.
+        ip netns exec "$ns" sh -c 'echo 1 >/proc/sys/net/ipv6/conf/tun0/disable_ipv6' 2>/dev/null || true
+        ip -n "$ns" addr add "10.77.0.$i/24" dev tun0
+        ip -n "$ns" link set tun0 up
+        ip -n "$ns" link set lo up
+    done
+}
+
+linkem() {
+    local p=$1
+    shift
+    local -a hosts=()
+    for i in $(hosts "$p"); do hosts+=("$p-$i=10.77.0.$i"); done
+    exec "${PYTHON:-python3}" "$HERE/linkem.py" "$@" "${hosts[@]}"
+}
+
 hosts() { ip netns list | awk -v p="$1-" '$1 ~ "^"p"[0-9]+$" {print substr($1, length(p) + 1)}'; }
 
 partition() {
@@ -83,10 +125,11 @@ heal() {
 netem() {
     local p=$1
     shift
-    # Both directions: each host's own side and the hub's side of its link.
+    # On each host's own side only: a packet between two hosts then crosses
+    # one netem (ping RTT = 2 x delay), as with linkem.py. The hub's side too
+    # would apply it twice per packet (2 x delay each way, loss 1-(1-P)^2).
     for i in $(hosts "$p"); do
         ip netns exec "$p-$i" tc qdisc replace dev eth0 root netem "$@"
-        ip netns exec "${p}-hub" tc qdisc replace dev "v$i" root netem "$@"
     done
 }
 
@@ -105,7 +148,10 @@ shift || true
 case $cmd in
     check) check ;;
     check-netem) check netem ;;
+    check-tun) check tun ;;
     up) up "$1" "$2" ;;
+    up-tun) up_tun "$1" "$2" ;;
+    linkem) linkem "$@" ;;
     ip) echo "10.77.0.$2" ;;
     partition) partition "$1" "$2" ;;
     heal) heal "$1" ;;
@@ -113,7 +159,7 @@ case $cmd in
     rate) rate "$1" "$2" "$3" ;;
     down) down "$1" ;;
     *)
-        sed -n '2,18p' "$0" >&2
+        sed -n '2,26p' "$0" >&2
         exit 2
         ;;
 esac
