@@ -93,6 +93,9 @@ up_tun() {
         # Persistent, so it exists (and holds its address and route) before
         # linkem.py attaches to it; it goes with the namespace.
         ip -n "$ns" tuntap add dev tun0 mode tun
+        # Room for a burst while linkem (one Python process) catches up: past
+        # the queue the kernel drops silently, which linkem could not count.
+        ip -n "$ns" link set tun0 txqueuelen 4096
         # No IPv6 on it: linkem forwards IPv4 only, and router solicitations
         # would only add noise to its counters.
         ip netns exec "$ns" sh -c 'echo 1 >/proc/sys/net/ipv6/conf/tun0/disable_ipv6' 2>/dev/null || true

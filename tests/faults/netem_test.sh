@@ -2,8 +2,8 @@
 # Real link conditions (issue 11): 200 ms delay, 20 ms jitter and 5% loss on
 # every link between two hosts, applied once per packet (ping RTT ~400 ms).
 # Node 1 holds BLOCKS blocks; nodes 2-4 start empty and must all sync them;
-# then node 1 mines 3 more blocks and each must reach every node. Prints the
-# sync time and each block's propagation.
+# then node 1 mines 3 more blocks, one at a time, and each must reach every
+# node. Prints the sync time and each block's propagation.
 #
 # The link conditions come from the kernel's tc netem when it has sch_netem,
 # else from scripts/netns/linkem.py, a userspace emulator forwarding the hosts'
@@ -92,7 +92,7 @@ node() {
     local i=$1 bin=$2
     shift 2
     start_node "n$i" "$P-$i" "$bin" --node-id $((42400 + i)) --data-dir "d$i" --listen "$(addr_of "$i")" \
-        --log-level info "$@"
+        --rpc-port 0 --log-level info "$@"
 }
 A=$("$WALLET" createwallet --wallet w.dat | awk '{print $NF}')
 "$CENTRAL" createblockchain --address "$A" --data-dir d1 --export-genesis g.dat >/dev/null
@@ -105,17 +105,21 @@ node 2 "$WALLET" --genesis g.dat --connect "$(addr_of 1)"
 node 3 "$WALLET" --genesis g.dat --connect "$(addr_of 1)" --connect "$(addr_of 2)"
 node 4 "$WALLET" --genesis g.dat --connect "$(addr_of 2)" --connect "$(addr_of 3)"
 all_at() { for i in 1 2 3 4; do at_least_height "n$i" "$1" || return 1; done; }
-wait_until $((60 + BLOCKS / 2)) "nodes 2-4 sync $BLOCKS blocks" all_at "$BLOCKS"
+# Limits that fail the CI form (200 blocks) by itself, cleaning up, before
+# CTest's 90 s timeout kills it: 45 s here (14-16 s measured), 145 s for 1,000.
+wait_until $((20 + BLOCKS / 8)) "nodes 2-4 sync $BLOCKS blocks" all_at "$BLOCKS"
 t1=$(now_ms)
 echo "synced $BLOCKS blocks on every node in $((t1 - t0)) ms"
 
-# Node 1 mines (restarted from its peers.json, links still slowed).
-stop_node n1
-node 1 "$MINER" --miner "$A" --continuous --threads 1
-wait_until 60 "node 1 mines 3 blocks" at_least_height n1 $((BLOCKS + 3))
-stop_node n1
-node 1 "$MINER"
-wait_until 120 "3 new blocks reach every node" all_at $((BLOCKS + 3))
+# A freshly mined block reaches every node: node 1 mines 3 blocks, one at a
+# time, through its running node (`mine` goes over its JSON-RPC), each only
+# once the previous one has reached everyone, over the connections the sync
+# used (links still slowed).
+for k in 1 2 3; do
+    ip netns exec "$P-1" "$MINER" mine --address "$A" --blocks 1 --threads 1 --data-dir d1 >/dev/null ||
+        fail "node 1 could not mine block $((BLOCKS + k))"
+    wait_until 15 "block $((BLOCKS + k)) reaches every node" all_at $((BLOCKS + k))
+done
 # Propagation of each new block: from node 1's "connected block H" log line
 # to the last node's.
 propagation=$("$PYTHON" - "$WORK" "$BLOCKS" <<'PY'
@@ -147,7 +151,13 @@ case $LINK in
         echo "$counters"
         read -r sent lost < <(echo "$counters" | awk '{for (i = 1; i < NF; i++) {
             if ($i == "forwarded") f = $(i + 1); if ($i == "dropped") d = $(i + 1)} print f, d}')
-        drops="linkem dropped $lost of $((sent + lost)) packets"
+        # Packets the kernel dropped before linkem read them (its TUN queue
+        # full): extra loss linkem cannot count, so shown beside its own.
+        queue_drops=0
+        for i in 1 2 3 4; do
+            queue_drops=$((queue_drops + $(ip -n "$P-$i" -s link show dev tun0 | awk '/TX:/ {getline; print $4}')))
+        done
+        drops="linkem dropped $lost of $((sent + lost)) packets (TUN queues dropped $queue_drops more)"
         ;;
     netem)
         sent=0 lost=0
