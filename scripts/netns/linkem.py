@@ -175,7 +175,7 @@ class Emulator:
 
     def run(self):
         poller = select.epoll()
-        for i, fd in enumerate(self.fds):
+        for fd in self.fds:
             poller.register(fd, select.EPOLLIN)
         host_of = {fd: i for i, fd in enumerate(self.fds)}
         while True:
