@@ -66,6 +66,7 @@ HostConfig config_from(const std::map<std::string, std::uint64_t>& a) {
     ms("negotiation_timeout_ms", c.negotiation_timeout);
     ms("keepalive_ms", c.keepalive_interval);
     ms("ping_timeout_ms", c.ping_timeout);
+    ms("message_stall_timeout_ms", c.message_stall_timeout);
     get("max_inbound_connections", c.max_inbound_connections);
     get("max_streams_per_connection", c.max_streams_per_connection);
     get("stream_window", c.stream_window);

@@ -21,7 +21,8 @@ struct AttackState {
 };
 
 /// Opens `streams` streams to /chainkit/msg/1.0.0 on one connection, on each
-/// announces a 1 MiB message and sends nothing more, then asks for one more.
+/// announces a 1 MiB message and sends nothing more, then asks for one more;
+/// cut_off once the node closed the connection.
 asio::awaitable<void> many_streams_attack(Multiaddr node, std::size_t streams, AttackState& st);
 /// Sends the multistream header one byte every `gap` ms (slowloris).
 asio::awaitable<void> slowloris_attack(asio::ip::tcp::endpoint node, int gap_ms, AttackState& st);

@@ -113,7 +113,8 @@ namespace {
 // The node's limits in these tests: the defaults, but a 64 MiB host receive
 // budget and short deadlines so that each attack ends within seconds.
 const std::vector<std::string> HOSTILE_NODE = {"max_host_receive_bytes=67108864", "handshake_timeout_ms=2000",
-                                               "keepalive_ms=500", "ping_timeout_ms=1500"};
+                                               "keepalive_ms=500", "ping_timeout_ms=1500",
+                                               "message_stall_timeout_ms=2000"};
 // What the node may hold past its idle RSS: the host receive budget, plus
 // per-connection write queues, Noise buffers and coroutine frames.
 constexpr std::size_t RSS_BOUND = 64 * MiB + 32 * MiB;
@@ -121,8 +122,9 @@ constexpr std::size_t RSS_BOUND = 64 * MiB + 32 * MiB;
 using Attack = std::function<asio::awaitable<void>(const Multiaddr&, AttackState&)>;
 
 // Runs `attack` against a fresh node while an honest peer echoes 10 MiB;
-// then waits for the node's log to name the cut-off (`why`).
-void under_attack(const char* name, const Attack& attack, const std::string& why) {
+// then waits for the node's log to name the cut-off (`why`). Returns what
+// the attack saw.
+AttackState under_attack(const char* name, const Attack& attack, const std::string& why) {
     NodeProcess node(HOSTILE_NODE);
     REQUIRE(node.address());
     node.pump(milliseconds(200));
@@ -162,6 +164,7 @@ void under_attack(const char* name, const Attack& attack, const std::string& why
         if (line.empty() && l.find(why) != std::string::npos) line = l;
     std::printf("hostile %-14s idle %6zu KiB  peak %6zu KiB  attacker sent %zu bytes  %s\n  node: %s\n", name,
                 idle / 1024, peak / 1024, st.sent, st.note.c_str(), line.c_str());
+    return st;
 }
 
 tcp::endpoint ep(const Multiaddr& a) {
@@ -175,11 +178,14 @@ std::string peer_line(std::uint64_t seed, const char* what) {
 
 }  // namespace
 
+// Bounded before (an announced body allocates nothing) but held forever: the
+// node now drops a connection whose streams all stall mid-message.
 TEST_CASE("hostile peer: the most streams, each announcing the largest message", "[net][bounds][process]") {
-    under_attack(
+    const auto seen = under_attack(
         "many-streams",
         [](const Multiaddr& a, AttackState& st) { return chainkit::net::test::many_streams_attack(a, 256, st); },
-        peer_line(960, "refusing stream"));
+        peer_line(960, "dropping connection: its streams stalled mid-message"));
+    CHECK(seen.cut_off);
 }
 
 TEST_CASE("hostile peer: slowloris, one byte every 400 ms", "[net][bounds][process]") {

@@ -61,7 +61,7 @@ TEST_CASE("the budget is shared by every buffer and refuses what would pass it",
     REQUIRE(a->append(std::string(600, '1')));
     CHECK(budget->used() == a->held());
     CHECK(a->held() >= 600);
-    CHECK_FALSE(b.append(std::string(500, '2')));  // 600 + 500 > 1000: refused, nothing kept
+    CHECK_FALSE(b.append(std::string(700, '2')));  // 600 + 700 > 1000, a holds less: refused, nothing kept
     CHECK(b.size() == 0);
     CHECK(budget->used() == a->held());
     const std::size_t rest = 1000 - a->held();
@@ -114,4 +114,45 @@ TEST_CASE("a buffer grows within the budget, exactly when doubling would not fit
     CHECK(budget->used() == a.held());
     CHECK_FALSE(a.append(std::string(200, 'a')));  // 3100 > 3000
     CHECK(a.size() == 2900);
+}
+
+// A full budget used to refuse whoever came next, so buffers parked on partial
+// lines kept a newcomer's short line out. Now the largest holders make room.
+TEST_CASE("a full budget evicts the largest holders to make room for a smaller line", "[pulse][line_buffer]") {
+    auto budget = std::make_shared<LineBudget>(1000);
+    int evicted_a = 0;
+    int evicted_b = 0;
+    LineBuffer a(budget, 2000, [&] { ++evicted_a; });
+    LineBuffer b(budget, 2000, [&] { ++evicted_b; });
+    LineBuffer honest(budget, 2000);
+    REQUIRE(a.append(std::string(600, 'a')));
+    REQUIRE(b.append(std::string(1000 - a.held(), 'b')));
+    REQUIRE(budget->used() == 1000);
+    REQUIRE(a.held() > b.held());
+    REQUIRE(honest.append(std::string(100, 'h') + "\n"));  // a, the largest, is evicted
+    CHECK(evicted_a == 1);
+    CHECK(evicted_b == 0);
+    CHECK(a.evicted() == std::optional<std::size_t>(600));
+    CHECK(a.held() == 0);
+    CHECK_FALSE(a.append("more"));  // an evicted buffer takes nothing again
+    CHECK(honest.next_line() == std::string(100, 'h'));
+    CHECK(budget->used() == b.held() + honest.held());
+    CHECK(budget->used() <= budget->limit());
+}
+
+TEST_CASE("nobody holding less than the newcomer would is evicted for it", "[pulse][line_buffer]") {
+    auto budget = std::make_shared<LineBudget>(1000);
+    int evictions = 0;
+    LineBuffer a(budget, 2000, [&] { ++evictions; });
+    LineBuffer b(budget, 2000, [&] { ++evictions; });
+    LineBuffer big(budget, 2000);
+    REQUIRE(a.append(std::string(500, 'a')));
+    REQUIRE(b.append(std::string(500, 'b')));
+    REQUIRE(budget->used() == 1000);
+    CHECK_FALSE(big.append(std::string(500, 'x')));  // would hold as much as each: refused instead
+    CHECK(evictions == 0);
+    CHECK(big.size() == 0);
+    REQUIRE(big.append(std::string(499, 'x')));  // less: one holder goes
+    CHECK(evictions == 1);
+    CHECK(budget->used() <= budget->limit());
 }

@@ -41,15 +41,16 @@ TEST_CASE("partial lines of all streams share one budget", "[pulse][node][integr
         REQUIRE(w1);
         bool held = co_await eventually([&] { return a.buffered_line_bytes() >= head.size(); });
         REQUIRE(held);
-        // Within its own line bound, but 40 + 40 KiB pass the node's 64 KiB.
+        // Within its own line bound, but 40 + 40 KiB pass the node's 64 KiB:
+        // s1, holding more than s2 asks for, is reset to make room.
         (void)co_await write_text(*s2, head);
-        auto refused = co_await s2->read_line(MAX_LINE_BYTES);
+        auto refused = co_await s1->read_line(MAX_LINE_BYTES);
         CHECK_FALSE(refused);
         CHECK(a.stats().over_budget_resets == 1);
         bool one_left = co_await eventually([&] { return a.stream_count() == 1; });
         CHECK(one_left);
-        // The stream that held its bytes finishes its line and is served.
-        auto w2 = co_await write_text(*s1, std::string_view(line).substr(head.size()));
+        // The stream that got the room finishes its line and is served.
+        auto w2 = co_await write_text(*s2, std::string_view(line).substr(head.size()));
         REQUIRE(w2);
         bool adopted = co_await eventually([&] { return a.chain().size() == 300; });
         CHECK(adopted);
@@ -111,6 +112,73 @@ TEST_CASE("many near-max partial lines stay within the node's budget", "[pulse][
         a.stop();
         b.stop();
     });
+    auto& sinks = spdlog::default_logger()->sinks();
+    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink), sinks.end());
+}
+
+// Attackers fill the node-wide budget with partial lines and stay. The budget
+// used to refuse whoever came next, so an honest peer's next line reset its
+// own stream and the attackers kept the budget; now the largest holders are
+// reset to make room for a smaller line.
+TEST_CASE("an honest peer's line gets through while attackers hold the line budget", "[pulse][node][integration]") {
+    std::ostringstream logged;
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_st>(logged);
+    spdlog::default_logger()->sinks().push_back(sink);
+    Net n;
+    NodeConfig cfg = slow_rewrite();
+    cfg.max_line_bytes = 64 * 1024;
+    cfg.max_buffered_line_bytes = 256 * 1024;
+    PulseNode a(n.io.get_executor(), n.host_a, n.genesis, cfg);
+    PulseNode b(n.io.get_executor(), n.host_b, n.genesis, slow_rewrite());
+    a.start();
+    b.start();
+    b.connect(n.addr_a());
+    std::vector<std::unique_ptr<net::Host>> attackers;  // 4 streams each: the node's per-peer limit
+    run(n.io, [&]() -> asio::awaitable<void> {
+        bool linked = co_await eventually([&] { return a.stream_count() == 1; });
+        REQUIRE(linked);
+        const std::string head(63 * 1024, '{');  // one byte short of the line bound, no newline
+        std::vector<std::shared_ptr<net::Stream>> streams;
+        std::size_t peak = 0;
+        // Six 63 KiB heads do not fit 256 KiB: the budget is full after four.
+        for (int i = 0; i < 6; ++i) {
+            if (i % 4 == 0) {
+                attackers.push_back(std::make_unique<net::Host>(
+                    n.io.get_executor(), net::Identity::from_seed(static_cast<std::uint64_t>(360 + i))));
+                auto peer = co_await attackers.back()->dial(n.addr_a());
+                REQUIRE(peer);
+            }
+            auto opened = co_await attackers.back()->open_stream(n.host_a.peer_id(), std::string(PROTOCOL));
+            REQUIRE(opened);
+            streams.push_back(*opened);
+            (void)co_await read_chain(*streams.back());
+            (void)co_await write_text(*streams.back(), head);
+            // Each head past the fourth costs one stream (itself before, a holder now).
+            const std::size_t resets = i >= 4 ? static_cast<std::size_t>(i - 3) : 0;
+            const std::size_t full = static_cast<std::size_t>(std::min(i + 1, 4)) * head.size();
+            bool settled = co_await eventually([&] {
+                peak = std::max(peak, a.buffered_line_bytes());
+                return a.stats().over_budget_resets >= resets && a.buffered_line_bytes() >= full;
+            });
+            REQUIRE(settled);
+        }
+        const auto resets_before = a.stats().over_budget_resets;
+        // The honest peer's next line: a chain one block longer.
+        REQUIRE(b.add_bpm(72, "T1").ok());
+        bool adopted = co_await eventually([&] { return a.chain().size() == 2; });
+        CHECK(adopted);
+        peak = std::max(peak, a.buffered_line_bytes());
+        CHECK(peak <= cfg.max_buffered_line_bytes);
+        CHECK(a.stats().over_budget_resets > resets_before);  // an attacker made room
+        bool named = false;
+        for (const auto& h : attackers)
+            named = named || logged.str().find("stream with " + h->peer_id().to_string() +
+                                               " (in) reset to make room") != std::string::npos;
+        CHECK(named);
+        a.stop();
+        b.stop();
+    });
+    for (auto& h : attackers) h->stop();
     auto& sinks = spdlog::default_logger()->sinks();
     sinks.erase(std::remove(sinks.begin(), sinks.end(), sink), sinks.end());
 }

@@ -20,8 +20,33 @@ void LineBudget::take_anyway(std::size_t n) noexcept {
     m_used += n;
 }
 
+// One eviction always suffices: the victim holds more than the requester
+// would after growing, so more than the requester asks for.
+bool LineBudget::make_room(std::size_t n, std::size_t above, const LineBuffer& requester) {
+    LineBuffer* largest = nullptr;
+    for (auto* b : m_holders)
+        if (b != &requester && b->held() > above && (!largest || b->held() > largest->held())) largest = b;
+    if (!largest || m_limit - std::min(m_limit, m_used) + largest->held() < n) return false;
+    largest->evict();
+    return true;
+}
+
+LineBuffer::LineBuffer(std::shared_ptr<LineBudget> budget, std::size_t max_line, std::function<void()> on_evicted)
+    : m_budget(std::move(budget)), m_max_line(max_line), m_on_evicted(std::move(on_evicted)) {
+    m_budget->m_holders.push_back(this);
+}
+
 LineBuffer::~LineBuffer() {
     m_budget->give_back(m_charged);
+    std::erase(m_budget->m_holders, this);
+}
+
+void LineBuffer::evict() {
+    m_evicted = held();
+    std::string().swap(m_buf);  // assigning an empty string would keep the capacity
+    m_scanned = 0;
+    recharge();
+    if (m_on_evicted) m_on_evicted();
 }
 
 // The budget always holds exactly held(): what the allocator actually gave.
@@ -35,15 +60,20 @@ void LineBuffer::recharge() noexcept {
 }
 
 bool LineBuffer::append(std::string_view data) {
+    if (m_evicted) return false;
     const auto needed = m_buf.size() + data.size();
     if (needed > m_buf.capacity()) {
         // Grow by doubling (amortized appends) when the budget allows it,
-        // else exactly; either way the memory is taken before it is allocated.
+        // else exactly, else exactly after evicting buffers that hold more
+        // than this one would; either way the memory is taken before it is
+        // allocated.
         const auto doubled = std::max(needed, 2 * m_buf.capacity());
         auto target = doubled;
         if (!m_budget->try_take(target - m_charged)) {
             target = needed;
-            if (!m_budget->try_take(target - m_charged)) return false;
+            if (!m_budget->try_take(target - m_charged) &&
+                !(m_budget->make_room(target - m_charged, target, *this) && m_budget->try_take(target - m_charged)))
+                return false;
         }
         m_budget->give_back(target - m_charged);  // recharge() takes what reserve() really allocated
         // Sized at construction: libstdc++'s reserve() rounds a request below

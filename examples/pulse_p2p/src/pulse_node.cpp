@@ -128,6 +128,14 @@ asio::awaitable<bool> PulseNode::Impl::read_loop(std::shared_ptr<Session> s) {
                          line_budget->limit(), s->label());
             co_return true;
         }
+        if (r.end == End::evicted) {
+            ++stats.over_budget_resets;
+            spdlog::warn(
+                "pulse: partial lines of all streams would pass {} bytes; stream with {} reset to make room: "
+                "it held {} bytes, more than the stream that needed room",
+                line_budget->limit(), s->label(), s->evicted().value_or(0));
+            co_return true;
+        }
         if (r.end == End::stream) {
             if (!s->closed()) spdlog::info("pulse: stream with {} ended: {}", s->label(), r.ec.message());
             co_return false;

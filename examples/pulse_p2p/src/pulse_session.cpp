@@ -27,7 +27,9 @@ Session::Session(asio::any_io_executor ex, std::shared_ptr<net::Stream> stream, 
       m_peer(std::move(peer)),
       m_dir(dir),
       m_wake(ex),
-      m_lines(std::move(budget), max_line) {
+      // Evicted during another stream's read: reset now, so the peer learns
+      // at once; read_line() reports it.
+      m_lines(std::move(budget), max_line, [this] { m_stream->reset(); }) {
     m_wake.expires_at(asio::steady_timer::time_point::max());
 }
 
@@ -37,6 +39,7 @@ asio::awaitable<Session::Received> Session::read_line() {
         if (auto line = m_lines.next_line()) co_return Received{std::move(line), End::none, {}};
         if (m_lines.overlong()) co_return Received{std::nullopt, End::overlong, {}};
         auto r = co_await m_stream->read_some(m_chunk);
+        if (m_lines.evicted()) co_return Received{std::nullopt, End::evicted, {}};
         if (!r) {
             std::string rest = m_lines.take_rest();
             if (r.error().code == net::errc::end_of_stream && !rest.empty())

@@ -41,7 +41,9 @@ public:
 
     /// What read_line() got: a line, or why there is none.
     struct Received {
-        enum class End { none, stream, overlong, over_budget };
+        // over_budget: this stream's bytes did not fit the node-wide budget;
+        // evicted: the budget reset this stream to make room for another.
+        enum class End { none, stream, overlong, over_budget, evicted };
         std::optional<std::string> line;
         End end = End::none;
         std::error_code ec;  // End::stream: why it ended
@@ -64,6 +66,8 @@ public:
     const net::PeerId& peer() const { return m_peer; }
     net::Direction direction() const { return m_dir; }
     bool closed() const { return m_closed; }
+    /// Bytes of partial line it held when the budget evicted it.
+    std::optional<std::size_t> evicted() const { return m_lines.evicted(); }
     int add_fault() { return ++m_faults; }
     /// Remembers a line that was handled without a fault, so that the same
     /// line again can be skipped unparsed: our chain only ever grows, so its

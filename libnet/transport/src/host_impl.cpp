@@ -99,14 +99,17 @@ asio::awaitable<Result<PeerId>> Host::Impl::dial(Multiaddr addr) {
 }
 
 void Host::Impl::add_connection(std::unique_ptr<detail::SecureChannel> channel, ConnectionInfo info, std::string ip) {
-    detail::YamuxConfig ycfg{config.max_streams_per_connection,
-                             config.max_write_queue_bytes,
-                             std::max(config.stream_window, detail::YAMUX_INITIAL_WINDOW),  // never below the spec's
-                             config.keepalive_interval,
-                             config.ping_timeout,
-                             config.idle_timeout,
-                             config.max_connection_receive_bytes,
-                             budget};
+    const detail::YamuxConfig ycfg{
+        .max_streams = config.max_streams_per_connection,
+        .max_write_queue = config.max_write_queue_bytes,
+        .stream_window = std::max(config.stream_window, detail::YAMUX_INITIAL_WINDOW),  // never below the spec's
+        .keepalive = config.keepalive_interval,
+        .ping_timeout = config.ping_timeout,
+        .idle_timeout = config.idle_timeout,
+        .message_stall_timeout = config.message_stall_timeout,
+        .receive_budget = config.max_connection_receive_bytes,
+        .host_budget = budget,
+    };
     auto session =
         std::make_shared<detail::YamuxSession>(std::move(channel), info.direction == Direction::outbound, ycfg);
     conns.push_back(Conn{session, info, std::move(ip), std::chrono::steady_clock::now()});

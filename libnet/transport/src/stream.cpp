@@ -62,9 +62,26 @@ private:
     detail::StreamCore& m_core;
     std::size_t m_n = 0;
 };
+
+// A message in progress, watched by the session's stall deadline while this
+// lives.
+class MessageInProgress {
+public:
+    explicit MessageInProgress(detail::StreamCore& core) : m_core(core) { m_core.begin_message(); }
+    ~MessageInProgress() { m_core.end_message(); }
+    MessageInProgress(const MessageInProgress&) = delete;
+    MessageInProgress& operator=(const MessageInProgress&) = delete;
+
+private:
+    detail::StreamCore& m_core;
+};
 }  // namespace
 
 asio::awaitable<Result<std::vector<std::uint8_t>>> Stream::read_message(std::size_t max_size) {
+    // Waiting for a message to start is idle, not a stall: a long-lived
+    // stream may be quiet between messages.
+    if (auto r = co_await m_core->wait_readable(); !r) co_return r.error();
+    MessageInProgress watched(*m_core);
     auto len = co_await detail::read_uvarint(*m_core, MAX_VARINT_BYTES);
     if (!len) co_return len.error();
     if (!*len) {

@@ -32,6 +32,11 @@ void StreamCore::release(std::size_t n) {
     if (n > 0) m_session->release(n);
 }
 
+void StreamCore::begin_message() noexcept {
+    m_in_message = true;
+    m_last_progress = Clock::now();
+}
+
 const PeerId& StreamCore::remote_peer() const noexcept {
     return m_session->remote_peer();
 }
@@ -146,6 +151,7 @@ Result<void> StreamCore::on_data(std::span<const std::uint8_t> data) {
     if (m_remote_fin || m_reset) return {};  // late data after FIN/RST: counted, dropped
     m_rx.append(data);
     m_session->hold(data.size());
+    if (m_in_message) m_last_progress = Clock::now();
     m_readable.notify();
     return {};
 }

@@ -53,8 +53,10 @@ asio::awaitable<void> YamuxSession::wait_receive_room() {
     while (!m_closed && over_budget()) co_await m_budget->drained.wait();
     --m_budget->paused;
     m_paused = false;
-    // A ping answer may have waited in the socket meanwhile: time it afresh.
+    // A ping answer, or a message's bytes, may have waited in the socket
+    // meanwhile: time them afresh.
     m_last_ping_sent = Clock::now();
+    for (auto& [id, s] : m_streams) s->restart_stall_clock(m_last_ping_sent);
 }
 
 void YamuxSession::start(StreamFn on_stream, ClosedFn on_closed) {
@@ -270,6 +272,7 @@ asio::awaitable<void> YamuxSession::ticker_loop() {
     auto self = shared_from_this();
     auto period = std::min(m_config.keepalive, m_config.ping_timeout);
     if (m_config.idle_timeout.count() > 0) period = std::min(period, m_config.idle_timeout);
+    if (m_config.message_stall_timeout.count() > 0) period = std::min(period, m_config.message_stall_timeout);
     period = std::clamp(period / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(1000));
     while (!m_closed) {
         m_ticker.expires_after(period);
@@ -294,11 +297,35 @@ void YamuxSession::tick() {
         close(make_error_code(errc::timeout));
         return;
     }
+    if (m_config.message_stall_timeout.count() > 0 && reset_stalled_streams(now)) return;
     if (!m_ping_outstanding && now - m_last_ping_sent >= m_config.keepalive) {
         m_ping_outstanding = ++m_ping_counter;
         m_last_ping_sent = now;
         send_frame({YamuxType::ping, yamux_flag::SYN, 0, *m_ping_outstanding});
     }
+}
+
+// A peer may announce a message and then send nothing more: bounded in
+// memory (a body grows as bytes arrive) but, without a deadline, held for
+// ever. A connection doing nothing but that, or doing it again and again
+// (stalling streams one by one while keeping one idle), is dropped.
+bool YamuxSession::reset_stalled_streams(Clock::time_point now) {
+    std::vector<std::shared_ptr<StreamCore>> stalled;
+    for (const auto& [id, s] : m_streams)
+        if (s->message_stalled(now - m_config.message_stall_timeout)) stalled.push_back(s);
+    if (stalled.empty()) return false;
+    const auto ms = m_config.message_stall_timeout.count();
+    m_stalled += stalled.size();
+    if (stalled.size() == m_streams.size() || m_stalled >= MAX_STALLED_STREAMS) {
+        log()->warn("peer {}: dropping connection: its streams stalled mid-message ({} streams, no byte for {} ms)",
+                    remote_peer().to_string(), m_stalled, ms);
+        close(make_error_code(errc::timeout));
+        return true;
+    }
+    log()->warn("peer {}: resetting {} stream(s) stalled mid-message (no byte for {} ms; first: stream {} {})",
+                remote_peer().to_string(), stalled.size(), ms, stalled.front()->id(), stalled.front()->protocol);
+    for (auto& s : stalled) s->reset();
+    return false;
 }
 
 }  // namespace chainkit::net::detail

@@ -46,10 +46,15 @@ struct YamuxConfig {
     std::uint32_t stream_window = YAMUX_INITIAL_WINDOW;  // receive window we grant each stream
     std::chrono::milliseconds keepalive{15000};
     std::chrono::milliseconds ping_timeout{10000};
-    std::chrono::milliseconds idle_timeout{300000};  // 0 = never
-    std::size_t receive_budget = 16 << 20;           // bytes held for the application on this connection
-    std::shared_ptr<ReceiveBudget> host_budget;      // shared by the host's sessions; null = unbounded
+    std::chrono::milliseconds idle_timeout{300000};          // 0 = never
+    std::chrono::milliseconds message_stall_timeout{30000};  // 0 = never
+    std::size_t receive_budget = 16 << 20;                   // bytes held for the application on this connection
+    std::shared_ptr<ReceiveBudget> host_budget;              // shared by the host's sessions; null = unbounded
 };
+
+/// Streams of one connection reset for stalling mid-message before the
+/// connection itself is dropped: an honest peer rarely stalls even once.
+inline constexpr std::size_t MAX_STALLED_STREAMS = 8;
 
 /// Largest data frame we send: header + chunk fill one Noise frame.
 inline constexpr std::size_t YAMUX_MAX_CHUNK = NOISE_MAX_PLAINTEXT - YAMUX_HEADER_SIZE;
@@ -83,6 +88,16 @@ public:
     void hold(std::size_t n);
     void release(std::size_t n);
 
+    using Clock = std::chrono::steady_clock;
+    /// A message is in progress from its first byte to its last (set by
+    /// read_message): the session resets the stream if its bytes stop coming.
+    void begin_message() noexcept;
+    void end_message() noexcept { m_in_message = false; }
+    /// A message is in progress and no byte arrived since `since`.
+    bool message_stalled(Clock::time_point since) const noexcept { return m_in_message && m_last_progress < since; }
+    /// Counts as progress: the session's reads were paused, not the peer.
+    void restart_stall_clock(Clock::time_point now) noexcept { m_last_progress = now; }
+
     std::uint32_t id() const noexcept { return m_id; }
     const PeerId& remote_peer() const noexcept;
     std::string protocol;
@@ -108,6 +123,8 @@ private:
     bool m_local_fin = false;
     bool m_remote_fin = false;
     bool m_reset = false;
+    bool m_in_message = false;
+    Clock::time_point m_last_progress;  // of the message in progress
     std::error_code m_conn_error;
     Signal m_readable;
     Signal m_writable;
@@ -155,6 +172,9 @@ private:
     void apply_stream_flags(StreamCore& s, const YamuxHeader& h);
     Result<void> handle_ping(const YamuxHeader& h);
     void tick();
+    /// Resets streams stalled mid-message, or closes the session (true) when
+    /// every stream is, or when MAX_STALLED_STREAMS have been.
+    bool reset_stalled_streams(std::chrono::steady_clock::time_point now);
 
     std::unique_ptr<SecureChannel> m_channel;
     bool m_client;
@@ -188,6 +208,7 @@ private:
     std::shared_ptr<ReceiveBudget> m_budget;
     std::size_t m_held = 0;
     bool m_paused = false;
+    std::size_t m_stalled = 0;  // streams reset for stalling so far
 };
 
 }  // namespace chainkit::net::detail

@@ -50,8 +50,10 @@ struct NodeConfig {
     std::chrono::milliseconds write_timeout{30000};  // a peer that stops reading is dropped
     std::chrono::milliseconds redial_min{500};       // backoff for -d targets
     std::chrono::milliseconds redial_max{30000};
-    // Bytes of partial lines held by all streams together: a stream whose
-    // next read would pass it is reset (eight of the longest lines).
+    // Bytes of partial lines held by all streams together (eight of the
+    // longest lines). Past it, the streams holding the most are reset to make
+    // room for one that would hold less; a stream that would itself hold the
+    // most is reset instead.
     std::size_t max_buffered_line_bytes = 64 << 20;
 };
 
@@ -59,9 +61,9 @@ enum class ChainChange { added, adopted };
 
 /// What the node did with received lines (for tests and logs).
 struct NodeStats {
-    std::uint64_t lines_parsed = 0;   // parsed (and validated if longer)
-    std::uint64_t lines_skipped = 0;  // equal to our chain's line or to the stream's last good line
-    std::uint64_t over_budget_resets = 0;
+    std::uint64_t lines_parsed = 0;        // parsed (and validated if longer)
+    std::uint64_t lines_skipped = 0;       // equal to our chain's line or to the stream's last good line
+    std::uint64_t over_budget_resets = 0;  // streams reset by the line budget (refused or evicted)
 };
 
 /// Called after our chain changed: `from` is the peer it was adopted from.

@@ -43,6 +43,11 @@ struct HostConfig {
     std::chrono::milliseconds keepalive_interval = 15s;   // yamux ping period
     std::chrono::milliseconds ping_timeout = 10s;         // unanswered ping drops the link
     std::chrono::milliseconds idle_timeout = 300s;        // no open stream this long: close (0 = never)
+    // A read_message begun (a byte of its length arrived) that then gets no
+    // byte for this long: its stream is reset; a connection whose streams all
+    // stall so, or that had 8 reset for it, is dropped (0 = never). Time spent paused by the receive
+    // budgets does not count.
+    std::chrono::milliseconds message_stall_timeout = 30s;
     std::size_t max_inbound_connections = 256;
     std::size_t max_outbound_connections = 128;
     std::size_t max_streams_per_connection = 256;

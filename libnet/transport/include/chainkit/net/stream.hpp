@@ -45,7 +45,10 @@ public:
     /// before any of the body is buffered. Otherwise the body grows as bytes
     /// arrive (a claimed length allocates nothing) and, while partial, counts
     /// against the host's receive budgets (HostConfig), so keep `max_size`
-    /// below max_connection_receive_bytes minus the stream window.
+    /// below max_connection_receive_bytes minus the stream window. Once its
+    /// first byte arrived, a message whose bytes stop coming for
+    /// HostConfig::message_stall_timeout fails: errc::stream_reset, or
+    /// errc::timeout when the connection was dropped for it.
     asio::awaitable<Result<std::vector<std::uint8_t>>> read_message(std::size_t max_size);
     asio::awaitable<Result<void>> write_message(std::span<const std::uint8_t> body);
     /// A line ending in '\n' (returned without it). More than `max_len` bytes
