@@ -157,7 +157,8 @@ struct TwoAnnouncers {
 TEST_CASE("a transaction request never answered is asked of another peer that announced it",
           "[node][relay][integration]") {
     TwoAnnouncers t(300ms);
-    REQUIRE(run_until(t.io, [&] { return t.second.asked.contains(t.tx.txid()); }, 5s));
+    REQUIRE(run_until(
+        t.io, [&] { return t.second.asked.contains(t.tx.txid()); }, 5s));
     CHECK(t.first.asked.size() == 1);
 }
 
@@ -168,7 +169,8 @@ TEST_CASE("a transaction requested of a peer that disconnects is asked of anothe
     t.io.restart();
     CHECK_FALSE(t.second.asked.contains(t.tx.txid()));
     t.first.peer.host.stop();
-    REQUIRE(run_until(t.io, [&] { return t.second.asked.contains(t.tx.txid()); }, 5s));
+    REQUIRE(run_until(
+        t.io, [&] { return t.second.asked.contains(t.tx.txid()); }, 5s));
 }
 
 TEST_CASE("a block announced behind a transaction flood on the same session connects before the flood is validated",
@@ -200,12 +202,14 @@ TEST_CASE("a block announced behind a transaction flood on the same session conn
     });
     peer.send_all(std::move(msgs));
 
-    REQUIRE(run_until(io, [&] { return n.chain.tip().hash == block.hash(); }, 30s));
+    REQUIRE(run_until(
+        io, [&] { return n.chain.tip().hash == block.hash(); }, 30s));
     REQUIRE(pool_when_connected);
     // The block waited for a few transactions, not for the flood.
     CHECK(*pool_when_connected < FLOOD / 4);
     // And the flood is still taken, in order.
-    REQUIRE(run_until(io, [&] { return n.mempool.size() == FLOOD; }, 30s));
+    REQUIRE(run_until(
+        io, [&] { return n.mempool.size() == FLOOD; }, 30s));
 }
 
 TEST_CASE("transactions a reorg returns to the pool are announced again", "[node][relay][reorg][integration]") {
@@ -223,5 +227,6 @@ TEST_CASE("transactions a reorg returns to the pool are announced again", "[node
     REQUIRE(run_until(io, [&] { return a.chain.tip().hash == b.chain.tip().hash; }));
     REQUIRE(run_until(io, [&] { return a.mempool.contains(tx.txid()); }));
     // b never had it in a block or its pool: only a's announcement brings it.
-    CHECK(run_until(io, [&] { return b.mempool.contains(tx.txid()); }, 3s));
+    CHECK(run_until(
+        io, [&] { return b.mempool.contains(tx.txid()); }, 3s));
 }

@@ -16,8 +16,8 @@ chain::TxId txid_n(std::uint64_t n) {
 }
 
 TxRequestConfig small() {
-    return TxRequestConfig{.max_in_flight_per_peer = 2, .max_announced_per_peer = 5, .max_announced_total = 8,
-                           .timeout = 10s};
+    return TxRequestConfig{
+        .max_in_flight_per_peer = 2, .max_announced_per_peer = 5, .max_announced_total = 8, .timeout = 10s};
 }
 
 }  // namespace
@@ -42,8 +42,7 @@ TEST_CASE("tx requests: at most the in-flight cap per peer, the rest asked as sl
     CHECK(r.in_flight(1) == 0);
 }
 
-TEST_CASE("tx requests: one peer at a time; notfound, timeout and disconnect move a request on",
-          "[node][txrequests]") {
+TEST_CASE("tx requests: one peer at a time; notfound, timeout and disconnect move a request on", "[node][txrequests]") {
     TxRequests r(small());
     const auto t = Clock::now();
     const auto a = txid_n(1);
