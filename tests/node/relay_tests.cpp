@@ -202,9 +202,10 @@ TEST_CASE("a block announced behind a transaction flood on the same session conn
     });
     peer.send_all(std::move(msgs));
 
+    // The node's tip notification (the chain state moves a moment before it).
     REQUIRE(run_until(
-        io, [&] { return n.chain.tip().hash == block.hash(); }, 30s));
-    REQUIRE(pool_when_connected);
+        io, [&] { return pool_when_connected.has_value(); }, 30s));
+    CHECK(n.chain.tip().hash == block.hash());
     // The block waited for a few transactions, not for the flood.
     CHECK(*pool_when_connected < FLOOD / 4);
     // And the flood is still taken, in order.
