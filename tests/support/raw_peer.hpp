@@ -106,6 +106,16 @@ public:
         asio::co_spawn(
             m_io, [this, m = std::move(m)]() -> asio::awaitable<void> { co_await write(m); }, asio::detached);
     }
+    // Sends `ms` in order from one coroutine (separate send() calls may
+    // interleave once the stream's window is full).
+    void send_all(std::vector<node::Message> ms) {
+        asio::co_spawn(
+            m_io,
+            [this, ms = std::move(ms)]() -> asio::awaitable<void> {
+                for (const auto& m : ms) co_await write(m);
+            },
+            asio::detached);
+    }
     // Raw bytes as one frame (for malformed messages).
     void send_raw(chain::Bytes body) {
         asio::co_spawn(

@@ -40,6 +40,7 @@ Node::Impl::Impl(asio::any_io_executor e, net::Host& h, NodeDeps d, NodeConfig c
       rng(nonce),
       download(detail::DownloadConfig{config.download_window, config.blocks_in_flight_per_peer, config.stall_timeout,
                                       config.request_timeout}),
+      tx_requests(detail::TxRequestConfig{.timeout = config.tx_request_timeout}),
       ticker(ex) {}
 
 void Node::Impl::log(const std::string& line) const {
@@ -96,6 +97,7 @@ void Node::Impl::drop(const PeerPtr& peer, const std::string& why) {
     peer->close_reason = why;
     peer->close();
     download.remove_peer(peer->key);
+    tx_requests.remove_peer(peer->key);  // what it had in flight goes to other announcers
     // What it sent of a low-work chain is held per sender: free it.
     deps.run_on_chain([c = &deps.chain, m = &deps.mempool, k = peer->key] {
         c->forget_sender(k);
@@ -103,6 +105,7 @@ void Node::Impl::drop(const PeerPtr& peer, const std::string& why) {
     });
     host.disconnect(peer->id);
     request_blocks();
+    request_txs();
 }
 
 void Node::Impl::misbehaving(const PeerPtr& peer, const std::string& why) {

@@ -19,7 +19,8 @@ using detail::on_chain;
 namespace {
 constexpr double ADDR_TOKENS_PER_SECOND = 0.1;  // Bitcoin Core's MAX_ADDR_RATE_PER_SECOND
 constexpr double ADDR_TOKEN_BURST = 1000;
-constexpr std::size_t MAX_TX_REQUESTS_PER_PEER = 5000;  // unanswered getdata(tx) entries kept per peer
+// Transactions looked up in the pool per chain round trip when answering getdata.
+constexpr std::size_t GETDATA_TX_BATCH = 64;
 }  // namespace
 
 asio::awaitable<bool> Node::Impl::handle(const PeerPtr& peer, Message msg) {
@@ -188,31 +189,23 @@ asio::awaitable<void> Node::Impl::on_inv(const PeerPtr& peer, InvMsg m) {
             const auto txid = chain::hash_cast<chain::TxId>(item.hash);
             if (std::find(wanted.begin(), wanted.end(), txid) == wanted.end()) tx_taken(txid, peer);
         }
-    GetDataMsg gd;
-    const auto t = Clock::now();
-    for (const auto& txid : wanted) {
-        // Nothing is requested twice: not from this peer, nor while another has it in flight.
-        bool in_flight = false;
-        for (const auto& [k, p] : peers)
-            if (auto it = p->txs_requested.find(txid);
-                it != p->txs_requested.end() && t - it->second < std::chrono::seconds(60))
-                in_flight = true;
-        // A peer that never answers cannot grow this map without bound.
-        if (in_flight || peer->txs_requested.size() >= MAX_TX_REQUESTS_PER_PEER) continue;
-        peer->txs_requested.emplace(txid, t);
-        gd.items.push_back({InvType::tx, chain::hash_cast<chain::Hash256>(txid)});
-    }
-    if (!gd.items.empty()) peer->send(gd);
+    // Remembered (within bounds) and asked for as the peer's request slots
+    // free: nothing is forgotten because this peer is slow, and nothing is
+    // asked of two peers at once (tx_requests.hpp).
+    for (const auto& txid : wanted) tx_requests.announced(peer->key, txid);
+    request_txs();
 }
 
 asio::awaitable<void> Node::Impl::on_getdata(const PeerPtr& peer, GetDataMsg m) {
     NotFoundMsg missing;
-    for (const auto& item : m.items) {
+    for (std::size_t i = 0; i < m.items.size();) {
         // Reading the next item waits while the peer's queue is full, so a
         // request for the whole chain costs a bounded amount of memory.
         co_await peer->wait_for_room();
         if (peer->closed()) co_return;
+        const auto& item = m.items[i];
         if (item.type == InvType::block) {
+            ++i;
             auto job5 = [c = &deps.chain, h = chain::hash_cast<chain::BlockHash>(item.hash)] {
                 return c->read_block(h);
             };
@@ -223,19 +216,32 @@ asio::awaitable<void> Node::Impl::on_getdata(const PeerPtr& peer, GetDataMsg m) 
             } else {
                 missing.items.push_back(item);
             }
-        } else {
-            auto job6 = [mp = &deps.mempool, h = chain::hash_cast<chain::TxId>(item.hash)] {
+            continue;
+        }
+        // A run of transactions in one chain round trip: a round trip per
+        // item kept a block request behind this one waiting for each.
+        std::vector<chain::TxId> ids;
+        for (; i < m.items.size() && m.items[i].type != InvType::block && ids.size() < GETDATA_TX_BATCH; ++i)
+            ids.push_back(chain::hash_cast<chain::TxId>(m.items[i].hash));
+        auto job6 = [mp = &deps.mempool, ids] {
+            std::vector<std::optional<chain::Transaction>> out;
+            for (const auto& h : ids) {
                 const auto* e = mp->get(h);
-                return e ? std::optional<chain::Transaction>(e->tx) : std::nullopt;
-            };
-            auto tx = co_await on_chain(deps.run_on_chain, std::move(job6));
-            if (tx) {
-                peer->known.insert(item.hash);
-                peer->send(TxMsg{std::move(*tx)});
-                tx_taken(chain::hash_cast<chain::TxId>(item.hash), peer);
-            } else {
-                missing.items.push_back(item);
+                out.push_back(e ? std::optional<chain::Transaction>(e->tx) : std::nullopt);
             }
+            return out;
+        };
+        auto txs = co_await on_chain(deps.run_on_chain, std::move(job6));
+        if (peer->closed()) co_return;
+        for (std::size_t k = 0; k < ids.size(); ++k) {
+            const auto h = chain::hash_cast<chain::Hash256>(ids[k]);
+            if (!txs[k]) {
+                missing.items.push_back({InvType::tx, h});
+                continue;
+            }
+            peer->known.insert(h);
+            peer->send(TxMsg{std::move(*txs[k])});
+            tx_taken(ids[k], peer);
         }
     }
     if (!missing.items.empty()) peer->send(missing);
@@ -246,9 +252,10 @@ void Node::Impl::on_notfound(const PeerPtr& peer, const NotFoundMsg& m) {
         if (item.type == InvType::block)
             download.refused(peer->key, chain::hash_cast<chain::BlockHash>(item.hash));
         else
-            peer->txs_requested.erase(chain::hash_cast<chain::TxId>(item.hash));
+            tx_requests.not_found(peer->key, chain::hash_cast<chain::TxId>(item.hash));
     }
     request_blocks();
+    request_txs();
 }
 
 asio::awaitable<void> Node::Impl::on_block(const PeerPtr& peer, BlockMsg m) {
@@ -293,9 +300,31 @@ asio::awaitable<void> Node::Impl::validate_block(PeerPtr peer, chain::Block bloc
 asio::awaitable<void> Node::Impl::on_tx(const PeerPtr& peer, TxMsg m) {
     const auto txid = m.tx.txid();
     peer->known.insert(chain::hash_cast<chain::Hash256>(txid));
-    peer->txs_requested.erase(txid);
-    auto r = co_await accept_tx(std::move(m.tx), peer->key);
-    if (!r.ok() && is_peer_fault(r.reason)) misbehaving(peer, "invalid transaction " + txid.hex() + ": " + r.message);
+    tx_requests.received(txid);
+    request_txs();
+    // Keep reading this peer while its transactions validate (one at a time
+    // on the chain thread, in the order they came), so a header or block
+    // behind them on this session waits for one of them, not for all. Past
+    // MAX_TX_BYTES_PENDING queued the session waits.
+    co_await peer->wait_for_tx_room();
+    if (peer->closed()) co_return;
+    peer->queue_tx(std::move(m.tx));
+    if (peer->tx_validator_running) co_return;
+    peer->tx_validator_running = true;
+    asio::co_spawn(ex, validate_txs(peer), asio::detached);
+}
+
+asio::awaitable<void> Node::Impl::validate_txs(PeerPtr peer) {
+    auto self = shared_from_this();
+    while (!stopped && !peer->closed()) {
+        auto tx = peer->next_tx();
+        if (!tx) break;
+        const auto txid = tx->txid();
+        auto r = co_await accept_tx(std::move(*tx), peer->key);
+        if (!r.ok() && is_peer_fault(r.reason))
+            misbehaving(peer, "invalid transaction " + txid.hex() + ": " + r.message);
+    }
+    peer->tx_validator_running = false;
 }
 
 void Node::Impl::on_getaddr(const PeerPtr& peer) {

@@ -9,6 +9,7 @@
 #include "block_download.hpp"
 #include "peer.hpp"
 #include "peer_fault.hpp"
+#include "tx_requests.hpp"
 
 #include <asio/steady_timer.hpp>
 
@@ -48,6 +49,7 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     std::shared_ptr<std::array<std::uint64_t, MESSAGE_TYPE_SLOTS>> sent_by_type =
         std::make_shared<std::array<std::uint64_t, MESSAGE_TYPE_SLOTS>>();
     detail::BlockDownload download;
+    detail::TxRequests tx_requests;
     asio::steady_timer ticker;
 
     // What the chain told us last (mirrored from the chain thread).
@@ -94,6 +96,8 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     asio::awaitable<void> on_block(const PeerPtr& peer, BlockMsg m);
     asio::awaitable<void> validate_block(PeerPtr peer, chain::Block block);
     asio::awaitable<void> on_tx(const PeerPtr& peer, TxMsg m);
+    // Validates the peer's queued transactions one at a time (one runs per peer).
+    asio::awaitable<void> validate_txs(PeerPtr peer);
     void on_getaddr(const PeerPtr& peer);
     void on_addr(const PeerPtr& peer, const AddrMsg& m);
     void on_pong(const PeerPtr& peer, const PongMsg& m);
@@ -107,6 +111,10 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     void check_stalls();
     void announce_block(const chain::BlockHeader& header, std::uint64_t height);
     void announce_tx(const chain::TxId& txid, detail::PeerKey except);
+    // Transactions a reorg returned to the pool, to every peer again.
+    void reannounce_txs(const std::vector<chain::TxId>& txids);
+    // getdata(tx) to each peer with free request slots (tx_requests).
+    void request_txs();
     void tip_changed(const chain::ChainTip& new_tip, const chain::BlockHeader& header);
     asio::awaitable<chain::AcceptResult> accept_block(chain::Block block, detail::PeerKey from);
     asio::awaitable<chain::ValidationResult> accept_tx(chain::Transaction tx, detail::PeerKey from);

@@ -31,6 +31,25 @@ void record_validation_time(NodeCounters& c, double seconds) {
     ++c.validations;
 }
 
+// Transactions of the blocks a reorg took off the active chain (from
+// `old_tip` down to the fork) that are back in the pool. The walk stops
+// once it covered as many bytes as the pool holds: the pool keeps no more
+// of a reorg's transactions either.
+std::vector<chain::TxId> returned_to_pool(const chain::ChainState& c, const chain::Mempool& mp, chain::BlockHash h) {
+    std::vector<chain::TxId> out;
+    std::size_t bytes = 0;
+    while (bytes < mp.max_bytes() && !c.on_active_chain(h)) {
+        auto b = c.read_block(h);
+        if (!b) break;
+        for (std::size_t i = 1; i < b->txs.size(); ++i) {
+            bytes += b->txs[i].serialized_size();
+            if (auto id = b->txs[i].txid(); mp.contains(id)) out.push_back(id);
+        }
+        h = b->header.prev;
+    }
+    return out;
+}
+
 }  // namespace
 
 void Node::Impl::start() {
@@ -82,6 +101,7 @@ void Node::Impl::housekeeping() {
     }
     check_stalls();
     request_blocks();
+    if (tx_requests.expire(t) > 0) request_txs();
     bans.sweep(now());
     dial_more();
 }
@@ -190,6 +210,40 @@ void Node::Impl::announce_tx(const chain::TxId& txid, detail::PeerKey except) {
     }
 }
 
+void Node::Impl::reannounce_txs(const std::vector<chain::TxId>& txids) {
+    if (!config.relay_transactions) return;
+    // Peers that had them (in the block) dropped them too: whatever a peer
+    // was told before, it hears of them again.
+    for (auto& [k, p] : peers) {
+        if (!p->ready()) continue;
+        InvMsg inv;
+        for (const auto& txid : txids) {
+            const auto h = chain::hash_cast<chain::Hash256>(txid);
+            p->known.insert(h);
+            inv.items.push_back({InvType::tx, h});
+            if (inv.items.size() == MAX_INV_PER_MESSAGE) {
+                p->send(inv);
+                inv.items.clear();
+            }
+        }
+        if (!inv.items.empty()) p->send(inv);
+    }
+}
+
+void Node::Impl::request_txs() {
+    if (stopped) return;
+    const auto t = Clock::now();
+    for (auto& [k, p] : peers) {
+        // Refilled once half its slots are free: getdata in batches, not one per arrival.
+        if (!p->ready() || p->closed() || tx_requests.in_flight(k) > tx_requests.max_in_flight_per_peer() / 2) continue;
+        auto txids = tx_requests.take_requests(k, t);
+        if (txids.empty()) continue;
+        GetDataMsg gd;
+        for (const auto& txid : txids) gd.items.push_back({InvType::tx, chain::hash_cast<chain::Hash256>(txid)});
+        p->send(gd);
+    }
+}
+
 void Node::Impl::tip_changed(const chain::ChainTip& new_tip, const chain::BlockHeader& header) {
     tip = new_tip;
     rate_samples.emplace_back(Clock::now(), new_tip.height);
@@ -208,10 +262,12 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
         chain::ChainTip best;
         chain::BlockHeader tip_header;
         std::chrono::duration<double> took{};
+        std::vector<chain::TxId> returned;  // to the pool by a reorg
     };
     const std::int64_t t = now();
-    auto job9 = [c = &deps.chain, b = std::move(block), t, from]() mutable {
+    auto job9 = [c = &deps.chain, mp = &deps.mempool, b = std::move(block), t, from]() mutable {
         Outcome out;
+        const auto old_tip = c->tip().hash;
         const auto started = detail::Clock::now();
         out.result = c->accept_block(b, t, from);
         out.took = detail::Clock::now() - started;
@@ -219,6 +275,7 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
         out.best = c->best_header();
         if (out.result.tip_changed) {
             if (auto h = c->header(out.tip.hash)) out.tip_header = *h;
+            out.returned = returned_to_pool(*c, *mp, old_tip);
         }
         return out;
     };
@@ -237,6 +294,7 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
             misbehaving(p, "invalid block " + orphan.hash.hex() + ": " + orphan.validation.message);
     }
     if (o.result.tip_changed) tip_changed(o.tip, o.tip_header);
+    if (!o.returned.empty()) reannounce_txs(o.returned);
     // The download list only needs the chain again when it runs low (the
     // window moved on) or holds nothing: recomputing it after every block
     // cost as much chain-thread time as validating it (node_bench).

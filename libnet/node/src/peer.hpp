@@ -27,6 +27,9 @@ namespace chainkit::node::detail {
 
 // Blocks of one peer validating at once while its session keeps reading.
 inline constexpr std::size_t MAX_BLOCKS_VALIDATING = 32;
+// Bytes of a peer's transactions received and waiting for validation
+// while its session keeps reading.
+inline constexpr std::size_t MAX_TX_BYTES_PENDING = 1 << 20;
 
 // The traffic counters' slot of a message body: its type byte when it names
 // a MessageType, else 0 (the byte came from a peer).
@@ -40,13 +43,23 @@ public:
          bool inbound, std::string remote, std::size_t max_queue_bytes);
 
     // Queues `m`; false (and nothing queued) when the queue already holds
-    // more than its bound: the caller drops the peer.
+    // more than its bound: the caller drops the peer. Transaction traffic
+    // (tx, inv, getdata for transactions) is sent after everything else
+    // queued, so a block announced or asked for never waits behind a
+    // backlog of transactions; each kind keeps its own order.
     bool send(const Message& m);
     // The writer: sends queued messages in order until close().
     asio::awaitable<void> write_loop();
     // Waits until the queue is below half its bound (or the peer closed).
     asio::awaitable<void> wait_for_room();
     void close();
+
+    // Transactions received and not yet validated (Node::Impl::on_tx).
+    void queue_tx(chain::Transaction tx);
+    [[nodiscard]] std::optional<chain::Transaction> next_tx();
+    // Waits until fewer than MAX_TX_BYTES_PENDING are queued (or the peer closed).
+    asio::awaitable<void> wait_for_tx_room();
+    bool tx_validator_running = false;
     [[nodiscard]] bool closed() const noexcept { return m_closed; }
     [[nodiscard]] std::size_t queued_bytes() const noexcept { return m_queued_bytes; }
 
@@ -72,7 +85,6 @@ public:
     double addr_tokens = 1000;  // addr rate limit (token bucket)
     Clock::time_point addr_tokens_at = Clock::now();
     KnownInventory known;
-    std::map<chain::TxId, Clock::time_point> txs_requested;
     // Liveness.
     std::optional<std::uint64_t> ping_nonce;
     Clock::time_point ping_sent{};  // epoch: the first ping goes out at once
@@ -87,11 +99,15 @@ public:
 
 private:
     std::size_t m_max_queue_bytes;
-    std::deque<chain::Bytes> m_queue;
+    std::deque<chain::Bytes> m_queue;  // everything but transaction traffic
+    std::deque<chain::Bytes> m_bulk;   // transaction traffic
     std::size_t m_queued_bytes = 0;
+    std::deque<std::pair<chain::Transaction, std::size_t>> m_txs;  // with their sizes
+    std::size_t m_tx_bytes = 0;
     bool m_closed = false;
-    asio::steady_timer m_wake;  // the writer waits on it for work
-    asio::steady_timer m_room;  // readers wait on it for queue room
+    asio::steady_timer m_wake;     // the writer waits on it for work
+    asio::steady_timer m_room;     // readers wait on it for queue room
+    asio::steady_timer m_tx_room;  // the session waits on it for room in m_txs
 };
 
 }  // namespace chainkit::node::detail

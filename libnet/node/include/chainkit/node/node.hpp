@@ -56,6 +56,8 @@ struct NodeConfig {
     std::chrono::milliseconds tick{250};  // housekeeping period (dials, stalls, timeouts)
     std::int64_t ban_seconds = DEFAULT_BAN_SECONDS;
     std::size_t max_send_queue_bytes = 4 << 20;  // per peer, before reading its requests pauses
+    // A getdata(tx) unanswered this long is asked of another peer that announced it.
+    std::chrono::milliseconds tx_request_timeout{60000};
     bool relay_transactions = true;
 };
 
