@@ -57,6 +57,11 @@ struct NodeConfig {
     std::int64_t ban_seconds = DEFAULT_BAN_SECONDS;
     std::size_t max_send_queue_bytes = 4 << 20;  // per peer, before reading its requests pauses
     bool relay_transactions = true;
+    // A storage fault (chain::RejectReason::storage_failure) is retried this
+    // many times in a row, the first after storage_retry_delay, each later
+    // one after twice the delay before; one more stops the node (on_fatal_error).
+    std::size_t storage_retries = 3;
+    std::chrono::milliseconds storage_retry_delay{1000};
 };
 
 struct NodeDeps {
@@ -144,6 +149,12 @@ public:
     // Called on the network executor each time the active tip moves (a
     // block of ours or of a peer connected, or a reorg); replaces any previous.
     void on_tip_changed(std::function<void(const chain::ChainTip&)> callback);
+    // Called once on the network executor, with one line saying why, when
+    // the node stopped itself: a storage fault that outlived its retries
+    // (docs/architecture.md, "Storage faults"). The app then exits non-zero.
+    void on_fatal_error(std::function<void(const std::string&)> callback);
+    // That line, once the node stopped itself; nullopt while it runs.
+    [[nodiscard]] std::optional<std::string> fatal_error() const;
     // The active tip as the node last heard it from the chain thread.
     [[nodiscard]] chain::ChainTip tip() const;
 
