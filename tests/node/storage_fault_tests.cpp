@@ -78,9 +78,13 @@ TEST_CASE("a transient coin-read fault while connecting a block: logged, retried
     check_no_failed_marks(p.victim);
 
     p.victim.store.fail_coin_reads = false;  // the fault passes; nobody clears the read error by hand
+    // The chain job moves the tip before its result reaches the node: wait for both.
     REQUIRE(run_until(
-        p.io, [&] { return p.synced(); }, 5s));
-    CHECK(p.victim.logged({"storage: retry", "succeeded"}));
+        p.io,
+        [&] {
+            return p.synced() && p.victim.logged({"storage: retry", "succeeded"});
+        },
+        5s));
     CHECK_FALSE(p.victim.node.fatal_error());
     check_no_failed_marks(p.victim);
     p.no_one_blamed();
