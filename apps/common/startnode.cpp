@@ -22,6 +22,8 @@
 #include <chainkit/net/identity.hpp>
 #include <chrono>
 #include <exception>
+#include <optional>
+#include <string>
 #include <thread>
 #include <unistd.h>
 
@@ -136,6 +138,12 @@ void cmd_startnode(NodeContext& ctx, const std::string& role, const StartNodeArg
                         &peer_files,
                         {}};
     node::Node n(io.get_executor(), host, std::move(deps), ncfg);
+    // A storage fault the node could not retry away: stop in order, then exit non-zero with its line.
+    std::optional<std::string> fatal;
+    n.on_fatal_error([&fatal, &stop = ctx.stop](const std::string& why) {
+        fatal = why;
+        stop.request_stop();
+    });
     n.start();
 
     const auto me = host.listen_addresses().front().to_string();
@@ -180,6 +188,7 @@ void cmd_startnode(NodeContext& ctx, const std::string& role, const StartNodeArg
     chain.remove_observer(&mempool);
     ctx.close_chain();
     if (failure) std::rethrow_exception(failure);
+    if (fatal) throw UserError(*fatal);
     fmt::print(out, "{} node stopped\n", role);
 }
 

@@ -29,6 +29,14 @@ void ChainState::set_tip(BlockIndex* tip) {
     for (BlockIndex* b = tip; b && m_active[b->height()] != b; b = b->parent) m_active[b->height()] = b;
 }
 
+Result<bool> ChainState::retry_activation() {
+    if (!m_loaded) return storage_error("chain state not loaded");
+    const auto old_tip = tip().hash;
+    auto changed = activate_best_chain();
+    if (!changed) return changed.error();
+    return tip().hash != old_tip;
+}
+
 Result<bool> ChainState::activate_best_chain() {
     bool changed = false;
     const BlockHash old_tip = tip().hash;
@@ -55,6 +63,9 @@ Result<bool> ChainState::activate_best_chain() {
 }
 
 Result<bool> ChainState::activation_step(BlockIndex& target) {
+    // A read error recorded before this step (another reader's, e.g. a
+    // mempool check) says nothing of this step's reads: start clean.
+    m_store.clear_read_error();
     BlockIndex* old_tip = m_active.empty() ? nullptr : m_active.back();
     const BlockIndex* fork = old_tip ? BlockTree::fork_point(old_tip, &target) : nullptr;
     std::vector<BlockIndex*> path;

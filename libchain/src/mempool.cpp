@@ -105,8 +105,16 @@ ValidationResult Mempool::accept_checked(const Transaction& tx, const TxId& txid
     }
     MempoolEntry e;
     const PoolView view(m_chain, m_entries, m_spent_by, m_tip_height + 1);
-    if (auto r = check_tx_inputs(tx, view, m_tip_height + 1, m_params, e.spent, e.fee); !r)
+    if (auto r = check_tx_inputs(tx, view, m_tip_height + 1, m_params, e.spent, e.fee); !r) {
+        // A coin the store could not read looks absent: a fault of this
+        // node, never a verdict on the transaction (nor an orphan). Cleared
+        // here, as reported: the caller decides whether to retry.
+        if (auto fault = m_chain.read_error()) {
+            m_chain.clear_read_error();
+            return ValidationResult::fail(R::storage_failure, "storage failure reading an input: " + fault->message);
+        }
         return pool_reason(tx, std::move(r));
+    }
     e.size = tx.serialized_size();
     // size <= max_block_size and min_fee_rate is a small policy number.
     const Amount required = m_params.min_fee_rate * static_cast<Amount>(e.size);

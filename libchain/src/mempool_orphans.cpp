@@ -75,7 +75,8 @@ void Mempool::resolve_orphans(std::vector<TxId> parents, std::vector<TxOrphanRes
         const Transaction tx = o->tx;
         const PeerTag from = o->from;
         auto r = accept_checked(tx, id, /*check_signatures=*/true);
-        if (r.reason == R::unknown_input) continue;  // another parent is still missing
+        // Another parent still missing, or a store fault: it waits for the next try.
+        if (r.reason == R::unknown_input || r.reason == R::storage_failure) continue;
         m_orphans.erase(id);
         if (r.ok()) {
             for (auto* obs : m_observers) obs->on_tx_accepted(tx);

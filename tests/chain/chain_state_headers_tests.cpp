@@ -44,30 +44,33 @@ std::size_t stored_index_size(const TestChain& tc) {
 
 TEST_CASE("a header batch is checked, stored in one write and moves the best header", "[chain_state][headers]") {
     TestChain tc;
-    const auto blocks = branch(tc.genesis, 30, tc.params, tc.miner.key_hash);
+    // A full batch: the most a peer may send in one headers message.
+    constexpr std::size_t N = MAX_HEADERS_PER_BATCH;
+    static_assert(N == 2'000);
+    const auto blocks = branch(tc.genesis, N, tc.params, tc.miner.key_hash);
     const auto headers = headers_of(blocks);
     const auto writes = tc.store.batches_written();
 
     const auto r = tc.state.accept_headers(headers, tc.now());
     REQUIRE(r.ok());
-    CHECK(r.accepted == 30);
+    CHECK(r.accepted == N);
     CHECK(r.already_known == 0);
     CHECK(r.last_hash == blocks.back().hash());
-    CHECK(r.last_height == 30);
+    CHECK(r.last_height == N);
     CHECK(r.best_header_changed);
     CHECK(r.low_work == LowWorkOutcome::none);
     CHECK(tc.store.batches_written() == writes + 1);
-    CHECK(stored_index_size(tc) == 31);
+    CHECK(stored_index_size(tc) == N + 1);
 
     CHECK(tc.state.best_header().hash == blocks.back().hash());
-    CHECK(tc.state.best_header().height == 30);
+    CHECK(tc.state.best_header().height == N);
     CHECK(tc.state.tip().hash == tc.genesis.hash());  // no body yet
 
     // Sending the same batch again changes nothing.
     const auto again = tc.state.accept_headers(headers, tc.now());
     CHECK(again.ok());
     CHECK(again.accepted == 0);
-    CHECK(again.already_known == 30);
+    CHECK(again.already_known == N);
     CHECK_FALSE(again.best_header_changed);
     CHECK(tc.store.batches_written() == writes + 1);
 
@@ -78,9 +81,9 @@ TEST_CASE("a header batch is checked, stored in one write and moves the best hea
         CHECK(want[i].first == blocks[i].hash());
         CHECK(want[i].second == i + 1);
     }
-    const auto later = tc.state.blocks_to_download(25, 100);
+    const auto later = tc.state.blocks_to_download(N - 5, 100);
     REQUIRE(later.size() == 6);
-    CHECK(later.front().second == 25);
+    CHECK(later.front().second == N - 5);
     CHECK(later.back().first == blocks.back().hash());
 }
 

@@ -3,7 +3,8 @@
 // chain-protocol Node, all on one io_context the test drives. The chain
 // "thread" of each node is a job queue posted to the same io_context, so
 // chain work is still asynchronous to the network code (as in the apps,
-// where it is a real worker thread).
+// where it is a real worker thread). BasicTestNode<Store> takes another
+// ChainStore (e.g. FailingChainStore); TestNode is the in-memory one.
 #pragma once
 
 #include "chainkit/chain/mempool.hpp"
@@ -34,9 +35,10 @@ inline chain::ConsensusParams node_test_params() {
     return chain::params_for(chain::Network::regtest);
 }
 
-struct TestNode {
-    TestNode(asio::io_context& io, const chain::Block& genesis, std::uint64_t seed,
-             node::NodeConfig cfg = fast_config())
+template <class Store>
+struct BasicTestNode {
+    BasicTestNode(asio::io_context& io, const chain::Block& genesis, std::uint64_t seed,
+                  node::NodeConfig cfg = fast_config())
         : params(node_test_params()),
           chain(params, store),
           mempool((init_chain(genesis), params), chain.utxo(), chain.height()),
@@ -58,7 +60,7 @@ struct TestNode {
             throw std::runtime_error("listen failed");
         node.start();
     }
-    ~TestNode() {
+    ~BasicTestNode() {
         node.stop();
         host.stop();
         m_alive.reset();
@@ -106,7 +108,7 @@ public:
     }
 
     chain::ConsensusParams params;
-    chain::MemoryChainStore store;
+    Store store;
     chain::ChainState chain;
     chain::Mempool mempool;
     net::Host host;
@@ -121,13 +123,16 @@ private:
     }
 };
 
+using TestNode = BasicTestNode<chain::MemoryChainStore>;
+
 // The genesis every test node shares: it pays TestKey::from_seed(1).
 inline chain::Block shared_genesis() {
     return make_genesis(node_test_params(), TestKey::from_seed(1).key_hash);
 }
 
 // `n` has a session with the peer whose id is `id` (handshake done when `ready`).
-inline bool has_peer(const TestNode& n, const std::string& id, bool ready = false) {
+template <class Store>
+bool has_peer(const BasicTestNode<Store>& n, const std::string& id, bool ready = false) {
     for (const auto& p : n.node.peers())
         if (p.peer_id == id && (!ready || p.handshake_done)) return true;
     return false;
@@ -146,7 +151,8 @@ inline bool run_until(asio::io_context& io, const std::function<bool()>& pred,
 }
 
 // Connects `from` to `to` and waits for the handshake on both sides.
-inline bool connect(asio::io_context& io, TestNode& from, TestNode& to) {
+template <class A, class B>
+bool connect(asio::io_context& io, BasicTestNode<A>& from, BasicTestNode<B>& to) {
     std::optional<bool> ok;
     asio::co_spawn(
         io,

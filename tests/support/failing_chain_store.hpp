@@ -1,7 +1,8 @@
 // A ChainStore that fails on command: wraps a MemoryChainStore and, while a
 // fault is switched on, answers coin reads as an unreadable record would
 // (absent, with the failure recorded in read_error, as ChainDb does), or
-// fails block reads or batch writes. For tests that a storage fault is an
+// fails block reads or batch writes (all of them, or every one after a
+// countdown of successful ones). For tests that a storage fault is an
 // error and never a verdict on a block. Not thread-safe.
 #pragma once
 
@@ -18,6 +19,8 @@ public:
     bool fail_coin_reads = false;
     bool fail_block_reads = false;
     bool fail_writes = false;
+    // >= 0: that many more writes succeed, then every write fails (until reset to -1).
+    long writes_before_failure = -1;
 
     [[nodiscard]] std::optional<chain::Coin> get_coin(const chain::OutPoint& o) const override {
         if (fail_coin_reads) {
@@ -50,7 +53,8 @@ public:
         return m_inner.for_each_coin(f);
     }
     [[nodiscard]] Result<void> write(const chain::StoreBatch& batch) override {
-        if (fail_writes) return fault("writing a batch");
+        if (fail_writes || writes_before_failure == 0) return fault("writing a batch");
+        if (writes_before_failure > 0) --writes_before_failure;
         return m_inner.write(batch);
     }
     [[nodiscard]] bool writable() const noexcept override { return true; }

@@ -144,6 +144,7 @@ asio::awaitable<void> Node::Impl::on_headers(const PeerPtr& peer, HeadersMsg m) 
             request_headers(peer);  // it is ahead of us on a branch we lack: ask from our locator
             co_return;
         }
+        if (r.validation.reason == chain::RejectReason::storage_failure) storage_failed(r.validation.message);
         if (is_peer_fault(r.validation.reason)) {
             misbehaving(peer, "invalid header: " + r.validation.message);
             co_return;

@@ -61,6 +61,12 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     std::function<void(const chain::ChainTip&)> tip_listener;
     // Peers that took each of our transactions (Node::tx_taken_by), oldest
     // transaction first in tx_takers_order; bounded by TX_TAKERS_KEPT.
+    // Storage faults (node_storage.cpp): how many since the tip last moved
+    // (only progress proves the store works again), and whether a retry is scheduled.
+    std::size_t storage_failures = 0;
+    bool storage_retry_pending = false;
+    std::optional<std::string> fatal;
+    std::function<void(const std::string&)> fatal_listener;
     std::map<chain::TxId, std::set<std::string>> tx_takers;
     std::deque<chain::TxId> tx_takers_order;
     void tx_taken(const chain::TxId& txid, const PeerPtr& peer);
@@ -118,6 +124,13 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     void tip_changed(const chain::ChainTip& new_tip, const chain::BlockHeader& header);
     asio::awaitable<chain::AcceptResult> accept_block(chain::Block block, detail::PeerKey from);
     asio::awaitable<chain::ValidationResult> accept_tx(chain::Transaction tx, detail::PeerKey from);
+
+    // node_storage.cpp: a storage_failure from the chain thread is a fault
+    // of this node, never of a peer: logged, retried, then the node stops.
+    void storage_failed(const std::string& why);
+    void storage_worked() { storage_failures = 0; }
+    asio::awaitable<void> retry_storage(std::chrono::milliseconds delay);
+    void stop_fatally(const std::string& why);
 };
 
 }  // namespace chainkit::node

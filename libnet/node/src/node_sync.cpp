@@ -284,16 +284,22 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
     record_validation_time(counters, o.took.count());
     if (o.result.ok())
         ++counters.blocks_accepted;
+    else if (o.result.validation.reason == chain::RejectReason::storage_failure)
+        storage_failed(o.result.validation.message);
     else if (is_peer_fault(o.result.validation.reason))
         count_rejected(counters.blocks_rejected, counters.blocks_rejected_by_reason, o.result.validation.reason);
     // Orphans connected (or refused) now were sent earlier, maybe by others.
     for (const auto& orphan : o.result.orphans) {
+        if (orphan.validation.reason == chain::RejectReason::storage_failure) storage_failed(orphan.validation.message);
         if (orphan.validation.ok() || !is_peer_fault(orphan.validation.reason)) continue;
         count_rejected(counters.blocks_rejected, counters.blocks_rejected_by_reason, orphan.validation.reason);
         if (auto p = find_peer(orphan.from))
             misbehaving(p, "invalid block " + orphan.hash.hex() + ": " + orphan.validation.message);
     }
-    if (o.result.tip_changed) tip_changed(o.tip, o.tip_header);
+    if (o.result.tip_changed) {
+        storage_worked();
+        tip_changed(o.tip, o.tip_header);
+    }
     if (!o.returned.empty()) reannounce_txs(o.returned);
     // The download list only needs the chain again when it runs low (the
     // window moved on) or holds nothing: recomputing it after every block
@@ -311,6 +317,8 @@ asio::awaitable<chain::ValidationResult> Node::Impl::accept_tx(chain::Transactio
     if (r.ok()) {
         ++counters.txs_accepted;
         announce_tx(txid, from);
+    } else if (r.validation.reason == chain::RejectReason::storage_failure) {
+        storage_failed(r.validation.message);
     } else if (is_peer_fault(r.validation.reason)) {
         count_rejected(counters.txs_rejected, counters.txs_rejected_by_reason, r.validation.reason);
     }

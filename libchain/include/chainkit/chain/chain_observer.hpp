@@ -1,8 +1,8 @@
 // Notifications from the chain state, so that the wallet, the mempool and
 // the network layer react instead of polling. Callbacks run on the thread
-// that changed the chain (the node's io_context thread), synchronously and
-// in chain order: every disconnect of a reorg before its connects, then one
-// tip change. Observers must not call back into the chain state from inside
+// that changed the chain (in the node, its chain::ChainWorker, never the
+// network thread), synchronously and in chain order: every disconnect of a
+// reorg before its connects, then one tip change. Observers must not call back into the chain state from inside
 // a callback; they post work instead.
 #pragma once
 

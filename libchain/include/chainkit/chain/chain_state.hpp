@@ -16,7 +16,9 @@
 // not match its header is body_mutated and leaves the hash acceptable, and a
 // storage fault (a failed read or write, an undecodable record, including
 // a coin read reported through UtxoView::read_error) is returned as an error
-// (accept_block: storage_failure) and never changes a block's status.
+// (accept_block: storage_failure) and never changes a block's status. Each
+// activation step first clears a read error left by an earlier reader (e.g.
+// a mempool check), so a fault no longer present does not fail later steps.
 //
 // Headers-first sync (accept_headers, best_header, blocks_to_download,
 // header_locator, headers_after) is implemented in chain_state_headers.cpp;
@@ -263,6 +265,12 @@ public:
     void add_observer(ChainObserver* o);
     void remove_observer(ChainObserver* o);
     void set_log(ChainLogFn log) { m_log = std::move(log); }
+
+    // Connects toward the best stored chain again, as accept_block would:
+    // how a caller retries after a storage_failure once it believes the
+    // fault has passed (a block whose body was stored but not connected
+    // connects now). Returns whether the tip changed, or the storage error.
+    [[nodiscard]] Result<bool> retry_activation();
 
     // Rebuilds the UTXO set (and undo data) from the stored blocks of the
     // active chain. Crash-safe: an interrupted reindex resumes on load().

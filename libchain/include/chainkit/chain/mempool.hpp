@@ -113,7 +113,9 @@ public:
     // lacks, premature_spend for an immature coinbase; then fee_too_low,
     // mempool_full, bad_signature (checked last: the costliest). At most one
     // UtxoView read per input, none per output. A refused tx leaves the pool
-    // unchanged.
+    // unchanged. A coin read the store failed (UtxoView::read_error) is
+    // storage_failure, a fault of this node: the transaction is neither
+    // judged nor kept as an orphan, and the read error is cleared.
     //
     // Orphans: a transaction in the orphan pool is already_orphan (checked
     // first); one refused as unknown_input is kept there with `from` and

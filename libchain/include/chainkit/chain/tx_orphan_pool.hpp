@@ -10,7 +10,8 @@
 //
 // docs/protocol.md section 10 (Orphan transactions) states the policy.
 //
-// Thread-safety: none; owned by the Mempool (the node's io_context thread).
+// Thread-safety: none; owned by the Mempool and used only on its thread (in
+// the node, the chain::ChainWorker that runs the chain state, never the network thread).
 #pragma once
 
 #include "chainkit/chain/block.hpp"

@@ -59,6 +59,11 @@ struct NodeConfig {
     // A getdata(tx) unanswered this long is asked of another peer that announced it.
     std::chrono::milliseconds tx_request_timeout{60000};
     bool relay_transactions = true;
+    // A storage fault (chain::RejectReason::storage_failure) is retried this
+    // many times in a row, the first after storage_retry_delay, each later
+    // one after twice the delay before; one more stops the node (on_fatal_error).
+    std::size_t storage_retries = 3;
+    std::chrono::milliseconds storage_retry_delay{1000};
 };
 
 struct NodeDeps {
@@ -146,6 +151,12 @@ public:
     // Called on the network executor each time the active tip moves (a
     // block of ours or of a peer connected, or a reorg); replaces any previous.
     void on_tip_changed(std::function<void(const chain::ChainTip&)> callback);
+    // Called once on the network executor, with one line saying why, when
+    // the node stopped itself: a storage fault that outlived its retries
+    // (docs/architecture.md, "Storage faults"). The app then exits non-zero.
+    void on_fatal_error(std::function<void(const std::string&)> callback);
+    // That line, once the node stopped itself; nullopt while it runs.
+    [[nodiscard]] std::optional<std::string> fatal_error() const;
     // The active tip as the node last heard it from the chain thread.
     [[nodiscard]] chain::ChainTip tip() const;
 
