@@ -45,7 +45,8 @@ public:
                     [this](std::function<void()> job) { asio::post(m_chain_io, std::move(job)); },
                     [this, tx = std::move(tx)] { return pool.accept(tx).validation; });
             },
-            [this](const chain::TxId&) { return peers_with_tx.load(); }});
+            [this](const chain::TxId&) { return peers_with_tx.load(); },
+            {}});  // no summary: the tests change the chain state directly, not through a node
         rpc::register_chain_methods(methods, access);
         rpc::register_mining_methods(
             methods, std::make_shared<rpc::MiningAccess>(rpc::MiningAccess{
