@@ -1,6 +1,5 @@
 // ChainState read-only queries: tip, lookups, locators, block context.
 #include "chainkit/chain/chain_state.hpp"
-
 #include "chainkit/chain/difficulty.hpp"
 
 #include <algorithm>

@@ -152,9 +152,9 @@ struct BlockContext {
 // every field describes the same chain state (ChainState::summary()).
 struct ChainSummary {
     ChainTip tip;
-    ChainTip best_header;            // may run ahead of tip
-    std::uint32_t tip_bits = 0;      // the tip header's target
-    std::int64_t median_time = 0;    // median time past of the tip (mtp_window blocks)
+    ChainTip best_header;          // may run ahead of tip
+    std::uint32_t tip_bits = 0;    // the tip header's target
+    std::int64_t median_time = 0;  // median time past of the tip (mtp_window blocks)
     BlockHash genesis;
 };
 
