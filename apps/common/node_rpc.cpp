@@ -33,7 +33,7 @@ NodeRpc::NodeRpc(const NodeParts& p, RpcOptions options)
     auto chain_access = std::make_shared<rpc::ChainAccess>(rpc::ChainAccess{
         p.config.params, p.chain, p.mempool, [worker](std::function<void()> job) { worker->post(std::move(job)); },
         p.network, std::chrono::seconds(30), rpc::submit_through(p.node),
-        [n](const chain::TxId& txid) { return n->tx_taken_by(txid); }});
+        [n](const chain::TxId& txid) { return n->tx_taken_by(txid); }, rpc::summary_from(p.node)});
     rpc::register_chain_methods(m_methods, chain_access);
     NodeMiner* miner = p.miner;
     rpc::register_mining_methods(

@@ -53,7 +53,8 @@ struct NodeRpcServer {
                              io.get_executor(),
                              std::chrono::seconds(30),
                              {},
-                             {}});
+                             {},
+                             rpc::summary_from(*n.node)});
         rpc::register_chain_methods(methods, chain);
         rpc::register_node_methods(methods, std::make_shared<rpc::NodeAccess>(rpc::NodeAccess{
                                                 *n.node, n.host, io.get_executor(), std::chrono::seconds(30),

@@ -1,7 +1,9 @@
 // ChainState read-only queries: tip, lookups, locators, block context.
 #include "chainkit/chain/chain_state.hpp"
+#include "chainkit/chain/difficulty.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace chainkit::chain {
 
@@ -13,6 +15,21 @@ ChainTip ChainState::tip() const {
 
 std::uint64_t ChainState::height() const {
     return m_active.empty() ? 0 : m_active.back()->height();
+}
+
+ChainSummary ChainState::summary() const {
+    ChainSummary s;
+    s.tip = tip();
+    s.best_header = best_header();
+    s.genesis = m_genesis;
+    if (m_active.empty()) return s;
+    const BlockIndex* t = m_active.back();
+    s.tip_bits = t->record.header.bits;
+    std::vector<std::int64_t> times;
+    for (const BlockIndex* b = t; b && times.size() < m_params.mtp_window; b = b->parent)
+        times.push_back(b->record.header.time);
+    s.median_time = median_time_past(times);
+    return s;
 }
 
 bool ChainState::contains(const BlockHash& hash) const {

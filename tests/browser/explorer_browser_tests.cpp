@@ -78,7 +78,8 @@ struct ExplorerNode {
                                                                          io.get_executor(),
                                                                          std::chrono::seconds(20),
                                                                          rpc::submit_through(a.node),
-                                                                         {}});
+                                                                         {},
+                                                                         rpc::summary_from(a.node)});
         auto node = std::make_shared<rpc::NodeAccess>(rpc::NodeAccess{
             a.node, a.host, io.get_executor(), std::chrono::seconds(20), [] { return test::GENESIS_TIME; }, [] {}});
         rpc::register_chain_methods(methods, chain);

@@ -113,8 +113,15 @@ TEST_CASE("a chain thread that never answers gives an internal error, not a hang
     auto guard = asio::make_work_guard(net);
     std::thread net_thread([&] { net.run(); });
     const auto ask = [&](rpc::ChainRunner runner) {
-        auto access = std::make_shared<rpc::ChainAccess>(rpc::ChainAccess{
-            tc.params, tc.state, pool, std::move(runner), net.get_executor(), std::chrono::milliseconds(200), {}, {}});
+        auto access = std::make_shared<rpc::ChainAccess>(rpc::ChainAccess{tc.params,
+                                                                          tc.state,
+                                                                          pool,
+                                                                          std::move(runner),
+                                                                          net.get_executor(),
+                                                                          std::chrono::milliseconds(200),
+                                                                          {},
+                                                                          {},
+                                                                          {}});
         rpc::MethodRegistry methods;
         rpc::register_chain_methods(methods, access);
         CHECK(methods.find("sendrawtransaction") == nullptr);  // no submit hook, no method

@@ -36,16 +36,21 @@ public:
         : tc(net) {
         tc.state.add_observer(&pool);
         for (std::size_t i = 0; i < blocks; ++i) tc.mine();
-        auto access = std::make_shared<rpc::ChainAccess>(rpc::ChainAccess{
-            tc.params, tc.state, pool, [this](std::function<void()> job) { asio::post(m_chain_io, std::move(job)); },
-            m_net_io.get_executor(), timeout,
-            [this](chain::Transaction tx) {
-                // What Node::submit_transaction does, without the relay.
-                return rpc::detail::on_chain(
-                    [this](std::function<void()> job) { asio::post(m_chain_io, std::move(job)); },
-                    [this, tx = std::move(tx)] { return pool.accept(tx).validation; });
-            },
-            [this](const chain::TxId&) { return peers_with_tx.load(); }});
+        auto access = std::make_shared<rpc::ChainAccess>(
+            rpc::ChainAccess{tc.params,
+                             tc.state,
+                             pool,
+                             [this](std::function<void()> job) { asio::post(m_chain_io, std::move(job)); },
+                             m_net_io.get_executor(),
+                             timeout,
+                             [this](chain::Transaction tx) {
+                                 // What Node::submit_transaction does, without the relay.
+                                 return rpc::detail::on_chain(
+                                     [this](std::function<void()> job) { asio::post(m_chain_io, std::move(job)); },
+                                     [this, tx = std::move(tx)] { return pool.accept(tx).validation; });
+                             },
+                             [this](const chain::TxId&) { return peers_with_tx.load(); },
+                             {}});  // no summary: the tests change the chain state directly, not through a node
         rpc::register_chain_methods(methods, access);
         rpc::register_mining_methods(
             methods, std::make_shared<rpc::MiningAccess>(rpc::MiningAccess{

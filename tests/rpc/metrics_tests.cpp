@@ -52,8 +52,8 @@ struct MetricsNodes {
     MetricsNodes() {
         REQUIRE(test::connect(io, a, b));  // before the io thread runs: connect drives io itself
         const rpc::ChainRunner run = [this](std::function<void()> job) { asio::post(io, std::move(job)); };
-        auto chain = std::make_shared<rpc::ChainAccess>(
-            rpc::ChainAccess{a.params, a.chain, a.mempool, run, io.get_executor(), std::chrono::seconds(20), {}, {}});
+        auto chain = std::make_shared<rpc::ChainAccess>(rpc::ChainAccess{
+            a.params, a.chain, a.mempool, run, io.get_executor(), std::chrono::seconds(20), {}, {}, {}});
         auto node = std::make_shared<rpc::NodeAccess>(rpc::NodeAccess{
             a.node, a.host, io.get_executor(), std::chrono::seconds(20), [] { return test::GENESIS_TIME; }, [] {}});
         rpc::register_chain_methods(methods, chain);

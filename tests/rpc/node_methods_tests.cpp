@@ -42,7 +42,8 @@ struct TwoNodes {
             methods,
             std::make_shared<rpc::ChainAccess>(rpc::ChainAccess{
                 a.params, a.chain, a.mempool, run, io.get_executor(), std::chrono::seconds(20),
-                rpc::submit_through(a.node), [node = &a.node](const chain::TxId& t) { return node->tx_taken_by(t); }}));
+                rpc::submit_through(a.node), [node = &a.node](const chain::TxId& t) { return node->tx_taken_by(t); },
+                rpc::summary_from(a.node)}));
         rpc::register_node_methods(methods,
                                    std::make_shared<rpc::NodeAccess>(rpc::NodeAccess{
                                        a.node, a.host, io.get_executor(), std::chrono::seconds(20),

@@ -136,7 +136,11 @@ asio::awaitable<void> Node::Impl::on_headers(const PeerPtr& peer, HeadersMsg m) 
     const bool full = m.headers.size() == MAX_HEADERS_PER_MESSAGE;
     for (const auto& h : m.headers) peer->known.insert(chain::hash_cast<chain::Hash256>(h.hash()));
     const std::int64_t t = now();
-    auto job2 = [c = &deps.chain, hs = std::move(m.headers), t, k = peer->key] { return c->accept_headers(hs, t, k); };
+    auto job2 = [c = &deps.chain, hs = std::move(m.headers), t, k = peer->key, box = summary] {
+        auto r = c->accept_headers(hs, t, k);
+        if (r.best_header_changed) box->publish(*c);
+        return r;
+    };
     auto r = co_await on_chain(deps.run_on_chain, std::move(job2));
     if (r.last_height > peer->best_height) peer->best_height = r.last_height;
     if (!r.validation.ok()) {

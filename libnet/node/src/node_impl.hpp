@@ -10,6 +10,7 @@
 #include "peer.hpp"
 #include "peer_fault.hpp"
 #include "tx_requests.hpp"
+#include "summary_box.hpp"
 
 #include <asio/steady_timer.hpp>
 
@@ -59,6 +60,9 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     bool needed_refresh_again = false;
     std::deque<std::pair<detail::Clock::time_point, std::uint64_t>> rate_samples;  // for blocks/s
     std::function<void(const chain::ChainTip&)> tip_listener;
+    // Published by the chain jobs that change the chain (blocks, headers) or
+    // read it for the download (at start); shared with those jobs.
+    std::shared_ptr<detail::SummaryBox> summary = std::make_shared<detail::SummaryBox>();
     // Peers that took each of our transactions (Node::tx_taken_by), oldest
     // transaction first in tx_takers_order; bounded by TX_TAKERS_KEPT.
     // Storage faults (node_storage.cpp): how many since the tip last moved

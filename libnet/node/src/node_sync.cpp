@@ -143,7 +143,8 @@ asio::awaitable<void> Node::Impl::refresh_needed() {
             chain::ChainTip tip, best;
             std::vector<std::pair<chain::BlockHash, std::uint64_t>> needed;
         };
-        auto job8 = [c = &deps.chain, window] {
+        auto job8 = [c = &deps.chain, window, box = summary] {
+            box->publish(*c);
             View view{c->tip(), c->best_header(), {}};
             // From where the best-header chain leaves the active one (a
             // heavier fork needs its blocks from the fork point up, not from
@@ -265,12 +266,13 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
         std::vector<chain::TxId> returned;  // to the pool by a reorg
     };
     const std::int64_t t = now();
-    auto job9 = [c = &deps.chain, mp = &deps.mempool, b = std::move(block), t, from]() mutable {
+    auto job9 = [c = &deps.chain, mp = &deps.mempool, b = std::move(block), t, from, box = summary]() mutable {
         Outcome out;
         const auto old_tip = c->tip().hash;
         const auto started = detail::Clock::now();
         out.result = c->accept_block(b, t, from);
         out.took = detail::Clock::now() - started;
+        box->publish(*c);
         out.tip = c->tip();
         out.best = c->best_header();
         if (out.result.tip_changed) {
@@ -358,6 +360,10 @@ std::size_t Node::tx_taken_by(const chain::TxId& txid) const {
 
 chain::ChainTip Node::tip() const {
     return m_impl->tip;
+}
+
+std::shared_ptr<const chain::ChainSummary> Node::chain_summary() const {
+    return m_impl->summary->latest();
 }
 
 SyncStatus Node::sync_status() const {

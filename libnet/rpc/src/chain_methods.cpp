@@ -58,20 +58,12 @@ Lookup look_up(const chain::ChainState& cs, const BlockRef& ref, bool want_body)
     throw RpcError(RpcCode::invalid_address_or_key, "Block not found");
 }
 
+// Answered from the published summary (ChainAccess::chain_summary): during
+// a sync the chain thread has block validations queued, and a status poll
+// must not wait behind them (docs/performance.md, "RPC under load").
 Json getblockchaininfo(const ChainAccess& a, const Json& params) {
     (void)Params(params, {});
-    struct Info {
-        chain::ChainTip tip, best_header;
-        std::uint32_t bits = 0;
-        std::int64_t median_time = 0;
-        chain::BlockHash genesis;
-    };
-    const auto info = a.read([](const chain::ChainState& cs, const chain::Mempool&) {
-        Info i{cs.tip(), cs.best_header(), 0, 0, cs.genesis_hash()};
-        i.bits = cs.header(i.tip.hash)->bits;
-        i.median_time = cs.next_block_context(0).median_time_past;
-        return i;
-    });
+    const auto info = a.chain_summary();
     const auto headers = std::max(info.best_header.height, info.tip.height);
     return Json{{"chain", std::string(a.params.name)},
                 {"blocks", info.tip.height},
@@ -79,7 +71,7 @@ Json getblockchaininfo(const ChainAccess& a, const Json& params) {
                 {"bestblockhash", info.tip.hash.hex()},
                 {"genesishash", info.genesis.hex()},
                 {"chainwork", info.tip.work.hex()},
-                {"difficulty", detail::difficulty(info.bits, a.params)},
+                {"difficulty", detail::difficulty(info.tip_bits, a.params)},
                 {"mediantime", info.median_time},
                 {"verificationprogress", headers == 0 ? 1.0 : static_cast<double>(info.tip.height) / headers},
                 {"initialblockdownload", info.tip.height < headers}};
@@ -114,7 +106,7 @@ void register_blockchain_methods(MethodRegistry& methods, const Access& access) 
     methods.add("getblockchaininfo", [access](const Json& params) { return getblockchaininfo(*access, params); });
     methods.add("getblockcount", [access](const Json& params) {
         (void)Params(params, {});
-        return Json(access->read([](const chain::ChainState& cs, const chain::Mempool&) { return cs.height(); }));
+        return Json(access->chain_summary().tip.height);
     });
     methods.add("getblockhash", [access](const Json& params) {
         const Params p(params, {"height"});

@@ -175,4 +175,8 @@ std::function<asio::awaitable<chain::ValidationResult>(chain::Transaction)> subm
     return [n = &node](chain::Transaction tx) { return n->submit_transaction(std::move(tx)); };
 }
 
+SummarySource summary_from(const node::Node& node) {
+    return [n = &node] { return n->chain_summary(); };
+}
+
 }  // namespace chainkit::rpc

@@ -2,8 +2,9 @@
 
 #include "chainkit/rpc/cookie.hpp"
 
+#include "connection_lobby.hpp"
 #include "explorer_routes.hpp"
-#include "task_queue.hpp"
+#include "socket_stream.hpp"
 
 #include <atomic>
 #include <httplib.h>
@@ -13,12 +14,43 @@
 #include <utility>
 
 namespace chainkit::rpc {
+namespace {
+
+// httplib's accept loop with the connections handed to the lobby instead of
+// a thread each (connection_lobby.hpp); httplib parses, routes and answers.
+class HttpServer final : public httplib::Server {
+public:
+    std::function<void(int)> admit;
+
+    // One request on `stream`; false when the connection cannot go on.
+    bool serve_request(httplib::Stream& stream, bool close_after, bool& closed) {
+        return process_request(stream, close_after, closed, nullptr);
+    }
+
+private:
+    // Called by the accept loop (through InlineQueue) for each accepted socket.
+    bool process_and_close_socket(socket_t sock) override {
+        admit(sock);
+        return true;
+    }
+};
+
+// The accept loop's "task queue": admission runs on the accepting thread
+// (it never blocks); the lobby has the thread pool.
+class InlineQueue final : public httplib::TaskQueue {
+public:
+    void enqueue(std::function<void()> fn) override { fn(); }
+    void shutdown() override {}
+};
+
+}  // namespace
 
 struct RpcServer::Impl {
     ServerConfig config;
     const MethodRegistry& methods;
     MethodRegistry read_only;  // POST /api: built at start(), when `methods` is complete
-    httplib::Server http;
+    HttpServer http;
+    std::unique_ptr<detail::ConnectionLobby> lobby;
     std::optional<Cookie> cookie;
     std::thread listener;
     std::atomic<bool> listener_done{false};
@@ -29,13 +61,19 @@ struct RpcServer::Impl {
     Impl(ServerConfig c, const MethodRegistry& m) : config(std::move(c)), methods(m) {}
 
     void configure();
+    void serve(detail::Connection c);
     httplib::Server::HandlerResponse check_request(const httplib::Request& req, httplib::Response& res) const;
     void serve_rpc(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) const;
 };
 
 namespace {
 
+// The kernel queues this many connections not yet accepted (httplib's
+// compiled-in backlog is 5: a burst overflows it and Linux resets some).
 constexpr int LISTEN_BACKLOG = 1024;
+// A request line and headers longer than this are handed to httplib as
+// they are, which refuses them (its own limits are 8 KiB per line).
+constexpr std::size_t MAX_REQUEST_HEAD_BYTES = 16 * 1024;
 
 void refuse(httplib::Response& res, int status, const std::string& message) {
     res.status = status;
@@ -45,13 +83,14 @@ void refuse(httplib::Response& res, int status, const std::string& message) {
 }  // namespace
 
 void RpcServer::Impl::configure() {
-    http.new_task_queue = [this] {
-        return new detail::BoundedTaskQueue(config.threads, config.max_queued_connections);
-    };
-    http.set_read_timeout(config.read_timeout);
-    http.set_write_timeout(config.write_timeout);
-    http.set_keep_alive_timeout(config.keep_alive_timeout.count());
-    http.set_keep_alive_max_count(config.keep_alive_max_requests);
+    lobby = std::make_unique<detail::ConnectionLobby>(detail::LobbyLimits{.max_connections = config.max_connections,
+                                                                          .max_head_bytes = MAX_REQUEST_HEAD_BYTES,
+                                                                          .idle_timeout = config.keep_alive_timeout,
+                                                                          .head_timeout = config.read_timeout},
+                                                      config.threads,
+                                                      [this](detail::Connection c) { serve(std::move(c)); });
+    http.admit = [l = lobby.get()](int fd) { l->admit(fd); };
+    http.new_task_queue = [] { return new InlineQueue; };
     http.set_payload_max_length(config.max_body_bytes);  // Content-Length above it: 413, body skipped
     http.set_tcp_nodelay(true);
     // httplib's default sets SO_REUSEPORT, which would let a second server
@@ -68,6 +107,19 @@ void RpcServer::Impl::configure() {
     });
     read_only = read_only_subset(methods);
     detail::add_explorer_routes(http, config, read_only);
+}
+
+// One request on a pool thread, its head already read by the lobby: its
+// body must arrive within read_timeout, each write within write_timeout.
+void RpcServer::Impl::serve(detail::Connection c) {
+    const auto deadline = detail::SocketStream::Clock::now() + config.read_timeout;
+    detail::SocketStream stream(c.fd, std::move(c.buffered), deadline, config.write_timeout);
+    const bool last = ++c.served >= config.keep_alive_max_requests || lobby->stopping();
+    bool closed = false;
+    const bool ok = http.serve_request(stream, last, closed);
+    if (!ok || closed || last) return lobby->close(c);
+    c.buffered = stream.take_unread();
+    lobby->wait_again(std::move(c));
 }
 
 // Runs on the headers, before any body byte is read. Only what no JSON-RPC
@@ -159,6 +211,7 @@ void RpcServer::stop() {
     d.started = false;
     d.http.stop();
     if (d.listener.joinable()) d.listener.join();
+    if (d.lobby) d.lobby->stop();  // after the accept loop: nothing is admitted any more
     if (d.cookie) d.cookie->remove();
     d.cookie.reset();
 }

@@ -1,7 +1,7 @@
-// cpp-httplib's TaskQueue with a bounded queue: httplib's own ThreadPool
-// queues every accepted connection without limit. Here enqueue() blocks the
-// accepting thread while `max_queued` connections already wait, so a flood
-// of connections waits in the kernel's backlog instead of in our memory.
+// A fixed pool of threads with a bounded job queue (cpp-httplib's TaskQueue
+// interface; httplib's own ThreadPool queues without limit). The connection
+// lobby (connection_lobby.hpp) runs the RPC server's requests on it; when
+// `max_queued` jobs already wait, enqueue() blocks its caller.
 #pragma once
 
 #include <condition_variable>

@@ -150,6 +150,16 @@ struct BlockContext {
     std::int64_t time = 0;              // max(now, median_time_past + 1)
 };
 
+// What a status call (getblockchaininfo) reports, read at one instant:
+// every field describes the same chain state (ChainState::summary()).
+struct ChainSummary {
+    ChainTip tip;
+    ChainTip best_header;          // may run ahead of tip
+    std::uint32_t tip_bits = 0;    // the tip header's target
+    std::int64_t median_time = 0;  // median time past of the tip (mtp_window blocks)
+    BlockHash genesis;
+};
+
 // First mismatch found by verify(); empty message when the state is sound.
 struct VerifyReport {
     bool ok = true;
@@ -234,6 +244,9 @@ public:
 
     [[nodiscard]] ChainTip tip() const;
     [[nodiscard]] std::uint64_t height() const;
+    // Tip, best header, the tip's bits and median time past, in one read
+    // (walks mtp_window parents: cheap enough to run after every block).
+    [[nodiscard]] ChainSummary summary() const;
     [[nodiscard]] const BlockHash& genesis_hash() const noexcept { return m_genesis; }
     [[nodiscard]] bool contains(const BlockHash& hash) const;    // known header (any branch)
     [[nodiscard]] bool have_block(const BlockHash& hash) const;  // body stored

@@ -159,6 +159,12 @@ public:
     [[nodiscard]] std::optional<std::string> fatal_error() const;
     // The active tip as the node last heard it from the chain thread.
     [[nodiscard]] chain::ChainTip tip() const;
+    // The chain summary (tip, best header, the tip's bits and median time)
+    // as the chain thread published it after the node's last block, header
+    // batch or download refresh; null before the first (the node publishes
+    // one at start). Thread-safe, unlike the other methods: callable from
+    // any thread, it never waits on the chain thread or the executor.
+    [[nodiscard]] std::shared_ptr<const chain::ChainSummary> chain_summary() const;
 
     // How many distinct remote peers took transaction `txid` from this node
     // (asked for it with getdata and were sent it) or announced it to us

@@ -37,6 +37,10 @@ namespace chainkit::rpc {
 // Runs a job on the thread that owns the chain state and mempool, in the
 // order given (node::ChainRunner has the same shape).
 using ChainRunner = std::function<void(std::function<void()> job)>;
+// The chain summary last published for readers on any thread (e.g.
+// node::Node::chain_summary(), see summary_from in node_methods.hpp); null
+// while none is. Called on HTTP threads: must not wait on the chain thread.
+using SummarySource = std::function<std::shared_ptr<const chain::ChainSummary>()>;
 
 namespace detail {
 
@@ -113,6 +117,10 @@ struct ChainAccess {
     // or announced it back); runs on `network` (Node::tx_taken_by). Optional:
     // gettransaction reports it for mempool transactions when set.
     std::function<std::size_t(const chain::TxId&)> peers_with_tx;
+    // Optional: getblockchaininfo and getblockcount answer from it without
+    // the chain thread (which a sync keeps busy); unset or null, they read
+    // the chain state as every other method does.
+    SummarySource summary;
 
     // f(state, mempool) on the chain thread, reached through the network
     // executor; blocks the calling (HTTP) thread at most `timeout`.
@@ -124,6 +132,14 @@ struct ChainAccess {
         return call_on(network, timeout, [run = run_on_chain, f = std::move(f), s, m]() -> asio::awaitable<R> {
             co_return co_await detail::on_chain(run, [f, s, m]() { return f(*s, *m); });
         });
+    }
+
+    // The chain summary: the published one when there is one, else read on
+    // the chain thread (then within `timeout`). Every field from one reading.
+    [[nodiscard]] chain::ChainSummary chain_summary() const {
+        if (summary)
+            if (auto published = summary()) return *published;
+        return read([](const chain::ChainState& cs, const chain::Mempool&) { return cs.summary(); });
     }
 };
 

@@ -35,4 +35,8 @@ void register_node_methods(MethodRegistry& methods, std::shared_ptr<const NodeAc
 [[nodiscard]] std::function<asio::awaitable<chain::ValidationResult>(chain::Transaction)> submit_through(
     node::Node& node);
 
+// ChainAccess::summary from the node (Node::chain_summary(), thread-safe).
+// `node` must outlive the server.
+[[nodiscard]] SummarySource summary_from(const node::Node& node);
+
 }  // namespace chainkit::rpc

@@ -7,10 +7,17 @@
 // Every request at POST / needs the cookie as HTTP Basic credentials (401 otherwise).
 // Bodies are bounded (413 above max_body_bytes, whatever the transfer
 // encoding; never held in memory beyond the bound); multipart and
-// compressed bodies are refused (415). Each connection is served by one pool thread, within read,
-// write and keep-alive timeouts; accepted connections wait in a bounded
-// queue, and when it is full the server stops accepting until a thread frees
-// (the kernel's backlog holds the rest).
+// compressed bodies are refused (415).
+//
+// Connections (docs/rpc.md, "Connections and limits"): httplib accepts and
+// parses, but between requests a connection waits in a lobby served by one
+// thread, and takes one of `threads` pool threads only once its whole request
+// head has arrived, so idle or half-sent connections hold no thread. A
+// connection silent for keep_alive_timeout, or whose head is not complete
+// read_timeout after it began waiting, is closed; a body must arrive within
+// read_timeout of its head. At most max_connections are open: one more
+// closes the one that has waited longest for its request; the kernel's
+// backlog (1,024) holds connections not yet accepted.
 //
 // Thread-safety: start() and stop() from one thread; the methods and the
 // handlers they call run on the pool threads.
@@ -36,13 +43,11 @@ struct ServerConfig {
     std::uint16_t port = 0;            // 0: the OS picks one (port() tells which)
     std::filesystem::path cookie_dir;  // the data directory: <cookie_dir>/.cookie
     std::size_t max_body_bytes = 1u << 20;
-    std::size_t threads = 8;
-    std::size_t max_queued_connections = 256;
+    std::size_t threads = 8;            // requests answered at once
+    std::size_t max_connections = 512;  // open at once (each one descriptor)
     std::chrono::seconds read_timeout{5};
     std::chrono::seconds write_timeout{5};
-    // An idle keep-alive connection holds its thread this long, and stop()
-    // waits this long for it (httplib checks for a stop between requests).
-    std::chrono::seconds keep_alive_timeout{2};
+    std::chrono::seconds keep_alive_timeout{2};  // a connection silent this long is closed
     std::size_t keep_alive_max_requests = 10'000;
     JsonRpcLimits limits;
     // The explorer page's files; empty: GET / answers 404.
@@ -64,8 +69,8 @@ public:
     // no cookie left behind) if the address cannot be bound or the cookie
     // cannot be written. Call once.
     [[nodiscard]] Result<void> start();
-    // Stops accepting, lets the requests being served finish (each bounded by
-    // the timeouts; an idle keep-alive connection by keep_alive_timeout),
+    // Stops accepting, closes the connections waiting for a request, lets
+    // the requests being answered finish (each bounded by the timeouts),
     // joins the threads and removes the cookie. Idempotent.
     void stop();
 

@@ -1,0 +1,99 @@
+// Where the RPC server's connections wait between requests, so that a
+// connection costs a pool thread only while a whole request head is there
+// to answer: cpp-httplib serves a connection on one thread from accept to
+// close, so 8 idle or half-sent connections (slowloris) would hold all 8
+// threads and leave every other client waiting in the backlog.
+//
+// One thread waits on every connection at once (asio): a connection whose
+// request head (up to the blank line) has arrived goes to the pool, whose
+// serve function answers it and hands it back with wait_again() or closes it.
+// Bounds: a waiting connection with no byte of a request after idle_timeout,
+// or without its whole head after head_timeout, is closed unanswered; at
+// most max_connections are open, and a new one past that makes room by
+// closing the connection that has waited longest (an idle or half-sent one:
+// connections being answered are never closed for room).
+//
+// Thread-safety: admit() from the accepting thread, wait_again() and
+// close() from the pool threads, stop() from one thread after the accepting
+// thread stopped calling admit().
+#pragma once
+
+#include "task_queue.hpp"
+
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace chainkit::rpc::detail {
+
+struct Connection {
+    int fd = -1;
+    std::string buffered;    // read from the socket, not yet given to httplib
+    std::size_t served = 0;  // requests answered on it so far
+};
+
+struct LobbyLimits {
+    std::size_t max_connections = 512;
+    std::size_t max_head_bytes = 16 * 1024;  // a longer head is handed over as is (httplib refuses it)
+    std::chrono::milliseconds idle_timeout{2'000};
+    std::chrono::milliseconds head_timeout{5'000};
+};
+
+class ConnectionLobby {
+public:
+    using Serve = std::function<void(Connection)>;
+
+    ConnectionLobby(LobbyLimits limits, std::size_t threads, Serve serve);
+    ~ConnectionLobby();  // stop()s
+    ConnectionLobby(const ConnectionLobby&) = delete;
+    ConnectionLobby& operator=(const ConnectionLobby&) = delete;
+
+    // Takes ownership of an accepted socket. Never blocks.
+    void admit(int fd);
+    // A connection answered and kept alive: waits for its next request
+    // (`buffered` may already hold it).
+    void wait_again(Connection c);
+    // Closes a connection the pool is done with.
+    void close(Connection& c);
+    // True once stop() began: the pool answers with "Connection: close".
+    [[nodiscard]] bool stopping() const noexcept { return m_stopping; }
+    // Closes the waiting connections, lets the pool finish the requests it
+    // holds, joins every thread. Idempotent.
+    void stop();
+
+    // Connections open (waiting or being answered), for tests.
+    [[nodiscard]] std::size_t open_connections() const noexcept { return m_open; }
+
+private:
+    struct Waiting;
+    using WaitingPtr = std::shared_ptr<Waiting>;
+
+    void start_wait(Connection c);  // the lobby thread, as every method below
+    void read_more(const WaitingPtr& w);
+    void on_timer(const WaitingPtr& w);
+    void dispatch(const WaitingPtr& w);
+    void drop(const WaitingPtr& w);
+
+    LobbyLimits m_limits;
+    Serve m_serve;
+    std::atomic<std::size_t> m_open{0};
+    std::atomic<bool> m_stopping{false};
+    bool m_closed_lobby = false;      // lobby thread: no more waiting, no more dispatch
+    std::list<WaitingPtr> m_waiting;  // lobby thread; longest waiting first
+    asio::io_context m_io;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> m_guard{m_io.get_executor()};
+    BoundedTaskQueue m_pool;
+    std::thread m_thread;
+    bool m_stopped = false;
+};
+
+}  // namespace chainkit::rpc::detail
