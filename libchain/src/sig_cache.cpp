@@ -33,13 +33,14 @@ struct SigCache::Shard {
     std::size_t next = 0;                     // oldest slot once the ring is full, guarded by mutex
 };
 
-SigCache::SigCache(SigCacheOptions options) : SigCache(options, [] {
-    Salt s{};
-    // Idempotent and thread-safe; the RNG needs it.
-    if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialize");
-    randombytes_buf(s.data(), s.size());
-    return s;
-}()) {}
+SigCache::SigCache(SigCacheOptions options)
+    : SigCache(options, [] {
+          Salt s{};
+          // Idempotent and thread-safe; the RNG needs it.
+          if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialize");
+          randombytes_buf(s.data(), s.size());
+          return s;
+      }()) {}
 
 SigCache::SigCache(SigCacheOptions options, const Salt& salt)
     : m_salt(salt),

@@ -22,7 +22,9 @@ Hash256 hash_of(std::uint64_t n) {
     return sha256(b);
 }
 
-WtxId wtxid_of(std::uint64_t n) { return hash_cast<WtxId>(hash_of(n)); }
+WtxId wtxid_of(std::uint64_t n) {
+    return hash_cast<WtxId>(hash_of(n));
+}
 
 // A pool and a cache wired as the node wires them.
 struct CachedPool : PoolFixture {
@@ -86,7 +88,7 @@ TEST_CASE("the cache holds at most max_entries and evicts the oldest first", "[s
     }
     CHECK(c.size() == c.max_entries());
     CHECK(c.stats().evictions == N - c.max_entries());
-    CHECK(c.contains(c.key(wtxid_of(N - 1), hash_of(0))));  // the newest stays
+    CHECK(c.contains(c.key(wtxid_of(N - 1), hash_of(0))));    // the newest stays
     CHECK_FALSE(c.contains(c.key(wtxid_of(0), hash_of(0))));  // the oldest went
     // A zero bound stores nothing (the cache is off).
     SigCache off(SigCacheOptions{.max_bytes = 0});
