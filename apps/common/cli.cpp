@@ -97,6 +97,9 @@ void add_startnode(Role role, CLI::App& app, Args& a, Action& action) {
         ->check(CLI::Range(0, 10'000));
     sn->add_option("--max-outbound", a.node.max_outbound, "Outbound peers to keep (default 8)")
         ->check(CLI::Range(0, 1'000));
+    sn->add_option("--sig-cache-mib", a.node.sig_cache_mib,
+                   "Memory for signatures the pool verified, so blocks skip them (default 8; 0: off)")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{4096}));
     add_rpc_options(*sn, a.node.rpc);
     if (role == Role::miner) {
         sn->add_option("--miner", a.node.miner_address, "Mine, paying block rewards to this address");

@@ -2,6 +2,7 @@
 
 #include "chainkit/chain/chain_worker.hpp"
 #include "chainkit/chain/mempool.hpp"
+#include "chainkit/chain/sig_cache.hpp"
 #include "chainkit/node/node.hpp"
 
 #include "commands.hpp"
@@ -122,6 +123,13 @@ void cmd_startnode(NodeContext& ctx, const std::string& role, const StartNodeArg
     chain::ChainWorker worker;
     chain::Mempool mempool(cfg.params, chain.utxo(), chain.height());
     chain.add_observer(&mempool);
+    // The pool fills it, block connects skip what it holds (issue 11).
+    std::optional<chain::SigCache> sig_cache;
+    if (a.sig_cache_mib > 0) {
+        sig_cache.emplace(chain::SigCacheOptions{.max_bytes = a.sig_cache_mib << 20});
+        chain.set_sig_cache(&*sig_cache);
+        mempool.set_sig_cache(&*sig_cache);
+    }
     net::HostConfig hcfg;
     hcfg.max_inbound_connections = a.max_inbound + 8;
     hcfg.agent_version = ncfg.user_agent;
@@ -186,6 +194,7 @@ void cmd_startnode(NodeContext& ctx, const std::string& role, const StartNodeArg
     io.run_for(std::chrono::milliseconds(200));
     worker.stop(chain::StopMode::drain);
     chain.remove_observer(&mempool);
+    chain.set_sig_cache(nullptr);
     ctx.close_chain();
     if (failure) std::rethrow_exception(failure);
     if (fatal) throw UserError(*fatal);

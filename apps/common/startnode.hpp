@@ -20,6 +20,9 @@ struct StartNodeArgs {
     std::string listen;                // default /ip4/127.0.0.1/tcp/<port>
     std::size_t max_inbound = 117;
     std::size_t max_outbound = 8;
+    // Verified-signature cache bound (chain/sig_cache.hpp); 0: off, every
+    // block signature is verified again.
+    std::size_t sig_cache_mib = 8;
     // Miner role.
     std::string miner_address;  // empty: this node does not mine
     unsigned threads = 0;       // 0: one per hardware thread

@@ -8,6 +8,9 @@
 //     and a ~1 KB block of them (timed until every node has connected it);
 //   - 20 rounds of ~100 KB blocks, their transactions relayed first;
 //   - RSS per node and chain-protocol bytes sent per node per block.
+// --sig-cache on (default: as the apps run), off (every node verifies a
+// block's signatures again), or both: the block phases run with the cache
+// off, then on, in the same network (kinds suffixed _nocache in the CSV).
 // Prints a report and, with --csv FILE, every arrival time (kind, round,
 // node, ms) for scripts/scale/run.sh to draw. Release preset.
 #include "scale_cluster.hpp"
@@ -37,6 +40,7 @@ struct Options {
     std::size_t big_block = 100'000;
     std::uint64_t seed = 1;
     std::string csv;
+    std::string sig_cache = "on";  // on, off, both
 };
 
 Options parse(int argc, char** argv) {
@@ -60,10 +64,14 @@ Options parse(int argc, char** argv) {
             o.seed = std::strtoull(v, nullptr, 10);
         else if (k == "--csv")
             o.csv = v;
+        else if (k == "--sig-cache")
+            o.sig_cache = v;
         else
             throw std::invalid_argument("unknown option " + k);
     }
     if (o.nodes < 2 || o.chain < 2 || o.rounds < 1) throw std::invalid_argument("need --nodes >= 2, --chain >= 2");
+    if (o.sig_cache != "on" && o.sig_cache != "off" && o.sig_cache != "both")
+        throw std::invalid_argument("--sig-cache takes on, off or both");
     return o;
 }
 
@@ -285,31 +293,48 @@ int run(int argc, char** argv) {
     Run r(o, c, std::move(fx.coins));
     r.set_height(o.chain);
     std::vector<Sample> samples;
-    PhaseStats small, tx, big, wide;
-    for (std::size_t k = 0; k < o.rounds; ++k) {
-        std::vector<chain::Transaction> txs;
-        for (int i = 0; i < 4; ++i) {
-            txs.push_back(r.next_tx());
-            auto ms = r.relay_tx(txs.back());
-            tx.all_ms.push_back(*std::max_element(ms.begin(), ms.end()));
-            samples.push_back({"tx", k, std::move(ms)});
-        }
-        mine_round(r, std::move(txs), small, "block_1k", k, samples);
-    }
-    print_phase("1 KB blocks", small, 300, 1000);
-    print_phase("transactions", tx, 300, 1000);  // submitted, not mined
+    PhaseStats wide;
+    std::vector<bool> modes;
+    if (o.sig_cache != "on") modes.push_back(false);
+    if (o.sig_cache != "off") modes.push_back(true);
     const auto kb = o.big_block / 1000.0;
-    for (std::size_t k = 0; k < o.rounds; ++k) {
-        auto txs = fill_block(r, o.big_block);
-        if (k == 0)
-            fmt::print(
-                "{:.0f} KB blocks carry {} transactions: {:.1f} ms of signature checks per node, {:.0f} ms for "
-                "all {} nodes on one core\n",
-                kb, txs.size(), 1000.0 * txs.size() / sig_rate, 1000.0 * txs.size() * o.nodes / sig_rate, o.nodes);
-        (void)r.relay_txs(txs);
-        mine_round(r, std::move(txs), big, "block_100k", k, samples);
+    for (const bool cached : modes) {
+        for (auto& n : c.nodes) run_on_chain(*n, [&n, cached] { n->use_sig_cache(cached); });
+        const std::string mode = cached ? "sig cache on" : "sig cache off";
+        const std::string suffix = cached || o.sig_cache != "both" ? "" : "_nocache";
+        PhaseStats small, tx, big;
+        for (std::size_t k = 0; k < o.rounds; ++k) {
+            std::vector<chain::Transaction> txs;
+            for (int i = 0; i < 4; ++i) {
+                txs.push_back(r.next_tx());
+                auto ms = r.relay_tx(txs.back());
+                tx.all_ms.push_back(*std::max_element(ms.begin(), ms.end()));
+                samples.push_back({"tx" + suffix, k, std::move(ms)});
+            }
+            mine_round(r, std::move(txs), small, ("block_1k" + suffix).c_str(), k, samples);
+        }
+        print_phase(("1 KB blocks, " + mode).c_str(), small, 300, 1000);
+        print_phase(("transactions, " + mode).c_str(), tx, 300, 1000);  // submitted, not mined
+        for (std::size_t k = 0; k < o.rounds; ++k) {
+            auto txs = fill_block(r, o.big_block);
+            if (k == 0)
+                fmt::print(
+                    "{:.0f} KB blocks carry {} transactions: {:.1f} ms of signature checks per node, {:.0f} ms for "
+                    "all {} nodes on one core\n",
+                    kb, txs.size(), 1000.0 * txs.size() / sig_rate, 1000.0 * txs.size() * o.nodes / sig_rate, o.nodes);
+            (void)r.relay_txs(txs);
+            mine_round(r, std::move(txs), big, ("block_100k" + suffix).c_str(), k, samples);
+        }
+        print_phase(fmt::format("{:.0f} KB blocks, {}", kb, mode).c_str(), big, 300, 1000);
+        std::uint64_t hits = 0, misses = 0;
+        for (auto& n : c.nodes) {
+            const auto st = n->sig_cache.stats();
+            hits += st.hits;
+            misses += st.misses;
+        }
+        fmt::print("  signature cache, all nodes so far: {} transactions skipped, {} verified in blocks\n", hits,
+                   misses);
     }
-    print_phase(fmt::format("{:.0f} KB blocks", kb).c_str(), big, 300, 1000);
     // The same size with one signature: what relaying the bytes costs
     // without each node verifying hundreds of signatures again.
     for (std::size_t k = 0; k < o.rounds; ++k) {

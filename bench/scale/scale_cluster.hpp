@@ -17,6 +17,7 @@
 
 #include "chainkit/chain/chain_worker.hpp"
 #include "chainkit/chain/mempool.hpp"
+#include "chainkit/chain/sig_cache.hpp"
 #include "chainkit/node/node.hpp"
 
 #include "support/regtest_chain.hpp"
@@ -93,6 +94,10 @@ struct Watch : chain::ChainObserver {
 struct ScaleNodeOptions {
     chain::MempoolOptions mempool{};
     node::NodeConfig node{};
+    // The verified-signature cache, as startnode wires it (default 8 MiB);
+    // ScaleNode::use_sig_cache switches it off and on between phases.
+    chain::SigCacheOptions sig_cache{};
+    bool use_sig_cache = true;
 };
 
 struct ScaleNode {
@@ -102,9 +107,11 @@ struct ScaleNode {
           params(p),
           chain(params, store),
           mempool((init_chain(genesis), params), chain.utxo(), chain.height(), opt.mempool),
+          sig_cache(opt.sig_cache),
           host(io.get_executor(), net::Identity::from_seed(seed), host_config()),
           m_now(now),
           m_config(opt.node) {
+        use_sig_cache(opt.use_sig_cache);
         chain.add_observer(&mempool);
         chain.add_observer(&watch);
         mempool.add_observer(&watch);
@@ -142,11 +149,19 @@ struct ScaleNode {
 
     net::Multiaddr addr() const { return host.listen_addresses().front(); }
 
+    // On the chain thread (or before the worker runs jobs): off, the pool
+    // fills nothing and blocks verify every signature, as before issue 11's fix.
+    void use_sig_cache(bool on) {
+        chain.set_sig_cache(on ? &sig_cache : nullptr);
+        mempool.set_sig_cache(on ? &sig_cache : nullptr);
+    }
+
     asio::io_context& io;
     chain::ConsensusParams params;
     chain::MemoryChainStore store;
     chain::ChainState chain;
     chain::Mempool mempool;
+    chain::SigCache sig_cache;  // declared before the worker: its jobs end before the cache goes
     Watch watch;
     net::Host host;
     chain::ChainWorker worker;

@@ -77,6 +77,7 @@ void SigCheckQueue::add(std::span<const SigCheck> checks) {
     {
         std::lock_guard lock(m_mutex);
         m_checks.insert(m_checks.end(), checks.begin(), checks.end());
+        m_added += checks.size();
     }
     m_work_cv.notify_all();
 }
@@ -92,6 +93,11 @@ std::optional<std::size_t> SigCheckQueue::finish() {
     m_first_failure = NONE;
     if (failure != NONE) return failure;
     return std::nullopt;
+}
+
+std::uint64_t SigCheckQueue::checks_added() const {
+    std::lock_guard lock(m_mutex);
+    return m_added;
 }
 
 std::optional<std::size_t> SigCheckQueue::verify(std::span<const SigCheck> checks) {

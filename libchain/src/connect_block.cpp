@@ -1,6 +1,7 @@
 // Contextual transaction checks and connecting/disconnecting a block
 // against a UTXO view.
 #include "chainkit/chain/check_queue.hpp"
+#include "chainkit/chain/sig_cache.hpp"
 #include "chainkit/chain/validation.hpp"
 
 #include <fmt/format.h>
@@ -73,7 +74,7 @@ constexpr std::size_t PUBLISH_BATCH = 8;
 }  // namespace
 
 ValidationResult connect_block(const Block& b, std::uint64_t height, const ConsensusParams& p, UtxoCache& view,
-                               BlockUndo& undo, SigCheckQueue* queue) {
+                               BlockUndo& undo, SigCheckQueue* queue, const SigCache* cache) {
     if (b.txs.empty()) return ValidationResult::fail(R::no_coinbase, "block has no transactions");
     if (b.txs[0].coinbase_height() != height)
         return ValidationResult::fail(R::bad_coinbase_height, fmt::format("coinbase says height {}, block is at {}",
@@ -108,10 +109,15 @@ ValidationResult connect_block(const Block& b, std::uint64_t height, const Conse
             fees += fee;
             if (!money_range(fees)) return ValidationResult::fail(R::bad_output_value, "sum of fees out of range");
             const SignatureHasher hasher(txid, spent);
+            // Verified when the pool took it: the key commits to the
+            // signatures (wtxid) and to the outputs they sign (spent_hash).
+            const bool verified = cache && cache->contains(cache->key(tx.wtxid(), hasher.spent_hash()));
             for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
                 const auto& in = tx.inputs[i];
-                checks.push_back(SigCheck{in.pubkey, hasher.hash(static_cast<std::uint32_t>(i)), in.signature});
-                origins.push_back(SigOrigin{t, i});
+                if (!verified) {
+                    checks.push_back(SigCheck{in.pubkey, hasher.hash(static_cast<std::uint32_t>(i)), in.signature});
+                    origins.push_back(SigOrigin{t, i});
+                }
                 undo.spent.emplace_back(in.prevout, *view.spend_coin(in.prevout));
             }
             if (session && checks.size() - published >= PUBLISH_BATCH) {

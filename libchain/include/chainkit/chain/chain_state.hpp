@@ -61,6 +61,7 @@
 namespace chainkit::chain {
 
 class SigCheckQueue;
+class SigCache;
 
 // Error category for chain-state and storage failures (not consensus
 // rejections, which are ValidationResults).
@@ -274,6 +275,12 @@ public:
     // The header checks a block built on the tip at `now` must pass.
     [[nodiscard]] HeaderContext next_header_context(std::int64_t now) const;
 
+    // Transactions found in `cache` (filled by the Mempool, sig_cache.hpp)
+    // have their signatures skipped when a block connects; null (the
+    // default): every signature is verified. verify() never uses it. Must
+    // outlive the ChainState or be unset first.
+    void set_sig_cache(const SigCache* cache) noexcept { m_sig_cache = cache; }
+
     // Observers must outlive the ChainState or be removed first.
     void add_observer(ChainObserver* o);
     void remove_observer(ChainObserver* o);
@@ -340,6 +347,7 @@ private:
     ConsensusParams m_params;
     ChainStore& m_store;
     SigCheckQueue* m_queue;
+    const SigCache* m_sig_cache = nullptr;
     BlockTree m_tree;
     std::vector<BlockIndex*> m_active;  // m_active[h] = block at height h
     std::set<BlockIndex*, CandidateOrder> m_candidates;

@@ -21,6 +21,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -74,13 +75,16 @@ public:
     };
 
     [[nodiscard]] unsigned threads() const noexcept { return static_cast<unsigned>(m_workers.size()) + 1; }
+    // Checks handed to the queue (verify and add) since construction: how
+    // many signatures a caller asked it to verify (tests, metrics).
+    [[nodiscard]] std::uint64_t checks_added() const;
 
 private:
     void worker_loop();
     void drain(std::unique_lock<std::mutex>& lock);
     [[nodiscard]] bool has_work() const noexcept;  // with m_mutex held
 
-    std::mutex m_mutex;
+    mutable std::mutex m_mutex;
     std::condition_variable m_work_cv;
     std::condition_variable m_done_cv;
     std::vector<std::thread> m_workers;
@@ -89,6 +93,7 @@ private:
     std::size_t m_next = 0;              // next unclaimed index, guarded by m_mutex
     std::size_t m_first_failure = NONE;  // guarded by m_mutex
     unsigned m_busy = 0;                 // threads verifying a claimed chunk, guarded by m_mutex
+    std::uint64_t m_added = 0;           // guarded by m_mutex
 
     static constexpr std::size_t NONE = static_cast<std::size_t>(-1);
 };

@@ -18,6 +18,7 @@
 
 #include "chainkit/chain/chain_observer.hpp"
 #include "chainkit/chain/params.hpp"
+#include "chainkit/chain/sig_cache.hpp"
 #include "chainkit/chain/transaction.hpp"
 #include "chainkit/chain/tx_orphan_pool.hpp"
 #include "chainkit/chain/utxo.hpp"
@@ -164,6 +165,11 @@ public:
     // Notified with on_tx_accepted for each transaction accept() admits,
     // orphans it resolves included.
     void add_observer(ChainObserver* o) { m_observers.push_back(o); }
+    // Every transaction whose signatures accept() verifies (orphans
+    // included) is inserted into `cache`, for connect_block to skip them
+    // (sig_cache.hpp); null (the default): none. Transactions put back by a
+    // reorg are not verified again, so not inserted. Must outlive the pool.
+    void set_sig_cache(SigCache* cache) noexcept { m_sig_cache = cache; }
 
     // ChainObserver. A connect removes the block's transactions and those
     // conflicting with its spends (with descendants). A disconnect sets the
@@ -226,6 +232,7 @@ private:
     std::size_t m_disconnected_bytes = 0;
     bool m_reorg_pending = false;
     std::vector<ChainObserver*> m_observers;
+    SigCache* m_sig_cache = nullptr;
 
     // Recently confirmed txids -> arrival number, and arrival order (with
     // stale entries for txids a disconnect forgot); see remember_confirmed.

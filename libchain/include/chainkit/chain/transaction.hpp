@@ -105,6 +105,9 @@ public:
     // The same with the txid already computed (connect_block has it).
     SignatureHasher(const TxId& txid, std::span<const SpentOutput> spent);
     [[nodiscard]] Hash256 hash(std::uint32_t input_index) const;
+    // What every input's hash commits to about the spent outputs (the
+    // signature cache's key needs it: sig_cache.hpp).
+    [[nodiscard]] const Hash256& spent_hash() const noexcept { return m_spent_hash; }
 
 private:
     TxId m_txid;

@@ -16,6 +16,7 @@
 namespace chainkit::chain {
 
 class SigCheckQueue;
+class SigCache;
 
 enum class RejectReason {
     ok = 0,
@@ -135,10 +136,12 @@ ValidationResult check_tx_signatures(const Transaction& tx, const TxId& txid, co
 // Connects a block that passed check_block and check_header_contextual to
 // `view` at `height`: spends inputs, adds outputs, checks every input and the
 // coinbase value, and verifies all signatures on `queue` (all cores) or on
-// the calling thread when `queue` is null. On failure `view` and `undo` are
-// in an unspecified state: the caller discards them.
+// the calling thread when `queue` is null. A transaction found in `cache`
+// (keyed by its wtxid and the outputs it spends, sig_cache.hpp) has its
+// signatures skipped, nothing else; connect_block never inserts. On failure
+// `view` and `undo` are in an unspecified state: the caller discards them.
 ValidationResult connect_block(const Block& b, std::uint64_t height, const ConsensusParams& p, UtxoCache& view,
-                               BlockUndo& undo, SigCheckQueue* queue = nullptr);
+                               BlockUndo& undo, SigCheckQueue* queue = nullptr, const SigCache* cache = nullptr);
 
 // A block that can start a chain: check_block, a zero parent, the network's
 // easiest bits (pow_limit_bits), and a coinbase that connects at height 0 to
