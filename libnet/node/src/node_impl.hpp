@@ -9,8 +9,8 @@
 #include "block_download.hpp"
 #include "peer.hpp"
 #include "peer_fault.hpp"
-#include "tx_requests.hpp"
 #include "summary_box.hpp"
+#include "tx_requests.hpp"
 
 #include <asio/steady_timer.hpp>
 
