@@ -122,7 +122,10 @@ TEST_CASE("a connection whose streams all stall mid-message is dropped", "[net][
     LogCapture logged;
     asio::io_context io;
     Outcomes out;
-    auto srv = server(io, 425, milliseconds(300), out);
+    // 1 s, and every stream opened before any stalls: on a loaded machine the
+    // opens alone took longer than a shorter deadline, and the first streams
+    // were reset one by one before the last had started.
+    auto srv = server(io, 425, milliseconds(1000), out);
     run_test(io, [&]() -> asio::awaitable<void> {
         Host client(io.get_executor(), Identity::from_seed(426));
         auto peer = co_await client.dial(srv->listen_addresses().at(0));
@@ -131,9 +134,11 @@ TEST_CASE("a connection whose streams all stall mid-message is dropped", "[net][
         for (int i = 0; i < 3; ++i) {
             auto s = co_await client.open_stream(*peer, "/msg/1");
             REQUIRE(s);
-            auto w = co_await (*s)->write(partial(1000, 5));
-            REQUIRE(w);
             open.push_back(*s);
+        }
+        for (const auto& s : open) {
+            auto w = co_await s->write(partial(1000, 5));
+            REQUIRE(w);
         }
         const bool dropped =
             co_await wait_until([&] { return !client.is_connected(srv->peer_id()); }, milliseconds(10000));
