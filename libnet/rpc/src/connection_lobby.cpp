@@ -111,7 +111,7 @@ void ConnectionLobby::on_timer(const WaitingPtr& w) {
     });
 }
 
-void ConnectionLobby::dispatch(const WaitingPtr& w) {
+void ConnectionLobby::dispatch(WaitingPtr w) {
     w->done = true;
     m_waiting.erase(w->place);
     w->timer.cancel();
@@ -127,7 +127,7 @@ void ConnectionLobby::dispatch(const WaitingPtr& w) {
     m_pool.enqueue([this, c = std::move(c)]() mutable { m_serve(std::move(c)); });
 }
 
-void ConnectionLobby::drop(const WaitingPtr& w) {
+void ConnectionLobby::drop(WaitingPtr w) {
     w->done = true;
     m_waiting.erase(w->place);
     w->timer.cancel();
