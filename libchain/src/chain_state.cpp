@@ -234,7 +234,7 @@ AcceptResult ChainState::accept_block(const Block& block, std::int64_t now, Peer
         return {ValidationResult::fail(RejectReason::known_invalid, "block previously found invalid"), false, false};
     if (known && has_data(known->status()))
         return {ValidationResult::fail(RejectReason::already_have, "block already stored"), false, false};
-    if (auto r = check_block(block, m_params); !r) {
+    if (auto r = check_block(block, m_params, &m_arriving_wtxids); !r) {
         if (known && !may_be_mutated(r.reason)) {
             StoreBatch batch;
             mark_failed(*known, batch);

@@ -129,8 +129,10 @@ Result<bool> ChainState::connect_path(const std::vector<BlockIndex*>& path, Utxo
                                       std::deque<Block>& owned, std::vector<const Block*>& connected) {
     for (BlockIndex* node : path) {
         const Block* block = nullptr;
+        std::span<const WtxId> wtxids;
         if (m_arriving && node->hash == m_arriving_hash) {
             block = m_arriving;  // just received: no need to read it back
+            wtxids = m_arriving_wtxids;
         } else {
             auto read = m_store.read_block(node->hash);
             if (!read) return storage_error("reading block " + node->hash.hex());
@@ -139,7 +141,8 @@ Result<bool> ChainState::connect_path(const std::vector<BlockIndex*>& path, Utxo
         }
         UtxoCache child(cache);  // discarded on failure, merged on success
         BlockUndo undo;
-        if (auto r = connect_block(*block, node->height(), m_params, child, undo, m_queue, m_sig_cache); !r) {
+        if (auto r = connect_block(*block, node->height(), m_params, child, undo, m_queue, m_sig_cache, wtxids);
+            !r) {
             // An input the store could not read looks absent: a storage
             // fault, never a verdict on the block (nothing is marked).
             if (auto e = m_store.read_error())

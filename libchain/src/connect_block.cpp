@@ -51,7 +51,10 @@ ValidationResult check_tx_signatures(const Transaction& tx, const std::vector<Sp
 }
 
 ValidationResult check_tx_signatures(const Transaction& tx, const TxId& txid, const std::vector<SpentOutput>& spent) {
-    const SignatureHasher hasher(txid, spent);
+    return check_tx_signatures(tx, SignatureHasher(txid, spent));
+}
+
+ValidationResult check_tx_signatures(const Transaction& tx, const SignatureHasher& hasher) {
     for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
         const auto msg = hasher.hash(static_cast<std::uint32_t>(i));
         if (!verify_signature(tx.inputs[i].pubkey, msg, tx.inputs[i].signature))
@@ -74,7 +77,8 @@ constexpr std::size_t PUBLISH_BATCH = 8;
 }  // namespace
 
 ValidationResult connect_block(const Block& b, std::uint64_t height, const ConsensusParams& p, UtxoCache& view,
-                               BlockUndo& undo, SigCheckQueue* queue, const SigCache* cache) {
+                               BlockUndo& undo, SigCheckQueue* queue, const SigCache* cache,
+                               std::span<const WtxId> wtxids) {
     if (b.txs.empty()) return ValidationResult::fail(R::no_coinbase, "block has no transactions");
     if (b.txs[0].coinbase_height() != height)
         return ValidationResult::fail(R::bad_coinbase_height, fmt::format("coinbase says height {}, block is at {}",
@@ -111,7 +115,9 @@ ValidationResult connect_block(const Block& b, std::uint64_t height, const Conse
             const SignatureHasher hasher(txid, spent);
             // Verified when the pool took it: the key commits to the
             // signatures (wtxid) and to the outputs they sign (spent_hash).
-            const bool verified = cache && cache->contains(cache->key(tx.wtxid(), hasher.spent_hash()));
+            const bool verified =
+                cache && cache->contains(
+                             cache->key(wtxids.size() == b.txs.size() ? wtxids[t] : tx.wtxid(), hasher.spent_hash()));
             for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
                 const auto& in = tx.inputs[i];
                 if (!verified) {

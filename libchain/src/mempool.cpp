@@ -128,8 +128,9 @@ ValidationResult Mempool::accept_checked(const Transaction& tx, const TxId& txid
     // Signatures last: the costliest check is spent only on a transaction
     // that would otherwise enter.
     if (check_signatures) {
-        if (auto r = check_tx_signatures(tx, txid, e.spent); !r) return r;
-        if (m_sig_cache) m_sig_cache->insert(m_sig_cache->key(tx.wtxid(), SignatureHasher(txid, e.spent).spent_hash()));
+        const SignatureHasher hasher(txid, e.spent);
+        if (auto r = check_tx_signatures(tx, hasher); !r) return r;
+        if (m_sig_cache) m_sig_cache->insert(m_sig_cache->key(tx.wtxid(), hasher.spent_hash()));
     }
     remove_with_descendants(evict);
     insert(std::move(e));

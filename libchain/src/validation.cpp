@@ -143,7 +143,7 @@ ValidationResult check_block_header(const BlockHeader& h, const ConsensusParams&
     return ValidationResult::success();
 }
 
-ValidationResult check_block(const Block& b, const ConsensusParams& p) {
+ValidationResult check_block(const Block& b, const ConsensusParams& p, std::vector<WtxId>* wtxids) {
     if (auto r = check_block_header(b.header, p); !r) return r;
     // The root first: any failure found before it could be a relay's edit
     // of a valid block, and would have to be reported as a mutation.
@@ -177,6 +177,7 @@ ValidationResult check_block(const Block& b, const ConsensusParams& p) {
             return r;
         }
     }
+    if (wtxids) *wtxids = std::move(leaves);
     return ValidationResult::success();
 }
 

@@ -222,3 +222,33 @@ TEST_CASE("a ChainState with the pool's cache skips its signatures and still ref
     CHECK(c.state.height() == 2);
     c.state.remove_observer(&pool);
 }
+
+TEST_CASE("check_block's wtxids key the cache in connect_block, and a mutated signature still misses", "[sigcache]") {
+    CachedPool f;
+    const auto honest = f.spend(FEE);
+    REQUIRE(f.pool.accept(honest).ok());
+    auto mutated = honest;
+    mutated.inputs[0].signature[5] ^= 0x01;
+    const auto connect_checked = [&](const Block& b) {
+        std::vector<WtxId> wtxids;
+        REQUIRE(check_block(b, f.params, &wtxids).ok());
+        REQUIRE(wtxids.size() == b.txs.size());
+        for (std::size_t i = 0; i < b.txs.size(); ++i) CHECK(wtxids[i] == b.txs[i].wtxid());
+        UtxoCache view(f.chain.utxo);
+        BlockUndo undo;
+        return connect_block(b, f.chain.tip_height + 1, f.params, view, undo, nullptr, &f.cache, wtxids);
+    };
+    CHECK(connect_checked(f.chain.build({honest}, f.bob.key_hash, FEE)).ok());
+    CHECK(f.cache.stats().hits == 1);
+    const auto r = connect_checked(f.chain.build({mutated}, f.bob.key_hash, FEE));
+    CHECK(r.reason == RejectReason::bad_signature);
+    CHECK(f.cache.stats().misses == 1);
+    SECTION("a span of the wrong size is not trusted: the wtxids are hashed again") {
+        const auto b = f.chain.build({mutated}, f.bob.key_hash, FEE);
+        const std::vector<WtxId> wrong{honest.wtxid()};  // one entry for two transactions
+        UtxoCache view(f.chain.utxo);
+        BlockUndo undo;
+        CHECK(connect_block(b, f.chain.tip_height + 1, f.params, view, undo, nullptr, &f.cache, wrong).reason ==
+              RejectReason::bad_signature);
+    }
+}

@@ -28,6 +28,18 @@ faults_init() {
     trap 'exit 130' INT TERM
 }
 
+# The link emulator (scripts/netns/linkem.py) the caller started in the
+# background: stopped with SIGTERM, so its counters reach its log also on
+# failure. Add stop_linkem to FAULTS_CLEANUP.
+LINKEM_PID=""
+stop_linkem() {
+    [[ -n $LINKEM_PID ]] || return 0
+    local pid=$LINKEM_PID
+    LINKEM_PID=""
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid"
+}
+
 fail() {
     echo "FAIL: $*"
     exit 1

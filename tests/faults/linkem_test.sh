@@ -23,14 +23,6 @@ export PYTHON
 bash "$NETNS" check-tun || exit $?
 WORK=$(mktemp -d /tmp/ck_linkem.XXXXXX)
 faults_init
-LINKEM_PID=""
-stop_linkem() {
-    [[ -n $LINKEM_PID ]] || return 0
-    local pid=$LINKEM_PID
-    LINKEM_PID=""
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid"
-}
 FAULTS_CLEANUP+=(stop_linkem "bash '$NETNS' down $P")
 bash "$NETNS" up-tun "$P" 2
 COUNT=2000 DELAY=50 JITTER=20 LOSS=0.10

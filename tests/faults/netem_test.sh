@@ -42,15 +42,6 @@ case $LINK in
 esac
 WORK=$(mktemp -d /tmp/ck_netem.XXXXXX)
 faults_init
-# linkem stops with SIGTERM, so its counters reach the log also on failure.
-LINKEM_PID=""
-stop_linkem() {
-    [[ -n $LINKEM_PID ]] || return 0
-    local pid=$LINKEM_PID
-    LINKEM_PID=""
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid"
-}
 FAULTS_CLEANUP+=(stop_linkem "bash '$NETNS' down $P")
 CONDITIONS="delay ${DELAY_MS} ms +- ${JITTER_MS} ms, loss ${LOSS_PCT}%"
 case $LINK in

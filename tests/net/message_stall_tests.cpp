@@ -94,18 +94,20 @@ TEST_CASE("a message whose bytes stop coming resets its stream; a quiet stream s
 TEST_CASE("a message that arrives slowly but steadily is not reset", "[net][limits][bounds]") {
     asio::io_context io;
     Outcomes out;
-    auto srv = server(io, 423, milliseconds(400), out);
+    // A 2 s deadline and a byte every 250 ms: a loaded machine (ASan, load 16)
+    // delayed a 100 ms sleep past a 400 ms deadline.
+    auto srv = server(io, 423, milliseconds(2000), out);
     run_test(io, [&]() -> asio::awaitable<void> {
         Host client(io.get_executor(), Identity::from_seed(424));
         auto peer = co_await client.dial(srv->listen_addresses().at(0));
         REQUIRE(peer);
         auto s = co_await client.open_stream(*peer, "/msg/1");
         REQUIRE(s);
-        // 20 bytes, one per 100 ms: twice the deadline in all, never idle for it.
+        // 20 bytes, one per 250 ms: 2.5 times the deadline in all, never idle for it.
         auto w = co_await (*s)->write(partial(20, 0));
         REQUIRE(w);
         for (int i = 0; i < 20; ++i) {
-            co_await sleep_for(milliseconds(100));
+            co_await sleep_for(milliseconds(250));
             const std::uint8_t byte = 0x33;
             auto wb = co_await (*s)->write(std::span(&byte, 1));
             REQUIRE(wb);

@@ -111,10 +111,14 @@ void ConnectionLobby::on_timer(const WaitingPtr& w) {
     });
 }
 
+void ConnectionLobby::retire(Waiting& w) {
+    w.done = true;
+    m_waiting.erase(w.place);  // the caller's own WaitingPtr keeps `w` alive
+    w.timer.cancel();
+}
+
 void ConnectionLobby::dispatch(WaitingPtr w) {
-    w->done = true;
-    m_waiting.erase(w->place);
-    w->timer.cancel();
+    retire(*w);
     std::error_code ec;
     w->socket.cancel(ec);
     Connection c = std::move(w->conn);
@@ -128,9 +132,7 @@ void ConnectionLobby::dispatch(WaitingPtr w) {
 }
 
 void ConnectionLobby::drop(WaitingPtr w) {
-    w->done = true;
-    m_waiting.erase(w->place);
-    w->timer.cancel();
+    retire(*w);
     std::error_code ec;
     w->socket.close(ec);
     --m_open;

@@ -80,8 +80,10 @@ private:
     void start_wait(Connection c);  // the lobby thread, as every method below
     void read_more(const WaitingPtr& w);
     void on_timer(const WaitingPtr& w);
-    // By value: both erase the list entry, which may be the caller's only other owner
-    // (drop(m_waiting.front())), so a reference would dangle.
+    // Out of the waiting list; late handlers see `done` and do nothing.
+    void retire(Waiting& w);
+    // By value: both retire the entry, and the list may hold its only other
+    // owner (drop(m_waiting.front())), so a reference would dangle.
     void dispatch(WaitingPtr w);
     void drop(WaitingPtr w);
 

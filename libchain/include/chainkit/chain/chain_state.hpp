@@ -362,6 +362,7 @@ private:
     // The block being accepted, so activation need not read it back from the store.
     const Block* m_arriving = nullptr;
     BlockHash m_arriving_hash;
+    std::vector<WtxId> m_arriving_wtxids;  // check_block's, for the signature cache's keys
     std::unordered_map<BlockHash, Orphan, HashHasher> m_orphans;
     std::multimap<BlockHash, BlockHash> m_orphans_by_parent;
     std::size_t m_orphan_bytes = 0;

@@ -110,8 +110,10 @@ ValidationResult check_transaction(const Transaction& tx, const ConsensusParams&
 ValidationResult check_block_header(const BlockHeader& h, const ConsensusParams& p);
 // Stateless: header, merkle root over the wtxids (with mutation) first, so
 // every later failure is one the header commits to; then size, coinbase
-// first and only, unique txids, every transaction's shape.
-ValidationResult check_block(const Block& b, const ConsensusParams& p);
+// first and only, unique txids, every transaction's shape. `wtxids`, when
+// given, receives every transaction's wtxid (hashed here for the root) so
+// connect_block need not hash them again; on failure its content is unspecified.
+ValidationResult check_block(const Block& b, const ConsensusParams& p, std::vector<WtxId>* wtxids = nullptr);
 
 // What the chain says about the parent of a new header.
 struct HeaderContext {
@@ -132,16 +134,22 @@ ValidationResult check_tx_signatures(const Transaction& tx, const std::vector<Sp
 // The same with `txid` == tx.txid() already computed (the mempool has it),
 // so the transaction is not hashed again.
 ValidationResult check_tx_signatures(const Transaction& tx, const TxId& txid, const std::vector<SpentOutput>& spent);
+// The same with the hasher already built (the mempool keeps it for the
+// signature cache's key).
+ValidationResult check_tx_signatures(const Transaction& tx, const SignatureHasher& hasher);
 
 // Connects a block that passed check_block and check_header_contextual to
 // `view` at `height`: spends inputs, adds outputs, checks every input and the
 // coinbase value, and verifies all signatures on `queue` (all cores) or on
 // the calling thread when `queue` is null. A transaction found in `cache`
 // (keyed by its wtxid and the outputs it spends, sig_cache.hpp) has its
-// signatures skipped, nothing else; connect_block never inserts. On failure
-// `view` and `undo` are in an unspecified state: the caller discards them.
+// signatures skipped, nothing else; connect_block never inserts. `wtxids` is
+// empty or one per transaction, as check_block gave them (else they are
+// hashed here again). On failure `view` and `undo` are in an unspecified
+// state: the caller discards them.
 ValidationResult connect_block(const Block& b, std::uint64_t height, const ConsensusParams& p, UtxoCache& view,
-                               BlockUndo& undo, SigCheckQueue* queue = nullptr, const SigCache* cache = nullptr);
+                               BlockUndo& undo, SigCheckQueue* queue = nullptr, const SigCache* cache = nullptr,
+                               std::span<const WtxId> wtxids = {});
 
 // A block that can start a chain: check_block, a zero parent, the network's
 // easiest bits (pow_limit_bits), and a coinbase that connects at height 0 to
