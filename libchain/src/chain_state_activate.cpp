@@ -141,8 +141,7 @@ Result<bool> ChainState::connect_path(const std::vector<BlockIndex*>& path, Utxo
         }
         UtxoCache child(cache);  // discarded on failure, merged on success
         BlockUndo undo;
-        if (auto r = connect_block(*block, node->height(), m_params, child, undo, m_queue, m_sig_cache, wtxids);
-            !r) {
+        if (auto r = connect_block(*block, node->height(), m_params, child, undo, m_queue, m_sig_cache, wtxids); !r) {
             // An input the store could not read looks absent: a storage
             // fault, never a verdict on the block (nothing is marked).
             if (auto e = m_store.read_error())
