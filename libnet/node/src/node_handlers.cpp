@@ -324,6 +324,8 @@ asio::awaitable<void> Node::Impl::validate_txs(PeerPtr peer) {
     while (!stopped && !peer->closed()) {
         auto tx = peer->next_tx();
         if (!tx) break;
+        // Just under the bound request_txs() holds requests at: ask again.
+        if (peer->queued_txs() + 1 == tx_requests.max_in_flight_per_peer()) request_txs();
         const auto txid = tx->txid();
         auto r = co_await accept_tx(std::move(*tx), peer->key);
         if (!r.ok() && is_peer_fault(r.reason))

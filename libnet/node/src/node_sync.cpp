@@ -237,6 +237,10 @@ void Node::Impl::request_txs() {
     for (auto& [k, p] : peers) {
         // Refilled once half its slots are free: getdata in batches, not one per arrival.
         if (!p->ready() || p->closed() || tx_requests.in_flight(k) > tx_requests.max_in_flight_per_peer() / 2) continue;
+        // A slot frees when the transaction arrives, not when it is validated:
+        // without this, a peer that answers faster than we validate fills its
+        // 1 MiB validation queue, and what it sends next (a block) waits.
+        if (p->queued_txs() >= tx_requests.max_in_flight_per_peer()) continue;
         auto txids = tx_requests.take_requests(k, t);
         if (txids.empty()) continue;
         GetDataMsg gd;

@@ -57,6 +57,7 @@ public:
     // Transactions received and not yet validated (Node::Impl::on_tx).
     void queue_tx(chain::Transaction tx);
     [[nodiscard]] std::optional<chain::Transaction> next_tx();
+    [[nodiscard]] std::size_t queued_txs() const noexcept { return m_txs.size(); }
     // Waits until fewer than MAX_TX_BYTES_PENDING are queued (or the peer closed).
     asio::awaitable<void> wait_for_tx_room();
     bool tx_validator_running = false;
