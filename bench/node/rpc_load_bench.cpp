@@ -5,7 +5,8 @@
 //     keep-alive clients call getblockchaininfo as fast as they can;
 //   - figures: requests per second during the loaded sync (bar >= 5,000) and
 //     the loaded sync rate as a ratio to the quiet one (bar >= 0.9).
-// Usage: rpc_load_bench [N=6000] [CLIENTS=4] [raw|rpcclient]. Release preset.
+// Usage: rpc_load_bench [N=6000] [CLIENTS=4] [raw|rpcclient] [GRACE_US]. Release preset.
+// GRACE_US: the server's keep_alive_grace, NICE its thread_nice (default: ServerConfig's).
 // The clients are plain keep-alive sockets (raw_rpc_client.hpp) unless
 // "rpcclient" asks for rpc::RpcClient, which parses each answer as JSON.
 #include "chainkit/rpc/chain_methods.hpp"
@@ -24,6 +25,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -47,6 +49,14 @@ struct SyncRun {
     double client_cpu = 0;   // of which the client threads (whole run of each)
 };
 
+// The RPC load of the second sync.
+struct LoadConfig {
+    std::size_t clients = 0;
+    bool raw_clients = true;                              // RawRpcClient, else rpc::RpcClient
+    std::optional<std::chrono::microseconds> grace = {};  // ServerConfig::keep_alive_grace, else its default
+    std::optional<int> nice = {};                         // ServerConfig::thread_nice, else its default
+};
+
 double process_cpu_seconds() {
     timespec ts{};
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -56,7 +66,8 @@ double process_cpu_seconds() {
 // The fresh node's RPC server, wired as startnode wires it (chain jobs on
 // its chain thread, node reads on the network executor).
 struct NodeRpcServer {
-    NodeRpcServer(asio::io_context& io, BenchNode& n, const std::filesystem::path& dir) {
+    NodeRpcServer(asio::io_context& io, BenchNode& n, const std::filesystem::path& dir,
+                  std::optional<std::chrono::microseconds> grace, std::optional<int> nice) {
         auto chain = std::make_shared<rpc::ChainAccess>(
             rpc::ChainAccess{n.params,
                              n.chain,
@@ -73,6 +84,8 @@ struct NodeRpcServer {
                                                 [] { return test::GENESIS_TIME + 1'000'000; }, [] {}}));
         rpc::ServerConfig sc;
         sc.cookie_dir = dir;
+        if (grace) sc.keep_alive_grace = *grace;
+        if (nice) sc.thread_nice = *nice;
         server = std::make_unique<rpc::RpcServer>(sc, methods);
         if (auto r = server->start(); !r) throw std::runtime_error("rpc: " + r.error().message);
         auto c = rpc::read_cookie(server->cookie_path());
@@ -85,7 +98,7 @@ struct NodeRpcServer {
 };
 
 SyncRun sync_once(asio::io_context& io, const chain::Block& genesis, BenchNode& source, std::size_t target,
-                  std::int64_t now, std::uint64_t seed, std::size_t clients, bool raw_clients,
+                  std::int64_t now, std::uint64_t seed, const LoadConfig& load,
                   std::vector<std::unique_ptr<BenchNode>>& keep) {
     keep.push_back(std::make_unique<BenchNode>(io, genesis, seed, now));
     auto& fresh = *keep.back();
@@ -98,8 +111,10 @@ SyncRun sync_once(asio::io_context& io, const chain::Block& genesis, BenchNode& 
     std::atomic<std::uint64_t> answered{0}, failed{0};
     std::atomic<std::int64_t> client_cpu_ns{0};
     std::vector<std::thread> threads;
+    const auto clients = load.clients;
+    const auto raw_clients = load.raw_clients;
     if (clients > 0) {
-        rpc = std::make_unique<NodeRpcServer>(io, fresh, dir);
+        rpc = std::make_unique<NodeRpcServer>(io, fresh, dir, load.grace, load.nice);
         for (std::size_t i = 0; i < clients; ++i)
             threads.emplace_back([&, port = rpc->server->port(), cookie = rpc->cookie] {
                 if (raw_clients) {
@@ -151,6 +166,10 @@ int main(int argc, char** argv) {
     const std::size_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 6000;
     const std::size_t clients = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 4;
     const bool raw_clients = argc <= 3 || std::string_view(argv[3]) != "rpcclient";
+    std::optional<std::chrono::microseconds> grace;
+    if (argc > 4) grace = std::chrono::microseconds(std::strtoll(argv[4], nullptr, 10));
+    std::optional<int> nice;
+    if (argc > 5) nice = std::atoi(argv[5]);
     const auto p = chain::params_for(chain::Network::regtest);
     const auto key = test::TestKey::from_seed(1);
     const auto genesis = test::make_genesis(p, key.key_hash);
@@ -165,10 +184,12 @@ int main(int argc, char** argv) {
     source.wait_loaded();
     source.start();
 
-    const auto quiet = sync_once(io, genesis, source, n, now, 10, 0, false, keep);
+    const auto quiet = sync_once(io, genesis, source, n, now, 10, LoadConfig{}, keep);
     fmt::print("sync without RPC load: {:.2f} s, {:.0f} blocks/s, process CPU {:.2f} s\n", quiet.seconds,
                n / quiet.seconds, quiet.process_cpu);
-    const auto loaded = sync_once(io, genesis, source, n, now, 11, clients, raw_clients, keep);
+    const auto loaded =
+        sync_once(io, genesis, source, n, now, 11,
+                  LoadConfig{.clients = clients, .raw_clients = raw_clients, .grace = grace, .nice = nice}, keep);
     const double rps = loaded.requests / loaded.seconds;
     const double ratio = quiet.seconds / loaded.seconds;
     fmt::print("sync with {} clients calling getblockchaininfo: {:.2f} s, {:.0f} blocks/s, {} failed calls\n", clients,
