@@ -5,7 +5,10 @@
 //     keep-alive clients call getblockchaininfo as fast as they can;
 //   - figures: requests per second during the loaded sync (bar >= 5,000) and
 //     the loaded sync rate as a ratio to the quiet one (bar >= 0.9).
-// Usage: rpc_load_bench [N=6000] [CLIENTS=4]. Release preset.
+// Usage: rpc_load_bench [N=6000] [CLIENTS=4] [raw|rpcclient] [GRACE_US]. Release preset.
+// GRACE_US: the server's keep_alive_grace, NICE its thread_nice (default: ServerConfig's).
+// The clients are plain keep-alive sockets (raw_rpc_client.hpp) unless
+// "rpcclient" asks for rpc::RpcClient, which parses each answer as JSON.
 #include "chainkit/rpc/chain_methods.hpp"
 #include "chainkit/rpc/client.hpp"
 #include "chainkit/rpc/cookie.hpp"
@@ -13,6 +16,7 @@
 #include "chainkit/rpc/server.hpp"
 
 #include "bench_node.hpp"
+#include "raw_rpc_client.hpp"
 
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
@@ -21,7 +25,9 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -39,12 +45,29 @@ struct SyncRun {
     double seconds = 0;
     std::uint64_t requests = 0;  // answered getblockchaininfo calls during the sync
     std::uint64_t failures = 0;
+    double process_cpu = 0;  // seconds of CPU the whole process used during the sync
+    double client_cpu = 0;   // of which the client threads (whole run of each)
 };
+
+// The RPC load of the second sync.
+struct LoadConfig {
+    std::size_t clients = 0;
+    bool raw_clients = true;                              // RawRpcClient, else rpc::RpcClient
+    std::optional<std::chrono::microseconds> grace = {};  // ServerConfig::keep_alive_grace, else its default
+    std::optional<int> nice = {};                         // ServerConfig::thread_nice, else its default
+};
+
+double process_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 // The fresh node's RPC server, wired as startnode wires it (chain jobs on
 // its chain thread, node reads on the network executor).
 struct NodeRpcServer {
-    NodeRpcServer(asio::io_context& io, BenchNode& n, const std::filesystem::path& dir) {
+    NodeRpcServer(asio::io_context& io, BenchNode& n, const std::filesystem::path& dir,
+                  std::optional<std::chrono::microseconds> grace, std::optional<int> nice) {
         auto chain = std::make_shared<rpc::ChainAccess>(
             rpc::ChainAccess{n.params,
                              n.chain,
@@ -61,6 +84,8 @@ struct NodeRpcServer {
                                                 [] { return test::GENESIS_TIME + 1'000'000; }, [] {}}));
         rpc::ServerConfig sc;
         sc.cookie_dir = dir;
+        if (grace) sc.keep_alive_grace = *grace;
+        if (nice) sc.thread_nice = *nice;
         server = std::make_unique<rpc::RpcServer>(sc, methods);
         if (auto r = server->start(); !r) throw std::runtime_error("rpc: " + r.error().message);
         auto c = rpc::read_cookie(server->cookie_path());
@@ -73,7 +98,7 @@ struct NodeRpcServer {
 };
 
 SyncRun sync_once(asio::io_context& io, const chain::Block& genesis, BenchNode& source, std::size_t target,
-                  std::int64_t now, std::uint64_t seed, std::size_t clients,
+                  std::int64_t now, std::uint64_t seed, const LoadConfig& load,
                   std::vector<std::unique_ptr<BenchNode>>& keep) {
     keep.push_back(std::make_unique<BenchNode>(io, genesis, seed, now));
     auto& fresh = *keep.back();
@@ -84,18 +109,29 @@ SyncRun sync_once(asio::io_context& io, const chain::Block& genesis, BenchNode& 
     std::unique_ptr<NodeRpcServer> rpc;
     std::atomic<bool> stop{false};
     std::atomic<std::uint64_t> answered{0}, failed{0};
+    std::atomic<std::int64_t> client_cpu_ns{0};
     std::vector<std::thread> threads;
+    const auto clients = load.clients;
+    const auto raw_clients = load.raw_clients;
     if (clients > 0) {
-        rpc = std::make_unique<NodeRpcServer>(io, fresh, dir);
+        rpc = std::make_unique<NodeRpcServer>(io, fresh, dir, load.grace, load.nice);
         for (std::size_t i = 0; i < clients; ++i)
             threads.emplace_back([&, port = rpc->server->port(), cookie = rpc->cookie] {
-                rpc::RpcClient client("127.0.0.1", port, cookie);
-                while (!stop.load(std::memory_order_relaxed))
-                    (client.call("getblockchaininfo") ? answered : failed).fetch_add(1, std::memory_order_relaxed);
+                if (raw_clients) {
+                    RawRpcClient client(port, rpc::basic_authorization(cookie), "getblockchaininfo");
+                    while (!stop.load(std::memory_order_relaxed))
+                        (client.call() ? answered : failed).fetch_add(1, std::memory_order_relaxed);
+                } else {
+                    rpc::RpcClient client("127.0.0.1", port, cookie);
+                    while (!stop.load(std::memory_order_relaxed))
+                        (client.call("getblockchaininfo") ? answered : failed).fetch_add(1, std::memory_order_relaxed);
+                }
+                client_cpu_ns += thread_cpu_ns();
             });
     }
     // Requests counted from the first dial to the tip, as the sync is timed.
     const auto t0 = Clock::now();
+    const auto cpu0 = process_cpu_seconds();
     const auto before = answered.load();
     if (!connect(io, fresh, source.addr())) throw std::runtime_error("connect failed");
     if (!run_until(
@@ -103,6 +139,7 @@ SyncRun sync_once(asio::io_context& io, const chain::Block& genesis, BenchNode& 
         throw std::runtime_error("download did not finish");
     SyncRun out;
     out.seconds = seconds_since(t0);
+    out.process_cpu = process_cpu_seconds() - cpu0;
     out.requests = answered.load() - before;
     out.failures = failed.load();
     stop = true;
@@ -115,6 +152,7 @@ SyncRun sync_once(asio::io_context& io, const chain::Block& genesis, BenchNode& 
     run_until(
         io, [&] { return joined.load(); }, std::chrono::seconds(60));
     joiner.join();
+    out.client_cpu = static_cast<double>(client_cpu_ns.load()) * 1e-9;
     if (rpc) rpc->server->stop();
     fresh.shutdown();
     std::filesystem::remove_all(dir);
@@ -127,6 +165,11 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::warn);
     const std::size_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 6000;
     const std::size_t clients = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 4;
+    const bool raw_clients = argc <= 3 || std::string_view(argv[3]) != "rpcclient";
+    std::optional<std::chrono::microseconds> grace;
+    if (argc > 4) grace = std::chrono::microseconds(std::strtoll(argv[4], nullptr, 10));
+    std::optional<int> nice;
+    if (argc > 5) nice = std::atoi(argv[5]);
     const auto p = chain::params_for(chain::Network::regtest);
     const auto key = test::TestKey::from_seed(1);
     const auto genesis = test::make_genesis(p, key.key_hash);
@@ -141,13 +184,23 @@ int main(int argc, char** argv) {
     source.wait_loaded();
     source.start();
 
-    const auto quiet = sync_once(io, genesis, source, n, now, 10, 0, keep);
-    fmt::print("sync without RPC load: {:.2f} s, {:.0f} blocks/s\n", quiet.seconds, n / quiet.seconds);
-    const auto loaded = sync_once(io, genesis, source, n, now, 11, clients, keep);
+    const auto quiet = sync_once(io, genesis, source, n, now, 10, LoadConfig{}, keep);
+    fmt::print("sync without RPC load: {:.2f} s, {:.0f} blocks/s, process CPU {:.2f} s\n", quiet.seconds,
+               n / quiet.seconds, quiet.process_cpu);
+    const auto loaded =
+        sync_once(io, genesis, source, n, now, 11,
+                  LoadConfig{.clients = clients, .raw_clients = raw_clients, .grace = grace, .nice = nice}, keep);
     const double rps = loaded.requests / loaded.seconds;
     const double ratio = quiet.seconds / loaded.seconds;
     fmt::print("sync with {} clients calling getblockchaininfo: {:.2f} s, {:.0f} blocks/s, {} failed calls\n", clients,
                loaded.seconds, n / loaded.seconds, loaded.failures);
+    fmt::print(
+        "  process CPU {:.2f} s ({:.2f} s more than the quiet sync: {:.1f} us per request); clients ({}) {:.2f} s "
+        "({:.1f} us per request)\n",
+        loaded.process_cpu, loaded.process_cpu - quiet.process_cpu,
+        1e6 * (loaded.process_cpu - quiet.process_cpu) / std::max<double>(1, loaded.requests),
+        raw_clients ? "raw sockets" : "rpc::RpcClient", loaded.client_cpu,
+        1e6 * loaded.client_cpu / std::max<double>(1, loaded.requests));
     fmt::print("  {:.0f} requests/s during the sync (bar >= 5000: {})\n", rps, rps >= 5000 ? "meets" : "MISSES");
     fmt::print("  sync rate under load / without = {:.2f} (bar >= 0.90: {})\n", ratio,
                ratio >= 0.9 ? "meets" : "MISSES");

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -137,4 +138,42 @@ TEST_CASE_METHOD(Fixture, "bounds: nesting, batch length, answer size", "[rpc][j
     CHECK(a[1].contains("result"));
     CHECK(error_code(a[2]) == -32603);
     CHECK(a[2].at("id") == 9);
+}
+
+// getblockchaininfo answers with bytes serialized once per chain summary
+// (MethodRegistry::add_serialized): the response must be byte for byte what
+// the Json path writes, in single calls and batches, and its failures the same.
+TEST_CASE("a method returning serialized JSON answers as a Json one does", "[rpc][jsonrpc]") {
+    const Json result{{"blocks", 7}, {"chain", "regtest"}, {"nested", Json::array({1.5, "x", nullptr})}};
+    MethodRegistry methods;
+    std::atomic<int> calls{0};
+    methods.add("json", [&](const Json&) { return result; });
+    methods.add_serialized("text", [&](const Json& params) {
+        if (!params.empty()) throw RpcError(RpcCode::invalid_params, "no params");
+        ++calls;
+        return std::make_shared<const std::string>(result.dump());
+    });
+    for (const auto* id : {"1", "\"abc\"", "null", "-2.5"}) {
+        const auto body = [&](const char* method) {
+            return std::string(R"({"jsonrpc":"2.0","id":)") + id + R"(,"method":")" + method + R"(","params":[]})";
+        };
+        const auto text = handle_jsonrpc(methods, body("text"));
+        const auto json = handle_jsonrpc(methods, body("json"));
+        REQUIRE(text.has_value());
+        REQUIRE(json.has_value());
+        CHECK(*text == *json);
+        CHECK(Json::parse(*text).at("result") == result);
+    }
+    const auto batch = handle_jsonrpc(
+        methods, R"([{"jsonrpc":"2.0","id":1,"method":"text"},{"jsonrpc":"2.0","method":"text"},)"
+                 R"({"jsonrpc":"2.0","id":2,"method":"text","params":[1]},{"jsonrpc":"2.0","id":3,"method":"json"}])");
+    REQUIRE(batch.has_value());
+    const auto answers = Json::parse(*batch);
+    REQUIRE(answers.size() == 3);  // the notification ran unanswered
+    CHECK(answers[0].at("result") == result);
+    CHECK(answers[0].at("id") == 1);
+    CHECK(error_code(answers[1]) == static_cast<int>(RpcCode::invalid_params));
+    CHECK(answers[1].at("id") == 2);
+    CHECK(answers[2].at("result") == result);
+    CHECK(calls == 4 + 2);
 }

@@ -271,6 +271,65 @@ TEST_CASE("1,000 concurrent connections, idle or sending partial requests, leave
     f.check_answers();  // normal service
 }
 
+// Requests written back to back on one connection: the ones already
+// buffered when an answer is written are answered on the same pool thread
+// (ConnectionLobby::next_head_ready), each once and in order.
+TEST_CASE("pipelined requests on one keep-alive connection are answered in order", "[rpc][server]") {
+    ServerFixture f;
+    const auto authorization = rpc::basic_authorization(f.credentials);
+    std::string requests;
+    constexpr int CALLS = 5;
+    for (int i = 1; i <= CALLS; ++i) {
+        const auto body = Json{{"jsonrpc", "2.0"}, {"id", i}, {"method", "add"}, {"params", {i, 100}}}.dump();
+        requests += "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + authorization +
+                    "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                    (i == CALLS ? "\r\nConnection: close" : "") + "\r\n\r\n" + body;
+    }
+    const auto answer = raw_exchange(f.server->port(), requests);
+    std::size_t at = 0;
+    for (int i = 1; i <= CALLS; ++i) {
+        const auto head_end = answer.find("\r\n\r\n", at);
+        REQUIRE(head_end != std::string::npos);
+        CHECK(answer.compare(at, 12, "HTTP/1.1 200") == 0);
+        const auto length_at = answer.find("Content-Length: ", at);
+        REQUIRE(length_at < head_end);
+        const auto length = std::stoul(answer.substr(length_at + 16));
+        const auto body = Json::parse(answer.substr(head_end + 4, length));
+        CHECK(body.at("id") == i);
+        CHECK(body.at("result") == static_cast<double>(i + 100));
+        at = head_end + 4 + length;
+    }
+    CHECK(at == answer.size());
+}
+
+// A client that sends its next request as soon as it has an answer keeps
+// being answered on its pool thread; with one thread that must not starve
+// another connection: the thread goes back to the lobby once another waits.
+TEST_CASE("a connection calling without pause does not hold the only thread from another", "[rpc][server]") {
+    rpc::ServerConfig config;
+    config.threads = 1;
+    config.keep_alive_max_requests = 1'000'000'000;            // the busy connection is never closed for its count
+    config.keep_alive_grace = std::chrono::milliseconds(100);  // its next request always arrives within it
+    ServerFixture f(config);
+    std::atomic<bool> stop{false};
+    std::atomic<int> busy_calls{0};
+    std::thread busy([&] {
+        rpc::RpcClient client("127.0.0.1", f.server->port(), f.credentials, std::chrono::seconds(10));
+        while (!stop)
+            if (client.call("add", Json::array({1, 1})).ok()) ++busy_calls;
+    });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (busy_calls < 100 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    REQUIRE(busy_calls >= 100);  // the busy connection is being served
+    rpc::RpcClient other("127.0.0.1", f.server->port(), f.credentials, std::chrono::seconds(3));
+    const auto r = other.call("add", Json::array({2, 3}));
+    stop = true;
+    busy.join();
+    INFO((r.ok() ? std::string("answered") : r.error().message));
+    REQUIRE(r.ok());
+    CHECK(r.value() == 5.0);
+}
+
 TEST_CASE("the cookie exists while the server runs and is removed at stop", "[rpc][server]") {
     ServerFixture f;
     const auto path = f.server->cookie_path();

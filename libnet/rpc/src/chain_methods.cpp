@@ -6,7 +6,10 @@
 
 #include "json_format.hpp"
 
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <string>
 #include <utility>
 #include <variant>
 
@@ -61,9 +64,7 @@ Lookup look_up(const chain::ChainState& cs, const BlockRef& ref, bool want_body)
 // Answered from the published summary (ChainAccess::chain_summary): during
 // a sync the chain thread has block validations queued, and a status poll
 // must not wait behind them (docs/performance.md, "RPC under load").
-Json getblockchaininfo(const ChainAccess& a, const Json& params) {
-    (void)Params(params, {});
-    const auto info = a.chain_summary();
+Json blockchain_info(const ChainAccess& a, const chain::ChainSummary& info) {
     const auto headers = std::max(info.best_header.height, info.tip.height);
     return Json{{"chain", std::string(a.params.name)},
                 {"blocks", info.tip.height},
@@ -76,6 +77,34 @@ Json getblockchaininfo(const ChainAccess& a, const Json& params) {
                 {"verificationprogress", headers == 0 ? 1.0 : static_cast<double>(info.tip.height) / headers},
                 {"initialblockdownload", info.tip.height < headers}};
 }
+
+// getblockchaininfo's result, serialized once per chain summary: under a
+// status poll (issue 14) the same few hundred bytes are asked for thousands
+// of times between two tip changes. Keyed by every summary field the result
+// shows, so a new tip or a new best header rebuilds it.
+class BlockchainInfoCache {
+public:
+    std::shared_ptr<const std::string> get(const ChainAccess& a) {
+        const auto info = a.chain_summary();
+        const std::lock_guard lock(m_mutex);
+        if (!m_text || !same_answer(m_key, info)) {
+            m_text = std::make_shared<const std::string>(blockchain_info(a, info).dump());
+            m_key = info;
+        }
+        return m_text;
+    }
+
+private:
+    static bool same_answer(const chain::ChainSummary& x, const chain::ChainSummary& y) {
+        return x.tip.hash == y.tip.hash && x.tip.height == y.tip.height &&
+               x.best_header.height == y.best_header.height && x.tip_bits == y.tip_bits &&
+               x.median_time == y.median_time && x.genesis == y.genesis;
+    }
+
+    std::mutex m_mutex;
+    chain::ChainSummary m_key;                  // guarded by m_mutex
+    std::shared_ptr<const std::string> m_text;  // guarded by m_mutex; null until the first call
+};
 
 Json getblockheader(const ChainAccess& a, const Json& params) {
     const Params p(params, {"blockhash", "verbose"});
@@ -103,7 +132,11 @@ Json getblock(const ChainAccess& a, const Json& params) {
 }  // namespace
 
 void register_blockchain_methods(MethodRegistry& methods, const Access& access) {
-    methods.add("getblockchaininfo", [access](const Json& params) { return getblockchaininfo(*access, params); });
+    methods.add_serialized("getblockchaininfo",
+                           [access, cache = std::make_shared<BlockchainInfoCache>()](const Json& params) {
+                               (void)Params(params, {});
+                               return cache->get(*access);
+                           });
     methods.add("getblockcount", [access](const Json& params) {
         (void)Params(params, {});
         return Json(access->chain_summary().tip.height);

@@ -1,11 +1,15 @@
 #include "connection_lobby.hpp"
 
+#include "thread_priority.hpp"
+
 #include <asio/ip/tcp.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
 #include <array>
+#include <cerrno>
 #include <future>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -40,12 +44,15 @@ struct ConnectionLobby::Waiting {
     std::array<char, 4096> chunk{};
 };
 
-ConnectionLobby::ConnectionLobby(LobbyLimits limits, std::size_t threads, Serve serve)
+ConnectionLobby::ConnectionLobby(LobbyLimits limits, std::size_t threads, Serve serve, int nice)
     : m_limits(limits),
       m_serve(std::move(serve)),
       // A connection is queued at most once, so the queue never blocks the lobby thread.
-      m_pool(threads, m_limits.max_connections + 1),
-      m_thread([this] { m_io.run(); }) {}
+      m_pool(threads, m_limits.max_connections + 1, nice),
+      m_thread([this, nice] {
+          lower_this_thread_priority(nice);
+          m_io.run();
+      }) {}
 
 ConnectionLobby::~ConnectionLobby() {
     stop();
@@ -62,6 +69,29 @@ void ConnectionLobby::admit(int fd) {
 
 void ConnectionLobby::wait_again(Connection c) {
     asio::post(m_io, [this, c = std::move(c)]() mutable { start_wait(std::move(c)); });
+}
+
+bool ConnectionLobby::next_head_ready(Connection& c) {
+    const auto deadline = Clock::now() + m_limits.keep_alive_grace;
+    const auto ready = [&] { return head_complete(c.buffered) || c.buffered.size() >= m_limits.max_head_bytes; };
+    while (!ready()) {
+        // Waiting only while no other connection waits for a thread.
+        if (m_stopping || m_pool.queued() > 0) return false;
+        std::array<char, 4096> chunk;
+        const auto n = ::recv(c.fd, chunk.data(), chunk.size(), MSG_DONTWAIT);
+        if (n > 0) {
+            c.buffered.append(chunk.data(), static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return false;
+        if (n < 0 && errno == EINTR) continue;
+        const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now()).count();
+        if (left <= 0) return false;
+        const timespec wait{.tv_sec = left / 1'000'000'000, .tv_nsec = left % 1'000'000'000};
+        pollfd p{.fd = c.fd, .events = POLLIN, .revents = 0};
+        if (::ppoll(&p, 1, &wait, nullptr) < 0 && errno != EINTR) return false;
+    }
+    return !m_stopping && m_pool.queued() == 0;
 }
 
 void ConnectionLobby::close(Connection& c) {

@@ -7,14 +7,19 @@
 // One thread waits on every connection at once (asio): a connection whose
 // request head (up to the blank line) has arrived goes to the pool, whose
 // serve function answers it and hands it back with wait_again() or closes it.
+// A keep-alive client's next request that is already there when its answer
+// is written (pipelined, or sent within keep_alive_grace) skips the lobby:
+// the pool thread answers it at once (next_head_ready()), unless another
+// connection waits for a pool thread. Each hop through the lobby costs two
+// thread wake-ups and an epoll registration, more than a status call itself.
 // Bounds: a waiting connection with no byte of a request after idle_timeout,
 // or without its whole head after head_timeout, is closed unanswered; at
 // most max_connections are open, and a new one past that makes room by
 // closing the connection that has waited longest (an idle or half-sent one:
 // connections being answered are never closed for room).
 //
-// Thread-safety: admit() from the accepting thread, wait_again() and
-// close() from the pool threads, stop() from one thread after the accepting
+// Thread-safety: admit() from the accepting thread, wait_again(),
+// next_head_ready() and close() from the pool threads, stop() from one thread after the accepting
 // thread stopped calling admit().
 #pragma once
 
@@ -46,13 +51,18 @@ struct LobbyLimits {
     std::size_t max_head_bytes = 16 * 1024;  // a longer head is handed over as is (httplib refuses it)
     std::chrono::milliseconds idle_timeout{2'000};
     std::chrono::milliseconds head_timeout{5'000};
+    // How long a pool thread, after an answer, waits for the same
+    // connection's next request before handing it to the lobby (0: only a
+    // request already received). It holds the thread, not a CPU.
+    std::chrono::microseconds keep_alive_grace{0};
 };
 
 class ConnectionLobby {
 public:
     using Serve = std::function<void(Connection)>;
 
-    ConnectionLobby(LobbyLimits limits, std::size_t threads, Serve serve);
+    // nice > 0: the lobby and pool threads run at that lower priority.
+    ConnectionLobby(LobbyLimits limits, std::size_t threads, Serve serve, int nice = 0);
     ~ConnectionLobby();  // stop()s
     ConnectionLobby(const ConnectionLobby&) = delete;
     ConnectionLobby& operator=(const ConnectionLobby&) = delete;
@@ -62,6 +72,13 @@ public:
     // A connection answered and kept alive: waits for its next request
     // (`buffered` may already hold it).
     void wait_again(Connection c);
+    // On the pool thread that answered `c`: reads what its socket holds
+    // (waiting at most keep_alive_grace for it) into c.buffered. True when
+    // a whole request head (or max_head_bytes) is buffered and no other
+    // connection waits for a pool thread: the caller answers it now. False:
+    // the caller hands `c` to wait_again() (its bytes kept; a client that
+    // closed is seen and dropped there).
+    [[nodiscard]] bool next_head_ready(Connection& c);
     // Closes a connection the pool is done with.
     void close(Connection& c);
     // True once stop() began: the pool answers with "Connection: close".

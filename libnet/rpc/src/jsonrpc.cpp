@@ -43,25 +43,47 @@ std::string dump(const Json& j) {
     return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-Json success_response(Json result, const Json& id) {
-    return Json{{"jsonrpc", "2.0"}, {"result", std::move(result)}, {"id", id}};
+// One call's answer, serialized, and its id (a batch names it when the
+// answer must be replaced by an error).
+struct Answer {
+    std::string text;
+    Json id;
+};
+
+Answer error_answer(RpcCode code, std::string_view message, const Json& id) {
+    return Answer{.text = dump(error_response(code, message, id)), .id = id};
 }
 
-// Runs the handler; every failure becomes an error response.
-Json invoke(const Handler& handler, const Json& params, const Json& id) {
+// The success response with the result's text spliced in, bytes as
+// dump(Json{{"jsonrpc","2.0"},{"result",r},{"id",id}}) writes them (keys sorted).
+Answer success_answer(std::string_view result, const Json& id) {
+    const auto id_text = dump(id);
+    std::string text;
+    text.reserve(result.size() + id_text.size() + 32);
+    text.append(R"({"id":)").append(id_text).append(R"(,"jsonrpc":"2.0","result":)").append(result).append("}");
+    return Answer{.text = std::move(text), .id = id};
+}
+
+// Runs the method; every failure becomes an error response.
+Answer invoke(const Method& method, const Json& params, const Json& id) {
     try {
-        return success_response(handler(params), id);
+        if (method.serialized) {
+            const auto result = method.serialized(params);
+            if (!result) return error_answer(RpcCode::internal_error, "internal error: no result", id);
+            return success_answer(*result, id);
+        }
+        return success_answer(dump(method.handler(params)), id);
     } catch (const RpcError& e) {
-        return error_response(e.code(), e.what(), id);
+        return error_answer(e.code(), e.what(), id);
     } catch (const Json::type_error& e) {
         // A handler read a parameter as the wrong type.
-        return error_response(RpcCode::invalid_params, e.what(), id);
+        return error_answer(RpcCode::invalid_params, e.what(), id);
     } catch (const Json::out_of_range& e) {
-        return error_response(RpcCode::invalid_params, e.what(), id);
+        return error_answer(RpcCode::invalid_params, e.what(), id);
     } catch (const std::exception& e) {
-        return error_response(RpcCode::internal_error, std::string("internal error: ") + e.what(), id);
+        return error_answer(RpcCode::internal_error, std::string("internal error: ") + e.what(), id);
     } catch (...) {
-        return error_response(RpcCode::internal_error, "internal error", id);
+        return error_answer(RpcCode::internal_error, "internal error", id);
     }
 }
 
@@ -70,27 +92,27 @@ bool valid_id(const Json& id) {
 }
 
 // One call of a single or batch request. nullopt for a notification.
-std::optional<Json> handle_call(const MethodRegistry& methods, const Json& call) {
-    if (!call.is_object()) return error_response(RpcCode::invalid_request, "a request must be a JSON object");
+std::optional<Answer> handle_call(const MethodRegistry& methods, const Json& call) {
+    if (!call.is_object()) return error_answer(RpcCode::invalid_request, "a request must be a JSON object", nullptr);
     const bool notification = !call.contains("id");
     const Json id = notification ? Json(nullptr) : call["id"];
-    if (!valid_id(id)) return error_response(RpcCode::invalid_request, "id must be a string, a number or null");
+    if (!valid_id(id)) return error_answer(RpcCode::invalid_request, "id must be a string, a number or null", nullptr);
     const auto version = call.find("jsonrpc");
     if (version == call.end() || *version != "2.0")
-        return error_response(RpcCode::invalid_request, "jsonrpc must be \"2.0\"", id);
+        return error_answer(RpcCode::invalid_request, "jsonrpc must be \"2.0\"", id);
     const auto method = call.find("method");
     if (method == call.end() || !method->is_string())
-        return error_response(RpcCode::invalid_request, "method must be a string", id);
+        return error_answer(RpcCode::invalid_request, "method must be a string", id);
     const auto params_it = call.find("params");
     const Json params = params_it == call.end() ? Json::array() : *params_it;
     if (!params.is_array() && !params.is_object())
-        return error_response(RpcCode::invalid_request, "params must be an array or an object", id);
+        return error_answer(RpcCode::invalid_request, "params must be an array or an object", id);
 
     const auto& name = method->get_ref<const std::string&>();
-    const Handler* handler = methods.find(name);
-    Json answer =
-        handler ? invoke(*handler, params, id)
-                : error_response(RpcCode::method_not_found, "Method not found: " + name.substr(0, MAX_ECHOED_NAME), id);
+    const Method* found = methods.find(name);
+    Answer answer =
+        found ? invoke(*found, params, id)
+              : error_answer(RpcCode::method_not_found, "Method not found: " + name.substr(0, MAX_ECHOED_NAME), id);
     if (notification) return std::nullopt;  // even errors are not answered (spec, section 4.1)
     return answer;
 }
@@ -105,16 +127,13 @@ std::optional<std::string> handle_batch(const MethodRegistry& methods, const Jso
     for (const auto& call : batch) {
         auto answer = handle_call(methods, call);
         if (!answer) continue;
-        auto text = dump(*answer);
-        if (out.size() + text.size() > limits.max_response_bytes) {
-            const Json id = answer->contains("id") ? (*answer)["id"] : Json(nullptr);
-            text = dump(error_response(RpcCode::internal_error,
-                                       "batch answers exceed " + std::to_string(limits.max_response_bytes) +
-                                           " bytes: call this method on its own",
-                                       id));
-        }
+        if (out.size() + answer->text.size() > limits.max_response_bytes)
+            answer = error_answer(RpcCode::internal_error,
+                                  "batch answers exceed " + std::to_string(limits.max_response_bytes) +
+                                      " bytes: call this method on its own",
+                                  answer->id);
         if (answers++ > 0) out += ',';
-        out += text;
+        out += answer->text;
     }
     if (answers == 0) return std::nullopt;
     out += ']';
@@ -140,7 +159,7 @@ std::optional<std::string> handle_jsonrpc(const MethodRegistry& methods, std::st
         if (request.is_array()) return handle_batch(methods, request, limits);
         auto answer = handle_call(methods, request);
         if (!answer) return std::nullopt;
-        return dump(*answer);
+        return std::move(answer->text);
     } catch (const std::exception& e) {
         // Only allocation failures can get here: answer rather than crash the thread.
         return dump(error_response(RpcCode::internal_error, std::string("internal error: ") + e.what()));

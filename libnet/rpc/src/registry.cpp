@@ -6,11 +6,19 @@
 namespace chainkit::rpc {
 
 void MethodRegistry::add(std::string name, Handler handler) {
-    if (m_methods.contains(name)) throw std::logic_error("rpc method registered twice: " + name);
-    m_methods.emplace(std::move(name), std::move(handler));
+    add(std::move(name), Method{.handler = std::move(handler), .serialized = {}});
 }
 
-const Handler* MethodRegistry::find(std::string_view name) const {
+void MethodRegistry::add_serialized(std::string name, SerializedHandler handler) {
+    add(std::move(name), Method{.handler = {}, .serialized = std::move(handler)});
+}
+
+void MethodRegistry::add(std::string name, Method method) {
+    if (m_methods.contains(name)) throw std::logic_error("rpc method registered twice: " + name);
+    m_methods.emplace(std::move(name), std::move(method));
+}
+
+const Method* MethodRegistry::find(std::string_view name) const {
     const auto it = m_methods.find(name);
     return it == m_methods.end() ? nullptr : &it->second;
 }

@@ -62,6 +62,7 @@ struct RpcServer::Impl {
 
     void configure();
     void serve(detail::Connection c);
+    bool answer_one(detail::Connection& c);
     httplib::Server::HandlerResponse check_request(const httplib::Request& req, httplib::Response& res) const;
     void serve_rpc(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) const;
 };
@@ -83,12 +84,13 @@ void refuse(httplib::Response& res, int status, const std::string& message) {
 }  // namespace
 
 void RpcServer::Impl::configure() {
-    lobby = std::make_unique<detail::ConnectionLobby>(detail::LobbyLimits{.max_connections = config.max_connections,
-                                                                          .max_head_bytes = MAX_REQUEST_HEAD_BYTES,
-                                                                          .idle_timeout = config.keep_alive_timeout,
-                                                                          .head_timeout = config.read_timeout},
-                                                      config.threads,
-                                                      [this](detail::Connection c) { serve(std::move(c)); });
+    lobby = std::make_unique<detail::ConnectionLobby>(
+        detail::LobbyLimits{.max_connections = config.max_connections,
+                            .max_head_bytes = MAX_REQUEST_HEAD_BYTES,
+                            .idle_timeout = config.keep_alive_timeout,
+                            .head_timeout = config.read_timeout,
+                            .keep_alive_grace = config.keep_alive_grace},
+        config.threads, [this](detail::Connection c) { serve(std::move(c)); }, config.thread_nice);
     http.admit = [l = lobby.get()](int fd) { l->admit(fd); };
     http.new_task_queue = [] { return new InlineQueue; };
     http.set_payload_max_length(config.max_body_bytes);  // Content-Length above it: 413, body skipped
@@ -109,17 +111,27 @@ void RpcServer::Impl::configure() {
     detail::add_explorer_routes(http, config, read_only);
 }
 
-// One request on a pool thread, its head already read by the lobby: its
-// body must arrive within read_timeout, each write within write_timeout.
+// A connection on a pool thread, its request head already read by the
+// lobby: its requests are answered here while the next one is already there
+// (ConnectionLobby::next_head_ready), then it goes back to the lobby.
 void RpcServer::Impl::serve(detail::Connection c) {
+    do {
+        if (!answer_one(c)) return lobby->close(c);
+    } while (lobby->next_head_ready(c));
+    lobby->wait_again(std::move(c));
+}
+
+// One request: its body must arrive within read_timeout, each write within
+// write_timeout. False when the connection is to be closed.
+bool RpcServer::Impl::answer_one(detail::Connection& c) {
     const auto deadline = detail::SocketStream::Clock::now() + config.read_timeout;
     detail::SocketStream stream(c.fd, std::move(c.buffered), deadline, config.write_timeout);
     const bool last = ++c.served >= config.keep_alive_max_requests || lobby->stopping();
     bool closed = false;
     const bool ok = http.serve_request(stream, last, closed);
-    if (!ok || closed || last) return lobby->close(c);
+    if (!ok || closed || last) return false;
     c.buffered = stream.take_unread();
-    lobby->wait_again(std::move(c));
+    return true;
 }
 
 // Runs on the headers, before any body byte is read. Only what no JSON-RPC

@@ -1,14 +1,20 @@
 #include "task_queue.hpp"
 
+#include "thread_priority.hpp"
+
 #include <utility>
 
 namespace chainkit::rpc::detail {
 
-BoundedTaskQueue::BoundedTaskQueue(std::size_t threads, std::size_t max_queued)
+BoundedTaskQueue::BoundedTaskQueue(std::size_t threads, std::size_t max_queued, int nice)
     : m_max_queued(max_queued == 0 ? 1 : max_queued) {
     if (threads == 0) threads = 1;
     m_threads.reserve(threads);
-    for (std::size_t i = 0; i < threads; ++i) m_threads.emplace_back([this] { work(); });
+    for (std::size_t i = 0; i < threads; ++i)
+        m_threads.emplace_back([this, nice] {
+            lower_this_thread_priority(nice);
+            work();
+        });
 }
 
 BoundedTaskQueue::~BoundedTaskQueue() {
@@ -23,6 +29,11 @@ void BoundedTaskQueue::enqueue(std::function<void()> fn) {
     m_jobs.push_back(std::move(fn));
     lock.unlock();
     m_ready.notify_one();
+}
+
+std::size_t BoundedTaskQueue::queued() {
+    const std::lock_guard lock(m_mutex);
+    return m_jobs.size();
 }
 
 void BoundedTaskQueue::shutdown() {

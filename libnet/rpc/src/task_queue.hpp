@@ -17,10 +17,13 @@ namespace chainkit::rpc::detail {
 
 class BoundedTaskQueue final : public httplib::TaskQueue {
 public:
-    BoundedTaskQueue(std::size_t threads, std::size_t max_queued);
+    // nice > 0: the threads run at that lower priority (thread_priority.hpp).
+    BoundedTaskQueue(std::size_t threads, std::size_t max_queued, int nice = 0);
     ~BoundedTaskQueue() override;
 
     void enqueue(std::function<void()> fn) override;
+    // Jobs waiting for a thread (none: every job queued has one).
+    [[nodiscard]] std::size_t queued();
     // Runs what is queued, then joins the threads.
     void shutdown() override;
 

@@ -49,6 +49,15 @@ struct ServerConfig {
     std::chrono::seconds write_timeout{5};
     std::chrono::seconds keep_alive_timeout{2};  // a connection silent this long is closed
     std::size_t keep_alive_max_requests = 10'000;
+    // After an answer, how long the pool thread waits for the same
+    // connection's next request before handing the connection back to the
+    // lobby (docs/rpc.md, "Connections and limits"); only while no other
+    // connection waits for a thread.
+    std::chrono::microseconds keep_alive_grace{500};
+    // The server's threads run at this nice value (0: the process's), so
+    // that on a small machine the node's own threads (sync, consensus) come
+    // before answering RPC clients as fast as they ask (docs/rpc.md).
+    int thread_nice = 10;
     JsonRpcLimits limits;
     // The explorer page's files; empty: GET / answers 404.
     std::filesystem::path www_dir = default_www_dir();
