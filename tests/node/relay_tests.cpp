@@ -3,6 +3,7 @@
 // unanswered request goes to another announcer, a block is not stuck
 // behind a transaction flood on the same session, and transactions a reorg
 // returns to the pool are announced again.
+#include "genesis_coin.hpp"
 #include "node_harness.hpp"
 #include "support/raw_peer.hpp"
 
@@ -18,18 +19,6 @@ using namespace chainkit::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-const TestKey& genesis_key() {
-    static const TestKey k = TestKey::from_seed(1);
-    return k;
-}
-
-chain::OwnedCoin genesis_coin(const chain::Block& genesis) {
-    chain::OwnedCoin c;
-    c.outpoint = chain::OutPoint{genesis.txs[0].txid(), 0};
-    c.coin.out = genesis.txs[0].outputs[0];
-    return c;
-}
 
 // `n` payments, each spending the previous one's output (the first spends
 // the genesis coin): valid in order, each costing a signature check.
