@@ -1,4 +1,5 @@
-// ChainState: construction, loading, accepting blocks and headers, orphans.
+// ChainState: construction, loading, accepting blocks and headers, resolving
+// orphans (the pool itself is orphan_blocks.cpp).
 // Activation (connect, disconnect, reorg) is in chain_state_activate.cpp;
 // queries in chain_state_query.cpp; reindex and verify in chain_state_maintenance.cpp.
 #include "chainkit/chain/chain_state.hpp"
@@ -6,9 +7,12 @@
 #include "chainkit/chain/difficulty.hpp"
 #include "chainkit/chain/pow.hpp"
 
+#include "orphan_blocks.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <memory>
 
 namespace chainkit::chain {
 namespace {
@@ -64,9 +68,17 @@ bool ChainState::CandidateOrder::operator()(const BlockIndex* a, const BlockInde
 }
 
 ChainState::ChainState(const ConsensusParams& params, ChainStore& store, SigCheckQueue* queue)
-    : m_params(params), m_store(store), m_queue(queue) {}
+    : m_params(params), m_store(store), m_queue(queue), m_orphans(std::make_unique<OrphanBlocks>()) {}
 
 ChainState::~ChainState() = default;
+
+bool ChainState::is_orphan(const BlockHash& hash) const {
+    return m_orphans->contains(hash);
+}
+
+std::size_t ChainState::orphan_count() const noexcept {
+    return m_orphans->size();
+}
 
 Error ChainState::storage_error(std::string msg) const {
     return chain_error(ChainError::storage, std::move(msg));
@@ -227,7 +239,7 @@ AcceptResult ChainState::accept_block(const Block& block, std::int64_t now, Peer
     m_connect_failures.clear();
     if (!m_loaded)
         return {ValidationResult::fail(RejectReason::storage_failure, "chain state not loaded"), false, false};
-    if (m_orphans.contains(hash))
+    if (m_orphans->contains(hash))
         return {ValidationResult::fail(RejectReason::already_orphan, "block already in the orphan pool"), false, true};
     BlockIndex* known = m_tree.find(hash);
     if (known && is_failed(known->status()))
@@ -244,7 +256,7 @@ AcceptResult ChainState::accept_block(const Block& block, std::int64_t now, Peer
     }
     BlockIndex* parent = m_tree.find(block.header.prev);
     if (!parent) {
-        add_orphan(block, hash, from);
+        m_orphans->add(block, hash, from);
         return {ValidationResult::fail(RejectReason::unknown_parent,
                                        fmt::format("parent {} unknown: kept as an orphan", block.header.prev.hex())),
                 false, true};
@@ -333,31 +345,6 @@ AcceptResult ChainState::accept_header(const BlockHeader& header, std::int64_t n
     return {};
 }
 
-void ChainState::add_orphan(const Block& block, const BlockHash& hash, PeerTag from) {
-    const std::size_t bytes = block.serialized_size();
-    while (!m_orphans.empty() && (m_orphans.size() >= MAX_ORPHAN_BLOCKS || m_orphan_bytes + bytes > MAX_ORPHAN_BYTES)) {
-        // Evict the oldest (its parent has had the longest to arrive). The
-        // bound caps memory only: a flood of orphans pushes out honest ones too.
-        auto oldest = std::min_element(m_orphans.begin(), m_orphans.end(), [](const auto& a, const auto& b) {
-            return a.second.sequence < b.second.sequence;
-        });
-        const BlockHash victim = oldest->first;
-        const BlockHash parent = oldest->second.block.header.prev;
-        m_orphan_bytes -= oldest->second.bytes;
-        m_orphans.erase(oldest);
-        auto [lo, hi] = m_orphans_by_parent.equal_range(parent);
-        for (auto it = lo; it != hi; ++it) {
-            if (it->second == victim) {
-                m_orphans_by_parent.erase(it);
-                break;
-            }
-        }
-    }
-    m_orphans.emplace(hash, Orphan{block, bytes, m_orphan_sequence++, from});
-    m_orphans_by_parent.emplace(block.header.prev, hash);
-    m_orphan_bytes += bytes;
-}
-
 void ChainState::process_orphans(const BlockHash& parent, std::int64_t now, AcceptResult& result) {
     // Store every descendant first and activate once: a long branch arriving
     // in reverse connects in a few steps instead of one activation per block.
@@ -366,22 +353,13 @@ void ChainState::process_orphans(const BlockHash& parent, std::int64_t now, Acce
     while (!parents.empty()) {
         const BlockHash p = parents.back();
         parents.pop_back();
-        auto [lo, hi] = m_orphans_by_parent.equal_range(p);
-        std::vector<BlockHash> children;
-        for (auto it = lo; it != hi; ++it) children.push_back(it->second);
-        m_orphans_by_parent.erase(lo, hi);
-        for (const auto& child : children) {
-            auto it = m_orphans.find(child);
-            if (it == m_orphans.end()) continue;
-            Orphan orphan = std::move(it->second);
-            m_orphans.erase(it);
-            m_orphan_bytes -= orphan.bytes;
-            auto r = accept_connected_block(orphan.block, child, now, false);
+        for (auto& orphan : m_orphans->take_children(p)) {
+            auto r = accept_connected_block(orphan.block, orphan.hash, now, false);
             if (r.ok()) {
-                parents.push_back(child);
+                parents.push_back(orphan.hash);
                 stored_any = true;
             }
-            result.orphans.push_back(OrphanResult{child, orphan.from, std::move(r.validation)});
+            result.orphans.push_back(OrphanResult{orphan.hash, orphan.from, std::move(r.validation)});
         }
     }
     if (!stored_any) return;

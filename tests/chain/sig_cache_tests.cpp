@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <span>
 #include <thread>
 
 using namespace chainkit::chain;
@@ -34,9 +35,23 @@ struct CachedPool : PoolFixture {
     // Connects `b` at the next height on a scratch view; the queue counts
     // the signatures connect_block asked it to verify.
     ValidationResult connect(const Block& b, SigCheckQueue& queue, const SigCache* c) {
+        return connect_on(b, &queue, c);
+    }
+    // The same on the calling thread with this cache, and check_block's
+    // `wtxids` when given.
+    ValidationResult connect_here(const Block& b, std::span<const WtxId> wtxids = {}) {
+        return connect_on(b, nullptr, &cache, wtxids);
+    }
+    ValidationResult connect_on(const Block& b, SigCheckQueue* queue, const SigCache* c,
+                                std::span<const WtxId> wtxids = {}) {
         UtxoCache view(chain.utxo);
         BlockUndo undo;
-        return connect_block(b, chain.tip_height + 1, params, view, undo, &queue, c);
+        return connect_block(b, chain.tip_height + 1, params, view, undo, queue, c, wtxids);
+    }
+    // `tx` with a signature byte flipped: the same txid, another wtxid.
+    static Transaction with_mutated_signature(Transaction tx) {
+        tx.inputs[0].signature[5] ^= 0x01;
+        return tx;
     }
     // Fees of `txs` as the pool computed them (for the coinbase).
     Amount fees_of(const std::vector<Transaction>& txs) const {
@@ -140,9 +155,7 @@ TEST_CASE("a block of transactions the pool verified connects with no signature 
         CHECK(f.cache.stats().misses == 0);
     }
     SECTION("the calling-thread path skips them too") {
-        UtxoCache view(f.chain.utxo);
-        BlockUndo undo;
-        REQUIRE(connect_block(b, f.chain.tip_height + 1, f.params, view, undo, nullptr, &f.cache).ok());
+        REQUIRE(f.connect_here(b).ok());
         CHECK(f.cache.stats().hits == 20);
         CHECK(f.cache.stats().misses == 0);
     }
@@ -164,8 +177,7 @@ TEST_CASE("the same txid with a mutated signature is refused though the honest o
     CachedPool f;
     const auto honest = f.spend(FEE);
     REQUIRE(f.pool.accept(honest).ok());
-    auto mutated = honest;
-    mutated.inputs[0].signature[5] ^= 0x01;
+    const auto mutated = CachedPool::with_mutated_signature(honest);
     REQUIRE(mutated.txid() == honest.txid());
     REQUIRE(mutated.wtxid() != honest.wtxid());
     const auto other = f.spend(FEE);
@@ -227,16 +239,13 @@ TEST_CASE("check_block's wtxids key the cache in connect_block, and a mutated si
     CachedPool f;
     const auto honest = f.spend(FEE);
     REQUIRE(f.pool.accept(honest).ok());
-    auto mutated = honest;
-    mutated.inputs[0].signature[5] ^= 0x01;
+    const auto mutated = CachedPool::with_mutated_signature(honest);
     const auto connect_checked = [&](const Block& b) {
         std::vector<WtxId> wtxids;
         REQUIRE(check_block(b, f.params, &wtxids).ok());
         REQUIRE(wtxids.size() == b.txs.size());
         for (std::size_t i = 0; i < b.txs.size(); ++i) CHECK(wtxids[i] == b.txs[i].wtxid());
-        UtxoCache view(f.chain.utxo);
-        BlockUndo undo;
-        return connect_block(b, f.chain.tip_height + 1, f.params, view, undo, nullptr, &f.cache, wtxids);
+        return f.connect_here(b, wtxids);
     };
     CHECK(connect_checked(f.chain.build({honest}, f.bob.key_hash, FEE)).ok());
     CHECK(f.cache.stats().hits == 1);
@@ -246,9 +255,6 @@ TEST_CASE("check_block's wtxids key the cache in connect_block, and a mutated si
     SECTION("a span of the wrong size is not trusted: the wtxids are hashed again") {
         const auto b = f.chain.build({mutated}, f.bob.key_hash, FEE);
         const std::vector<WtxId> wrong{honest.wtxid()};  // one entry for two transactions
-        UtxoCache view(f.chain.utxo);
-        BlockUndo undo;
-        CHECK(connect_block(b, f.chain.tip_height + 1, f.params, view, undo, nullptr, &f.cache, wrong).reason ==
-              RejectReason::bad_signature);
+        CHECK(f.connect_here(b, wrong).reason == RejectReason::bad_signature);
     }
 }

@@ -4,6 +4,7 @@
 // block and a transaction from the honest side still reach the victim, what
 // the offender could make the victim hold stays bounded, and the offender is
 // banned exactly when docs/protocol.md §12 says so, with a log line saying why.
+#include "genesis_coin.hpp"
 #include "node_harness.hpp"
 #include "support/raw_peer.hpp"
 
@@ -26,21 +27,6 @@ constexpr std::int64_t NOW = GENESIS_TIME + 1'000'000;  // the harness clock
 node::NodeConfig victim_config() {
     auto c = TestNode::fast_config();
     c.handshake_timeout = 1s;
-    return c;
-}
-
-const TestKey& genesis_key() {
-    static const TestKey k = TestKey::from_seed(1);
-    return k;
-}
-
-// The genesis coinbase output, spendable at once on regtest.
-chain::OwnedCoin genesis_coin(const chain::Block& genesis) {
-    chain::OwnedCoin c;
-    c.outpoint = chain::OutPoint{genesis.txs[0].txid(), 0};
-    c.coin.out = genesis.txs[0].outputs[0];
-    c.coin.height = 0;
-    c.coin.coinbase = true;
     return c;
 }
 

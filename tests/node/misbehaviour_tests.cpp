@@ -1,3 +1,4 @@
+#include "genesis_coin.hpp"
 #include "node_harness.hpp"
 #include "support/raw_peer.hpp"
 
@@ -7,11 +8,6 @@ using namespace chainkit;
 using namespace chainkit::test;
 
 namespace {
-
-const TestKey& genesis_key() {
-    static const TestKey k = TestKey::from_seed(1);
-    return k;
-}
 
 chain::Transaction spend_genesis(const TestNode& n, const TestKey& to, chain::Amount value) {
     auto coins = n.chain.coins_for(genesis_key().key_hash);

@@ -3,6 +3,7 @@
 // unanswered request goes to another announcer, a block is not stuck
 // behind a transaction flood on the same session, and transactions a reorg
 // returns to the pool are announced again.
+#include "genesis_coin.hpp"
 #include "node_harness.hpp"
 #include "support/raw_peer.hpp"
 
@@ -18,18 +19,6 @@ using namespace chainkit::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-const TestKey& genesis_key() {
-    static const TestKey k = TestKey::from_seed(1);
-    return k;
-}
-
-chain::OwnedCoin genesis_coin(const chain::Block& genesis) {
-    chain::OwnedCoin c;
-    c.outpoint = chain::OutPoint{genesis.txs[0].txid(), 0};
-    c.coin.out = genesis.txs[0].outputs[0];
-    return c;
-}
 
 // `n` payments, each spending the previous one's output (the first spends
 // the genesis coin): valid in order, each costing a signature check.
@@ -64,6 +53,20 @@ node::InvMsg inv_of(const std::vector<chain::Transaction>& txs, std::size_t from
     return inv;
 }
 
+// A responder that answers getheaders with nothing and ignores the rest.
+std::vector<node::Message> headers_only(const node::Message& m) {
+    std::vector<node::Message> out;
+    if (std::holds_alternative<node::GetHeadersMsg>(m)) out.push_back(node::HeadersMsg{});
+    return out;
+}
+
+// Connects `peer` to `n` and waits until `n` has done the handshake.
+void attach(asio::io_context& io, RawPeer& peer, TestNode& n) {
+    REQUIRE(peer.connect(n.addr()));
+    const auto id = peer.host.peer_id().to_string();
+    REQUIRE(run_until(io, [&] { return has_peer(n, id, true); }));
+}
+
 // A raw peer that records the transactions the node asks of it, answers
 // getheaders with nothing, and answers getdata(tx) only when the test says.
 struct Announcer {
@@ -73,8 +76,7 @@ struct Announcer {
 
     Announcer(asio::io_context& io, std::uint64_t seed, const chain::Block& genesis) : peer(io, seed, genesis.hash()) {
         peer.responder = [this](const node::Message& m) {
-            std::vector<node::Message> out;
-            if (std::holds_alternative<node::GetHeadersMsg>(m)) out.push_back(node::HeadersMsg{});
+            auto out = headers_only(m);
             if (const auto* gd = std::get_if<node::GetDataMsg>(&m))
                 for (const auto& item : gd->items)
                     if (item.type == node::InvType::tx) {
@@ -84,11 +86,7 @@ struct Announcer {
             return out;
         };
     }
-    void attach(asio::io_context& io, TestNode& n) {
-        REQUIRE(peer.connect(n.addr()));
-        const auto id = peer.host.peer_id().to_string();
-        REQUIRE(run_until(io, [&] { return has_peer(n, id, true); }));
-    }
+    void attach(asio::io_context& io, TestNode& n) { ::attach(io, peer, n); }
 };
 
 }  // namespace
@@ -183,16 +181,14 @@ TEST_CASE("a block announced behind a transaction flood on the same session conn
     RawPeer peer(io, 99, genesis.hash());
     const auto block = build_on(n.chain, n.params, genesis.hash(), TestKey::from_seed(90).key_hash, {}, 0, 1);
     peer.responder = [&](const node::Message& m) {
-        std::vector<node::Message> out;
-        if (std::holds_alternative<node::GetHeadersMsg>(m)) out.push_back(node::HeadersMsg{});
+        auto out = headers_only(m);
         if (const auto* gd = std::get_if<node::GetDataMsg>(&m))
             for (const auto& item : gd->items)
                 if (item.type == node::InvType::block && item.hash == chain::hash_cast<chain::Hash256>(block.hash()))
                     out.push_back(node::BlockMsg{block});
         return out;
     };
-    REQUIRE(peer.connect(n.addr()));
-    REQUIRE(run_until(io, [&] { return has_peer(n, peer.host.peer_id().to_string(), true); }));
+    attach(io, peer, n);
 
     constexpr std::size_t FLOOD = 2000;
     std::vector<node::Message> msgs;
@@ -258,8 +254,7 @@ TEST_CASE("a peer is asked for transactions only while few of its own wait for v
     std::size_t worst_backlog = 0;  // asked of the peer, not yet in the pool, at each request
     RawPeer peer(io, 99, genesis.hash());
     peer.responder = [&](const node::Message& m) {
-        std::vector<node::Message> out;
-        if (std::holds_alternative<node::GetHeadersMsg>(m)) out.push_back(node::HeadersMsg{});
+        auto out = headers_only(m);
         if (const auto* gd = std::get_if<node::GetDataMsg>(&m)) {
             worst_backlog = std::max(worst_backlog, asked - n.mempool.size());
             for (const auto& item : gd->items) {
@@ -272,8 +267,7 @@ TEST_CASE("a peer is asked for transactions only while few of its own wait for v
         }
         return out;
     };
-    REQUIRE(peer.connect(n.addr()));
-    REQUIRE(run_until(io, [&] { return has_peer(n, peer.host.peer_id().to_string(), true); }));
+    attach(io, peer, n);
     std::vector<node::Message> invs;
     for (std::size_t i = 0; i < FLOOD; i += node::MAX_INV_PER_MESSAGE)
         invs.push_back(inv_of(txs, i, std::min(FLOOD, i + node::MAX_INV_PER_MESSAGE)));
@@ -316,11 +310,6 @@ TEST_CASE("under one peer's transaction flood, another's ping and a third's bloc
     RawPeer flooder(io, 97, genesis.hash());
     RawPeer pinger(io, 98, genesis.hash());
     RawPeer miner(io, 99, genesis.hash());
-    auto headers_only = [](const node::Message& m) {
-        std::vector<node::Message> out;
-        if (std::holds_alternative<node::GetHeadersMsg>(m)) out.push_back(node::HeadersMsg{});
-        return out;
-    };
     flooder.responder = headers_only;
     std::optional<std::size_t> pool_when_pong;
     pinger.responder = [&](const node::Message& m) {
@@ -334,10 +323,7 @@ TEST_CASE("under one peer's transaction flood, another's ping and a third's bloc
                 if (item.type == node::InvType::block) out.push_back(node::BlockMsg{block});
         return out;
     };
-    for (auto* p : {&flooder, &pinger, &miner}) {
-        REQUIRE(p->connect(n.addr()));
-        REQUIRE(run_until(io, [&] { return has_peer(n, p->host.peer_id().to_string(), true); }));
-    }
+    for (auto* p : {&flooder, &pinger, &miner}) attach(io, *p, n);
     std::vector<node::Message> msgs;
     for (auto& tx : payment_chain(genesis, FLOOD)) msgs.push_back(node::TxMsg{std::move(tx)});
     flooder.send_all(std::move(msgs));

@@ -6,7 +6,11 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <memory>
 #include <sstream>
+#include <string>
+#include <vector>
 
 using namespace chainkit;
 using namespace chainkit::pulse;
@@ -19,6 +23,66 @@ std::vector<Block> chain_of(const Block& genesis, std::size_t blocks, std::int64
     while (chain.size() < blocks) chain.push_back(generate_block(chain.back(), bpm, "t"));
     return chain;
 }
+
+// What spdlog's default logger writes while it lives.
+class LogCapture {
+public:
+    LogCapture() { spdlog::default_logger()->sinks().push_back(m_sink); }
+    ~LogCapture() {
+        auto& sinks = spdlog::default_logger()->sinks();
+        sinks.erase(std::remove(sinks.begin(), sinks.end(), m_sink), sinks.end());
+    }
+    LogCapture(const LogCapture&) = delete;
+    LogCapture& operator=(const LogCapture&) = delete;
+    [[nodiscard]] std::string text() const { return m_text.str(); }
+
+private:
+    std::ostringstream m_text;
+    std::shared_ptr<spdlog::sinks::ostream_sink_st> m_sink = std::make_shared<spdlog::sinks::ostream_sink_st>(m_text);
+};
+
+// The node-wide line budget under attack: node A (64 KiB line bound, 256 KiB
+// for the partial lines of all its streams) linked to an honest node B, the
+// log captured, and attackers that each hold a near-max partial line on A.
+struct BudgetArena {
+    static NodeConfig budget_config() {
+        NodeConfig c = slow_rewrite();
+        c.max_line_bytes = 64 * 1024;
+        c.max_buffered_line_bytes = 256 * 1024;
+        return c;
+    }
+    inline static const std::string HEAD = std::string(63 * 1024, '{');  // one byte short of the line bound, no newline
+
+    LogCapture log;  // first: captures from the nodes' construction on
+    Net n;
+    NodeConfig cfg = budget_config();
+    PulseNode a{n.io.get_executor(), n.host_a, n.genesis, cfg};
+    PulseNode b{n.io.get_executor(), n.host_b, n.genesis, slow_rewrite()};
+    std::vector<std::unique_ptr<net::Host>> attackers;  // 4 streams each: the node's per-peer limit
+    std::vector<std::shared_ptr<net::Stream>> streams;
+
+    BudgetArena() {
+        a.start();
+        b.start();
+        b.connect(n.addr_a());
+    }
+
+    // Attack stream number `i`: every fourth on a new attacker host (seeded
+    // seed_base + i); reads A's greeting, then writes HEAD and no newline.
+    asio::awaitable<void> hold_partial_line(int i, std::uint64_t seed_base) {
+        if (i % 4 == 0) {
+            attackers.push_back(std::make_unique<net::Host>(
+                n.io.get_executor(), net::Identity::from_seed(seed_base + static_cast<std::uint64_t>(i))));
+            auto peer = co_await attackers.back()->dial(n.addr_a());
+            REQUIRE(peer);
+        }
+        auto opened = co_await attackers.back()->open_stream(n.host_a.peer_id(), std::string(PROTOCOL));
+        REQUIRE(opened);
+        streams.push_back(*opened);
+        (void)co_await read_chain(*streams.back());
+        (void)co_await write_text(*streams.back(), HEAD);
+    }
+};
 
 }  // namespace
 
@@ -64,56 +128,31 @@ TEST_CASE("partial lines of all streams share one budget", "[pulse][node][integr
 // it; the stream that would pass it is reset with a log line, and the node
 // still gossips with an honest peer meanwhile.
 TEST_CASE("many near-max partial lines stay within the node's budget", "[pulse][node][integration]") {
-    std::ostringstream logged;
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_st>(logged);
-    spdlog::default_logger()->sinks().push_back(sink);
-    Net n;
-    NodeConfig cfg = slow_rewrite();
-    cfg.max_line_bytes = 64 * 1024;
-    cfg.max_buffered_line_bytes = 256 * 1024;
-    PulseNode a(n.io.get_executor(), n.host_a, n.genesis, cfg);
-    PulseNode b(n.io.get_executor(), n.host_b, n.genesis, slow_rewrite());
-    a.start();
-    b.start();
-    b.connect(n.addr_a());
-    run(n.io, [&]() -> asio::awaitable<void> {
-        bool linked = co_await eventually([&] { return a.stream_count() == 1; });
+    BudgetArena t;
+    run(t.n.io, [&]() -> asio::awaitable<void> {
+        bool linked = co_await eventually([&] { return t.a.stream_count() == 1; });
         REQUIRE(linked);
-        const std::string head(63 * 1024, '{');             // one byte short of the line bound, no newline
-        std::vector<std::unique_ptr<net::Host>> attackers;  // 4 streams each: the node's per-peer limit
-        std::vector<std::shared_ptr<net::Stream>> streams;
         std::size_t peak = 0;
         for (int i = 0; i < 10; ++i) {
-            if (i % 4 == 0) {
-                attackers.push_back(std::make_unique<net::Host>(
-                    n.io.get_executor(), net::Identity::from_seed(static_cast<std::uint64_t>(340 + i))));
-                auto peer = co_await attackers.back()->dial(n.addr_a());
-                REQUIRE(peer);
-            }
-            auto opened = co_await attackers.back()->open_stream(n.host_a.peer_id(), std::string(PROTOCOL));
-            REQUIRE(opened);
-            streams.push_back(*opened);
-            (void)co_await read_chain(*streams.back());
-            (void)co_await write_text(*streams.back(), head);
+            co_await t.hold_partial_line(i, 340);
             co_await eventually([&] {
-                peak = std::max(peak, a.buffered_line_bytes());
-                return a.stats().over_budget_resets > 0 || a.buffered_line_bytes() >= (i + 1) * head.size();
+                peak = std::max(peak, t.a.buffered_line_bytes());
+                return t.a.stats().over_budget_resets > 0 ||
+                       t.a.buffered_line_bytes() >= (i + 1) * BudgetArena::HEAD.size();
             });
         }
-        CHECK(peak <= cfg.max_buffered_line_bytes);
-        CHECK(a.buffered_line_bytes() <= cfg.max_buffered_line_bytes);
-        CHECK(a.stats().over_budget_resets >= 1);
-        CHECK(logged.str().find("partial lines of all streams would pass 262144 bytes") != std::string::npos);
+        CHECK(peak <= t.cfg.max_buffered_line_bytes);
+        CHECK(t.a.buffered_line_bytes() <= t.cfg.max_buffered_line_bytes);
+        CHECK(t.a.stats().over_budget_resets >= 1);
+        CHECK(t.log.text().find("partial lines of all streams would pass 262144 bytes") != std::string::npos);
         // The honest peer still gets what this node gossips.
-        REQUIRE(a.add_bpm(72, "T1").ok());
-        bool at_b = co_await eventually([&] { return b.chain().size() == 2; });
+        REQUIRE(t.a.add_bpm(72, "T1").ok());
+        bool at_b = co_await eventually([&] { return t.b.chain().size() == 2; });
         CHECK(at_b);
-        for (auto& h : attackers) h->stop();
-        a.stop();
-        b.stop();
+        for (auto& h : t.attackers) h->stop();
+        t.a.stop();
+        t.b.stop();
     });
-    auto& sinks = spdlog::default_logger()->sinks();
-    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink), sinks.end());
 }
 
 // Attackers fill the node-wide budget with partial lines and stay. The budget
@@ -121,66 +160,41 @@ TEST_CASE("many near-max partial lines stay within the node's budget", "[pulse][
 // own stream and the attackers kept the budget; now the largest holders are
 // reset to make room for a smaller line.
 TEST_CASE("an honest peer's line gets through while attackers hold the line budget", "[pulse][node][integration]") {
-    std::ostringstream logged;
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_st>(logged);
-    spdlog::default_logger()->sinks().push_back(sink);
-    Net n;
-    NodeConfig cfg = slow_rewrite();
-    cfg.max_line_bytes = 64 * 1024;
-    cfg.max_buffered_line_bytes = 256 * 1024;
-    PulseNode a(n.io.get_executor(), n.host_a, n.genesis, cfg);
-    PulseNode b(n.io.get_executor(), n.host_b, n.genesis, slow_rewrite());
-    a.start();
-    b.start();
-    b.connect(n.addr_a());
-    std::vector<std::unique_ptr<net::Host>> attackers;  // 4 streams each: the node's per-peer limit
-    run(n.io, [&]() -> asio::awaitable<void> {
-        bool linked = co_await eventually([&] { return a.stream_count() == 1; });
+    BudgetArena t;
+    run(t.n.io, [&]() -> asio::awaitable<void> {
+        bool linked = co_await eventually([&] { return t.a.stream_count() == 1; });
         REQUIRE(linked);
-        const std::string head(63 * 1024, '{');  // one byte short of the line bound, no newline
-        std::vector<std::shared_ptr<net::Stream>> streams;
+        const std::size_t head = BudgetArena::HEAD.size();
         std::size_t peak = 0;
         // Six 63 KiB heads do not fit 256 KiB: the budget is full after four.
         for (int i = 0; i < 6; ++i) {
-            if (i % 4 == 0) {
-                attackers.push_back(std::make_unique<net::Host>(
-                    n.io.get_executor(), net::Identity::from_seed(static_cast<std::uint64_t>(360 + i))));
-                auto peer = co_await attackers.back()->dial(n.addr_a());
-                REQUIRE(peer);
-            }
-            auto opened = co_await attackers.back()->open_stream(n.host_a.peer_id(), std::string(PROTOCOL));
-            REQUIRE(opened);
-            streams.push_back(*opened);
-            (void)co_await read_chain(*streams.back());
-            (void)co_await write_text(*streams.back(), head);
+            co_await t.hold_partial_line(i, 360);
             // Each head past the fourth costs one stream (itself before, a holder now).
             const std::size_t resets = i >= 4 ? static_cast<std::size_t>(i - 3) : 0;
-            const std::size_t full = static_cast<std::size_t>(std::min(i + 1, 4)) * head.size();
+            const std::size_t full = static_cast<std::size_t>(std::min(i + 1, 4)) * head;
             bool settled = co_await eventually([&] {
-                peak = std::max(peak, a.buffered_line_bytes());
-                return a.stats().over_budget_resets >= resets && a.buffered_line_bytes() >= full;
+                peak = std::max(peak, t.a.buffered_line_bytes());
+                return t.a.stats().over_budget_resets >= resets && t.a.buffered_line_bytes() >= full;
             });
             REQUIRE(settled);
         }
-        const auto resets_before = a.stats().over_budget_resets;
+        const auto resets_before = t.a.stats().over_budget_resets;
         // The honest peer's next line: a chain one block longer.
-        REQUIRE(b.add_bpm(72, "T1").ok());
-        bool adopted = co_await eventually([&] { return a.chain().size() == 2; });
+        REQUIRE(t.b.add_bpm(72, "T1").ok());
+        bool adopted = co_await eventually([&] { return t.a.chain().size() == 2; });
         CHECK(adopted);
-        peak = std::max(peak, a.buffered_line_bytes());
-        CHECK(peak <= cfg.max_buffered_line_bytes);
-        CHECK(a.stats().over_budget_resets > resets_before);  // an attacker made room
+        peak = std::max(peak, t.a.buffered_line_bytes());
+        CHECK(peak <= t.cfg.max_buffered_line_bytes);
+        CHECK(t.a.stats().over_budget_resets > resets_before);  // an attacker made room
         bool named = false;
-        for (const auto& h : attackers)
-            named = named || logged.str().find("stream with " + h->peer_id().to_string() +
+        for (const auto& h : t.attackers)
+            named = named || t.log.text().find("stream with " + h->peer_id().to_string() +
                                                " (in) reset to make room") != std::string::npos;
         CHECK(named);
-        a.stop();
-        b.stop();
+        t.a.stop();
+        t.b.stop();
     });
-    for (auto& h : attackers) h->stop();
-    auto& sinks = spdlog::default_logger()->sinks();
-    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink), sinks.end());
+    for (auto& h : t.attackers) h->stop();
 }
 
 TEST_CASE("a line equal to our chain or to the stream's last good line is not parsed again",

@@ -2,7 +2,8 @@
 // chain and the committed UTXO set, behind a ChainStore.
 //
 // Blocks and headers are accepted in any order. A block whose parent is
-// unknown waits in a bounded orphan pool (oldest evicted first) and is
+// unknown waits in a bounded orphan pool (oldest evicted first; bounds
+// MAX_ORPHAN_BLOCKS and MAX_ORPHAN_BYTES, src/orphan_blocks.hpp) and is
 // connected when the parent arrives. The active chain is the valid chain
 // with the most cumulative work (pow.hpp block_work); equal work keeps the
 // first seen. A heavier branch triggers a reorg: disconnect to the fork
@@ -50,6 +51,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <span>
@@ -62,6 +64,7 @@ namespace chainkit::chain {
 
 class SigCheckQueue;
 class SigCache;
+class OrphanBlocks;
 
 // Error category for chain-state and storage failures (not consensus
 // rejections, which are ValidationResults).
@@ -251,8 +254,8 @@ public:
     [[nodiscard]] const BlockHash& genesis_hash() const noexcept { return m_genesis; }
     [[nodiscard]] bool contains(const BlockHash& hash) const;    // known header (any branch)
     [[nodiscard]] bool have_block(const BlockHash& hash) const;  // body stored
-    [[nodiscard]] bool is_orphan(const BlockHash& hash) const { return m_orphans.contains(hash); }
-    [[nodiscard]] std::size_t orphan_count() const noexcept { return m_orphans.size(); }
+    [[nodiscard]] bool is_orphan(const BlockHash& hash) const;
+    [[nodiscard]] std::size_t orphan_count() const noexcept;
     [[nodiscard]] std::optional<Block> read_block(const BlockHash& hash) const;
     [[nodiscard]] std::optional<BlockHash> block_hash_at(std::uint64_t height) const;  // active chain
     [[nodiscard]] std::optional<BlockHeader> header(const BlockHash& hash) const;
@@ -300,12 +303,6 @@ public:
     [[nodiscard]] Result<VerifyReport> verify() const;
 
 private:
-    struct Orphan {
-        Block block;
-        std::size_t bytes = 0;
-        std::uint64_t sequence = 0;
-        PeerTag from = LOCAL_PEER;
-    };
     struct CandidateOrder {
         bool operator()(const BlockIndex* a, const BlockIndex* b) const;
     };
@@ -319,7 +316,6 @@ private:
     // failed block) and its descendants failed_parent, in memory and `batch`.
     void mark_failed(BlockIndex& b, StoreBatch& batch, BlockStatus status = BlockStatus::failed);
     void update_has_chain(BlockIndex& b);
-    void add_orphan(const Block& block, const BlockHash& hash, PeerTag from);
     // Why `node` (marked failed by activation) failed, for the answers.
     [[nodiscard]] ValidationResult failure_of(const BlockIndex& node) const;
     void process_orphans(const BlockHash& parent, std::int64_t now, AcceptResult& result);
@@ -362,11 +358,8 @@ private:
     // The block being accepted, so activation need not read it back from the store.
     const Block* m_arriving = nullptr;
     BlockHash m_arriving_hash;
-    std::vector<WtxId> m_arriving_wtxids;  // check_block's, for the signature cache's keys
-    std::unordered_map<BlockHash, Orphan, HashHasher> m_orphans;
-    std::multimap<BlockHash, BlockHash> m_orphans_by_parent;
-    std::size_t m_orphan_bytes = 0;
-    std::uint64_t m_orphan_sequence = 0;
+    std::vector<WtxId> m_arriving_wtxids;     // check_block's, for the signature cache's keys
+    std::unique_ptr<OrphanBlocks> m_orphans;  // never null (orphan_blocks.hpp: bounds, eviction)
     std::vector<ChainObserver*> m_observers;
     ChainLogFn m_log;
     // Headers-first state. The best header is cached and its chain rebuilt
