@@ -48,6 +48,7 @@ NodeRpc::NodeRpc(const NodeParts& p, RpcOptions options)
         p.node, p.host, p.network, std::chrono::seconds(30), [] { return now_seconds(); }, p.request_stop});
     rpc::register_node_methods(m_methods, node_access);
     m_metrics = rpc::node_metrics(chain_access, node_access);
+    m_node_busy = rpc::busy_while_downloading(p.node);
 }
 
 NodeRpc::~NodeRpc() {
@@ -65,6 +66,7 @@ std::optional<std::string> NodeRpc::start() {
     sc.port = rpc_port(m_node_port, m_options);
     sc.cookie_dir = m_data_dir;
     sc.metrics = m_metrics;
+    sc.node_busy = m_node_busy;
     m_server = std::make_unique<rpc::RpcServer>(sc, m_methods);
     if (auto r = m_server->start(); !r)
         throw UserError(fmt::format("{} (pass --rpc-port PORT, or --no-rpc)", r.error().message));

@@ -68,6 +68,7 @@ private:
     std::uint16_t m_node_port;  // NODE_ID
     rpc::MethodRegistry m_methods;
     std::function<std::string()> m_metrics;  // GET /metrics
+    std::function<bool()> m_node_busy;       // ServerConfig::node_busy
     std::unique_ptr<rpc::RpcServer> m_server;
     bool m_wrote_endpoint = false;
 };

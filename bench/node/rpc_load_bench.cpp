@@ -5,8 +5,10 @@
 //     clients call getblockchaininfo as fast as they can, then again without;
 //   - figures: requests per second during the loaded sync (bar >= 5,000) and
 //     the loaded sync rate as a ratio to the mean of the quiet ones (bar >= 0.9).
-// Usage: rpc_load_bench [N=6000] [CLIENTS=4] [raw|rpcclient] [GRACE_US] [NICE]. Release preset.
-// GRACE_US: the server's keep_alive_grace, NICE its thread_nice (default: ServerConfig's).
+// Usage: rpc_load_bench [N=6000] [CLIENTS=4] [raw|rpcclient] [GRACE_US] [NICE] [BUSY_NICE|off]. Release preset.
+// GRACE_US: the server's keep_alive_grace, NICE its thread_nice, BUSY_NICE
+// its busy_thread_nice (default: ServerConfig's); "off": no node_busy (the
+// server answers at NICE while the node syncs too, as before session 7).
 // The clients are plain keep-alive sockets (raw_rpc_client.hpp) unless
 // "rpcclient" asks for rpc::RpcClient, which parses each answer as JSON.
 #include "chainkit/rpc/chain_methods.hpp"
@@ -55,6 +57,8 @@ struct LoadConfig {
     bool raw_clients = true;                              // RawRpcClient, else rpc::RpcClient
     std::optional<std::chrono::microseconds> grace = {};  // ServerConfig::keep_alive_grace, else its default
     std::optional<int> nice = {};                         // ServerConfig::thread_nice, else its default
+    std::optional<int> busy_nice = {};                    // ServerConfig::busy_thread_nice, else its default
+    bool busy = true;                                     // node_busy wired as the apps wire it
 };
 
 double process_cpu_seconds() {
@@ -66,8 +70,7 @@ double process_cpu_seconds() {
 // The fresh node's RPC server, wired as startnode wires it (chain jobs on
 // its chain thread, node reads on the network executor).
 struct NodeRpcServer {
-    NodeRpcServer(asio::io_context& io, BenchNode& n, const std::filesystem::path& dir,
-                  std::optional<std::chrono::microseconds> grace, std::optional<int> nice) {
+    NodeRpcServer(asio::io_context& io, BenchNode& n, const std::filesystem::path& dir, const LoadConfig& load) {
         auto chain = std::make_shared<rpc::ChainAccess>(
             rpc::ChainAccess{n.params,
                              n.chain,
@@ -84,8 +87,10 @@ struct NodeRpcServer {
                                                 [] { return test::GENESIS_TIME + 1'000'000; }, [] {}}));
         rpc::ServerConfig sc;
         sc.cookie_dir = dir;
-        if (grace) sc.keep_alive_grace = *grace;
-        if (nice) sc.thread_nice = *nice;
+        if (load.grace) sc.keep_alive_grace = *load.grace;
+        if (load.nice) sc.thread_nice = *load.nice;
+        if (load.busy_nice) sc.busy_thread_nice = *load.busy_nice;
+        if (load.busy) sc.node_busy = rpc::busy_while_downloading(*n.node);
         server = std::make_unique<rpc::RpcServer>(sc, methods);
         if (auto r = server->start(); !r) throw std::runtime_error("rpc: " + r.error().message);
         auto c = rpc::read_cookie(server->cookie_path());
@@ -114,7 +119,7 @@ SyncRun sync_once(asio::io_context& io, const chain::Block& genesis, BenchNode& 
     const auto clients = load.clients;
     const auto raw_clients = load.raw_clients;
     if (clients > 0) {
-        rpc = std::make_unique<NodeRpcServer>(io, fresh, dir, load.grace, load.nice);
+        rpc = std::make_unique<NodeRpcServer>(io, fresh, dir, load);
         for (std::size_t i = 0; i < clients; ++i)
             threads.emplace_back([&, port = rpc->server->port(), cookie = rpc->cookie] {
                 if (raw_clients) {
@@ -170,6 +175,9 @@ int main(int argc, char** argv) {
     if (argc > 4) grace = std::chrono::microseconds(std::strtoll(argv[4], nullptr, 10));
     std::optional<int> nice;
     if (argc > 5) nice = std::atoi(argv[5]);
+    const bool busy = argc <= 6 || std::string_view(argv[6]) != "off";
+    std::optional<int> busy_nice;
+    if (argc > 6 && busy) busy_nice = std::atoi(argv[6]);
     const auto p = chain::params_for(chain::Network::regtest);
     const auto key = test::TestKey::from_seed(1);
     const auto genesis = test::make_genesis(p, key.key_hash);
@@ -187,9 +195,14 @@ int main(int argc, char** argv) {
     const auto quiet = sync_once(io, genesis, source, n, now, 10, LoadConfig{}, keep);
     fmt::print("sync without RPC load: {:.2f} s, {:.0f} blocks/s, process CPU {:.2f} s\n", quiet.seconds,
                n / quiet.seconds, quiet.process_cpu);
-    const auto loaded =
-        sync_once(io, genesis, source, n, now, 11,
-                  LoadConfig{.clients = clients, .raw_clients = raw_clients, .grace = grace, .nice = nice}, keep);
+    const auto loaded = sync_once(io, genesis, source, n, now, 11,
+                                  LoadConfig{.clients = clients,
+                                             .raw_clients = raw_clients,
+                                             .grace = grace,
+                                             .nice = nice,
+                                             .busy_nice = busy_nice,
+                                             .busy = busy},
+                                  keep);
     // A second quiet sync after the loaded one: the machine is shared, and a
     // neighbour's burst during the single quiet run once made the ratio 1.5.
     // The loaded run is compared with the mean of the two that bracket it.

@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <filesystem>
 #include <httplib.h>
 #include <mutex>
@@ -21,6 +22,7 @@
 #include <string>
 #include <sys/resource.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 using namespace chainkit;
@@ -39,6 +41,11 @@ struct ServerFixture {
             if (!params.is_array() || params.size() != 2 || !params[0].is_number() || !params[1].is_number())
                 throw rpc::RpcError(rpc::RpcCode::invalid_params, "add takes two numbers");
             return Json(params[0].get<double>() + params[1].get<double>());
+        });
+        // The nice value of the pool thread answering (the server's thread priority).
+        methods.add("thread_nice", [](const Json&) {
+            errno = 0;
+            return Json(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())));
         });
         config.cookie_dir = dir.path();
         server = std::make_unique<rpc::RpcServer>(config, methods);
@@ -328,6 +335,44 @@ TEST_CASE("a connection calling without pause does not hold the only thread from
     INFO((r.ok() ? std::string("answered") : r.error().message));
     REQUIRE(r.ok());
     CHECK(r.value() == 5.0);
+}
+
+// A node downloading blocks must come first: while node_busy says so, the
+// requests are answered at busy_thread_nice (on the same keep-alive
+// connection too), and at thread_nice again once it no longer does.
+TEST_CASE("requests are answered at busy_thread_nice while the node is busy, at thread_nice otherwise",
+          "[rpc][server]") {
+    errno = 0;
+    const int base = ::getpriority(PRIO_PROCESS, 0);
+    if (base > 10) {
+        WARN("not run: the tests run at nice " << base << ", and the server's threads cannot go below it");
+        return;
+    }
+    std::atomic<bool> node_busy{false};
+    rpc::ServerConfig config;
+    config.thread_nice = base + 3;
+    config.busy_thread_nice = base + 8;
+    config.node_busy = [&node_busy] { return node_busy.load(); };
+    config.keep_alive_grace = std::chrono::milliseconds(50);  // the next call arrives within it: the fast path
+    ServerFixture f(config);
+    rpc::RpcClient client("127.0.0.1", f.server->port(), f.credentials, std::chrono::seconds(10));
+    const auto answering_nice = [&client] {
+        auto r = client.call("thread_nice");
+        REQUIRE(r.ok());
+        return r.value().get<int>();
+    };
+    CHECK(answering_nice() == base + 3);
+    CHECK(answering_nice() == base + 3);
+    node_busy = true;
+    CHECK(answering_nice() == base + 8);
+    CHECK(answering_nice() == base + 8);
+    node_busy = false;
+    CHECK(answering_nice() == base + 3);
+    rpc::RpcClient fresh("127.0.0.1", f.server->port(), f.credentials, std::chrono::seconds(10));
+    node_busy = true;
+    auto r = fresh.call("thread_nice");
+    REQUIRE(r.ok());
+    CHECK(r.value().get<int>() == base + 8);
 }
 
 TEST_CASE("the cookie exists while the server runs and is removed at stop", "[rpc][server]") {

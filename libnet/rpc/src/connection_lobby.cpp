@@ -44,12 +44,16 @@ struct ConnectionLobby::Waiting {
     std::array<char, 4096> chunk{};
 };
 
-ConnectionLobby::ConnectionLobby(LobbyLimits limits, std::size_t threads, Serve serve, int nice)
+ConnectionLobby::ConnectionLobby(LobbyLimits limits, std::size_t threads, Serve serve, LobbyPriorities priorities)
     : m_limits(limits),
       m_serve(std::move(serve)),
+      m_busy(std::move(priorities.busy)),
       // A connection is queued at most once, so the queue never blocks the lobby thread.
-      m_pool(threads, m_limits.max_connections + 1, nice),
-      m_thread([this, nice] {
+      m_pool(threads, m_limits.max_connections + 1, priorities.nice),
+      m_busy_pool(m_busy
+                      ? std::make_unique<BoundedTaskQueue>(threads, m_limits.max_connections + 1, priorities.busy_nice)
+                      : nullptr),
+      m_thread([this, nice = priorities.nice] {
           lower_this_thread_priority(nice);
           m_io.run();
       }) {}
@@ -74,9 +78,12 @@ void ConnectionLobby::wait_again(Connection c) {
 bool ConnectionLobby::next_head_ready(Connection& c) {
     const auto deadline = Clock::now() + m_limits.keep_alive_grace;
     const auto ready = [&] { return head_complete(c.buffered) || c.buffered.size() >= m_limits.max_head_bytes; };
+    auto& pool = pool_for(c);
+    // The node became busy or no longer is: the lobby sends the next request to the other pool.
+    if (busy_now() != c.busy_pool) return false;
     while (!ready()) {
         // Waiting only while no other connection waits for a thread.
-        if (m_stopping || m_pool.queued() > 0) return false;
+        if (m_stopping || pool.queued() > 0) return false;
         std::array<char, 4096> chunk;
         const auto n = ::recv(c.fd, chunk.data(), chunk.size(), MSG_DONTWAIT);
         if (n > 0) {
@@ -91,7 +98,7 @@ bool ConnectionLobby::next_head_ready(Connection& c) {
         pollfd p{.fd = c.fd, .events = POLLIN, .revents = 0};
         if (::ppoll(&p, 1, &wait, nullptr) < 0 && errno != EINTR) return false;
     }
-    return !m_stopping && m_pool.queued() == 0;
+    return !m_stopping && pool.queued() == 0;
 }
 
 void ConnectionLobby::close(Connection& c) {
@@ -158,7 +165,9 @@ void ConnectionLobby::dispatch(WaitingPtr w) {
         --m_open;
         return;
     }
-    m_pool.enqueue([this, c = std::move(c)]() mutable { m_serve(std::move(c)); });
+    c.busy_pool = busy_now();
+    auto& pool = pool_for(c);
+    pool.enqueue([this, c = std::move(c)]() mutable { m_serve(std::move(c)); });
 }
 
 void ConnectionLobby::drop(WaitingPtr w) {
@@ -182,6 +191,7 @@ void ConnectionLobby::stop() {
     closed.get_future().wait();
     // Requests being answered finish; their wait_again() lands in the closed lobby.
     m_pool.shutdown();
+    if (m_busy_pool) m_busy_pool->shutdown();
     m_guard.reset();
     m_thread.join();
 }

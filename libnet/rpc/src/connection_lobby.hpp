@@ -44,6 +44,7 @@ struct Connection {
     int fd = -1;
     std::string buffered;    // read from the socket, not yet given to httplib
     std::size_t served = 0;  // requests answered on it so far
+    bool busy_pool = false;  // being answered by the busy pool (LobbyPriorities)
 };
 
 struct LobbyLimits {
@@ -57,12 +58,23 @@ struct LobbyLimits {
     std::chrono::microseconds keep_alive_grace{0};
 };
 
+// The threads' nice values. While `busy` returns true (the node has work
+// that must come first), connections go to a second pool at busy_nice, and
+// the keep-alive fast path hands a connection back when `busy` changed, so
+// its next request goes to the pool of the moment. Two pools because an
+// unprivileged thread can raise its nice value but never lower it back.
+struct LobbyPriorities {
+    int nice = 0;  // the lobby thread and the pool
+    int busy_nice = 0;
+    std::function<bool()> busy;  // unset: one pool, never busy
+};
+
 class ConnectionLobby {
 public:
     using Serve = std::function<void(Connection)>;
 
-    // nice > 0: the lobby and pool threads run at that lower priority.
-    ConnectionLobby(LobbyLimits limits, std::size_t threads, Serve serve, int nice = 0);
+    // `threads` per pool; nice values > 0 lower the threads' priority.
+    ConnectionLobby(LobbyLimits limits, std::size_t threads, Serve serve, LobbyPriorities priorities = {});
     ~ConnectionLobby();  // stop()s
     ConnectionLobby(const ConnectionLobby&) = delete;
     ConnectionLobby& operator=(const ConnectionLobby&) = delete;
@@ -74,8 +86,9 @@ public:
     void wait_again(Connection c);
     // On the pool thread that answered `c`: reads what its socket holds
     // (waiting at most keep_alive_grace for it) into c.buffered. True when
-    // a whole request head (or max_head_bytes) is buffered and no other
-    // connection waits for a pool thread: the caller answers it now. False:
+    // a whole request head (or max_head_bytes) is buffered, no other
+    // connection waits for a thread of c's pool and c's pool is still the
+    // one of the moment (LobbyPriorities): the caller answers it now. False:
     // the caller hands `c` to wait_again() (its bytes kept; a client that
     // closed is seen and dropped there).
     [[nodiscard]] bool next_head_ready(Connection& c);
@@ -103,6 +116,8 @@ private:
     // owner (drop(m_waiting.front())), so a reference would dangle.
     void dispatch(WaitingPtr w);
     void drop(WaitingPtr w);
+    [[nodiscard]] bool busy_now() const { return m_busy && m_busy(); }
+    [[nodiscard]] BoundedTaskQueue& pool_for(const Connection& c) { return c.busy_pool ? *m_busy_pool : m_pool; }
 
     LobbyLimits m_limits;
     Serve m_serve;
@@ -112,7 +127,9 @@ private:
     std::list<WaitingPtr> m_waiting;  // lobby thread; longest waiting first
     asio::io_context m_io;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> m_guard{m_io.get_executor()};
+    std::function<bool()> m_busy;
     BoundedTaskQueue m_pool;
+    std::unique_ptr<BoundedTaskQueue> m_busy_pool;  // only with a `busy` predicate
     std::thread m_thread;
     bool m_stopped = false;
 };

@@ -179,4 +179,11 @@ SummarySource summary_from(const node::Node& node) {
     return [n = &node] { return n->chain_summary(); };
 }
 
+std::function<bool()> busy_while_downloading(const node::Node& node) {
+    return [n = &node] {
+        const auto s = n->chain_summary();
+        return s != nullptr && s->best_header.height > s->tip.height;
+    };
+}
+
 }  // namespace chainkit::rpc

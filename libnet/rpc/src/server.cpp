@@ -90,7 +90,9 @@ void RpcServer::Impl::configure() {
                             .idle_timeout = config.keep_alive_timeout,
                             .head_timeout = config.read_timeout,
                             .keep_alive_grace = config.keep_alive_grace},
-        config.threads, [this](detail::Connection c) { serve(std::move(c)); }, config.thread_nice);
+        config.threads, [this](detail::Connection c) { serve(std::move(c)); },
+        detail::LobbyPriorities{
+            .nice = config.thread_nice, .busy_nice = config.busy_thread_nice, .busy = config.node_busy});
     http.admit = [l = lobby.get()](int fd) { l->admit(fd); };
     http.new_task_queue = [] { return new InlineQueue; };
     http.set_payload_max_length(config.max_body_bytes);  // Content-Length above it: 413, body skipped

@@ -39,4 +39,9 @@ void register_node_methods(MethodRegistry& methods, std::shared_ptr<const NodeAc
 // `node` must outlive the server.
 [[nodiscard]] SummarySource summary_from(const node::Node& node);
 
+// ServerConfig::node_busy for a node: true while it knows headers whose
+// blocks it has not connected yet (downloading, or validating a new block),
+// read from Node::chain_summary() (a mutex, no wait). `node` must outlive the server.
+[[nodiscard]] std::function<bool()> busy_while_downloading(const node::Node& node);
+
 }  // namespace chainkit::rpc

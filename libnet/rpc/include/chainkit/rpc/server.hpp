@@ -58,6 +58,16 @@ struct ServerConfig {
     // that on a small machine the node's own threads (sync, consensus) come
     // before answering RPC clients as fast as they ask (docs/rpc.md).
     int thread_nice = 10;
+    // True while the node has work that must come first, such as blocks to
+    // download (busy_while_downloading in node_methods.hpp): requests are
+    // then answered by a second set of `threads` threads at busy_thread_nice,
+    // so a client asking as fast as it can takes almost nothing from the
+    // sync, and once it returns false they are answered at thread_nice
+    // again (an unprivileged thread can raise its nice value but never lower
+    // it back, hence two sets). Called once per request; must be cheap and
+    // thread-safe. Unset: always thread_nice.
+    std::function<bool()> node_busy;
+    int busy_thread_nice = 19;
     JsonRpcLimits limits;
     // The explorer page's files; empty: GET / answers 404.
     std::filesystem::path www_dir = default_www_dir();
