@@ -185,3 +185,25 @@ TEST_CASE("gettransaction counts the peers that took a transaction sent through 
     CHECK(seen.at("in_mempool") == true);
     CHECK(seen.at("peers") == 1);
 }
+
+// ServerConfig::node_busy as the apps wire it: true while the node has
+// headers whose blocks it has not connected (its download), false once synced.
+TEST_CASE("busy_while_downloading is true while a node downloads blocks, false before and after", "[rpc][node]") {
+    asio::io_context io;
+    const auto genesis = test::make_genesis(test::node_test_params(), test::TestKey::from_seed(5).key_hash);
+    test::TestNode source{io, genesis, 21};
+    test::TestNode fresh{io, genesis, 22};
+    constexpr std::size_t BLOCKS = 300;
+    source.mine(io, BLOCKS);
+    const auto busy = rpc::busy_while_downloading(fresh.node);
+    REQUIRE(test::run_until(io, [&] { return fresh.node.chain_summary() != nullptr; }));
+    CHECK_FALSE(busy());
+    REQUIRE(test::connect(io, fresh, source));
+    bool seen_busy = false;
+    REQUIRE(test::run_until(io, [&] {
+        seen_busy = seen_busy || busy();
+        return fresh.height() == BLOCKS && !busy();
+    }));
+    CHECK(seen_busy);
+    CHECK_FALSE(busy());
+}

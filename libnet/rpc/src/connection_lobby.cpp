@@ -98,7 +98,8 @@ bool ConnectionLobby::next_head_ready(Connection& c) {
         pollfd p{.fd = c.fd, .events = POLLIN, .revents = 0};
         if (::ppoll(&p, 1, &wait, nullptr) < 0 && errno != EINTR) return false;
     }
-    return !m_stopping && pool.queued() == 0;
+    // Checked again: the state may have changed while this thread waited.
+    return !m_stopping && pool.queued() == 0 && busy_now() == c.busy_pool;
 }
 
 void ConnectionLobby::close(Connection& c) {
