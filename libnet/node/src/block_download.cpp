@@ -23,6 +23,18 @@ std::vector<NeededBlock> BlockDownload::assign(PeerKey peer, std::uint64_t peer_
     return out;
 }
 
+bool BlockDownload::claim(PeerKey peer, const chain::BlockHash& hash, std::uint64_t height, Clock::time_point now) {
+    if (!m_flight.emplace(hash, Request{peer, height, now}).second) return false;
+    m_by_peer[peer].insert(hash);
+    return true;
+}
+
+std::optional<PeerKey> BlockDownload::holder(const chain::BlockHash& hash) const {
+    const auto it = m_flight.find(hash);
+    if (it == m_flight.end()) return std::nullopt;
+    return it->second.peer;
+}
+
 bool BlockDownload::received(PeerKey peer, const chain::BlockHash& hash) {
     auto it = m_flight.find(hash);
     if (it == m_flight.end()) return false;
