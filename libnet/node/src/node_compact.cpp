@@ -140,7 +140,11 @@ asio::awaitable<void> Node::Impl::on_cmpctblock(const PeerPtr& peer, CmpctBlockM
             fetch_full(peer, hash, height, "merkle root mismatch");
         } else {
             ++counters.cmpct_reconstructed;
+            // No download refresh here: it would run on the chain thread
+            // before this block's connect and list it as needed again (a
+            // second fetch). accept_block refreshes after the connect.
             co_await take_block(peer, std::move(*block));
+            co_return;
         }
     } else if (peer->partial) {
         fetch_full(peer, hash, height, "another block of this peer is being rebuilt");
@@ -152,6 +156,7 @@ asio::awaitable<void> Node::Impl::on_cmpctblock(const PeerPtr& peer, CmpctBlockM
         peer->partial_height = height;
         peer->partial_since = Clock::now();
     }
+    // The block is claimed: should its peer go, the list has it to ask others.
     co_await refresh_needed();
 }
 
