@@ -107,3 +107,16 @@ TEST_CASE("a claimed block (a compact block being rebuilt) is in flight from its
     d.remove_peer(7);
     CHECK_FALSE(d.holder(hash_n(6)));
 }
+
+TEST_CASE("a block stored while a stale list still names it is not asked for again", "[node][download][cmpct]") {
+    BlockDownload d;
+    const auto t = Clock::now();
+    d.set_needed(needed(5, 2));  // computed before block 5 connected
+    d.stored(hash_n(5));
+    CHECK(d.needed_count() == 1);
+    const auto a = d.assign(1, 10, t);
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].hash == hash_n(6));
+    d.stored(hash_n(6));  // in flight: the request stands until it is answered
+    CHECK(d.needed_count() == 1);
+}

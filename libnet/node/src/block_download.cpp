@@ -46,6 +46,10 @@ bool BlockDownload::received(PeerKey peer, const chain::BlockHash& hash) {
     return from_peer;
 }
 
+void BlockDownload::stored(const chain::BlockHash& hash) {
+    if (!m_flight.contains(hash)) std::erase_if(m_needed, [&](const NeededBlock& b) { return b.hash == hash; });
+}
+
 void BlockDownload::refused(PeerKey peer, const chain::BlockHash& hash) {
     auto it = m_flight.find(hash);
     if (it != m_flight.end() && it->second.peer == peer) {

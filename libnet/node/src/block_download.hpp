@@ -57,6 +57,9 @@ public:
     [[nodiscard]] std::optional<PeerKey> holder(const chain::BlockHash& hash) const;
     // A block arrived: no longer in flight. True if it was asked of `peer`.
     bool received(PeerKey peer, const chain::BlockHash& hash);
+    // `hash` is stored now: out of the needed list (a list computed before
+    // its connect still names it; asking for it again would fetch it twice).
+    void stored(const chain::BlockHash& hash);
     // `peer` does not have `hash` (notfound): ask someone else.
     void refused(PeerKey peer, const chain::BlockHash& hash);
     // Forgets `peer`: its requests become assignable again.

@@ -287,6 +287,7 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
         std::optional<CmpctBlockMsg> cmpct;  // the new tip for high-bandwidth peers
     };
     const std::int64_t t = now();
+    const auto hash = block.hash();
     // Built on the chain thread with the block at hand, only when a peer
     // takes it; the nonce is fresh per block (compact_block.hpp).
     const bool want_cmpct =
@@ -312,9 +313,10 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
     auto o = co_await on_chain(deps.run_on_chain, std::move(job9));
     best_header = o.best;
     record_validation_time(counters, o.took.count());
-    if (o.result.ok())
+    if (o.result.ok()) {
         ++counters.blocks_accepted;
-    else if (o.result.validation.reason == chain::RejectReason::storage_failure)
+        download.stored(hash);
+    } else if (o.result.validation.reason == chain::RejectReason::storage_failure)
         storage_failed(o.result.validation.message);
     else if (is_peer_fault(o.result.validation.reason))
         count_rejected(counters.blocks_rejected, counters.blocks_rejected_by_reason, o.result.validation.reason);
