@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <sys/resource.h>
 #include <vector>
 
 using namespace chainkit;
@@ -197,7 +198,16 @@ private:
     std::mt19937_64 m_rng;
 };
 
+// CPU seconds this process used (all threads).
+double cpu_seconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    const auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+    return s(u.ru_utime) + s(u.ru_stime);
+}
+
 struct PhaseStats {
+    std::vector<double> cpu;        // process CPU seconds per block, submit to quiet network
     std::vector<double> all_ms;     // time until the last node, one per round
     std::vector<double> sizes;      // block bytes
     std::vector<double> bytes;      // sent per node per block
@@ -219,7 +229,35 @@ void print_phase(const char* what, const PhaseStats& s, double bar_median, doubl
             "  chain-protocol bytes sent per node per block: median {:.0f} B = {:.2f}x the block size, max "
             "{:.2f}x (bar < 3x); rounds skipped (a peer session ended): {}\n",
             bytes, bytes / size, percentile(s.bytes, 1.0) / size, s.bytes_skipped);
+        fmt::print("  process CPU per block (all nodes, submit to quiet network): median {:.2f} s, max {:.2f} s\n",
+                   percentile(s.cpu, 0.5), percentile(s.cpu, 1.0));
     }
+}
+
+// How the nodes got their blocks, summed over all nodes.
+struct BlockPaths {
+    std::uint64_t cmpct = 0, rebuilt = 0, getblocktxn = 0, indexes = 0, completed = 0, fallbacks = 0, full = 0;
+};
+BlockPaths block_paths(Cluster& c) {
+    BlockPaths b;
+    for (std::size_t i = 0; i < c.nodes.size(); ++i) {
+        const auto k = c.counters(i);
+        b.cmpct += k.cmpct_received;
+        b.rebuilt += k.cmpct_reconstructed;
+        b.getblocktxn += k.getblocktxn_sent;
+        b.indexes += k.getblocktxn_indexes;
+        b.completed += k.blocktxn_completed;
+        b.fallbacks += k.cmpct_fallbacks;
+        b.full += k.block_getdata_sent;
+    }
+    return b;
+}
+void print_paths(const BlockPaths& a, const BlockPaths& b, std::size_t blocks, std::size_t nodes) {
+    fmt::print(
+        "  how {} nodes got {} blocks: {} cmpctblock received, {} rebuilt from the pool alone, {} getblocktxn ({} "
+        "transactions), {} completed by blocktxn, {} fell back to the whole block, {} full-block getdata\n",
+        nodes - 1, blocks, b.cmpct - a.cmpct, b.rebuilt - a.rebuilt, b.getblocktxn - a.getblocktxn,
+        b.indexes - a.indexes, b.completed - a.completed, b.fallbacks - a.fallbacks, b.full - a.full);
 }
 
 }  // namespace
@@ -229,7 +267,9 @@ void mine_round(Run& r, std::vector<chain::Transaction> txs, PhaseStats& stats, 
                 std::vector<Sample>& samples) {
     std::size_t size = 0;
     double bytes = 0;
+    const double cpu0 = cpu_seconds();
     auto ms = r.mine(std::move(txs), size, bytes);
+    stats.cpu.push_back(cpu_seconds() - cpu0);
     stats.all_ms.push_back(*std::max_element(ms.begin(), ms.end()));
     stats.sizes.push_back(static_cast<double>(size));
     if (bytes >= 0)
@@ -303,6 +343,7 @@ int run(int argc, char** argv) {
         const std::string mode = cached ? "sig cache on" : "sig cache off";
         const std::string suffix = cached || o.sig_cache != "both" ? "" : "_nocache";
         PhaseStats small, tx, big;
+        auto paths = block_paths(c);
         for (std::size_t k = 0; k < o.rounds; ++k) {
             std::vector<chain::Transaction> txs;
             for (int i = 0; i < 4; ++i) {
@@ -314,6 +355,9 @@ int run(int argc, char** argv) {
             mine_round(r, std::move(txs), small, ("block_1k" + suffix).c_str(), k, samples);
         }
         print_phase(("1 KB blocks, " + mode).c_str(), small, 300, 1000);
+        auto paths_after = block_paths(c);
+        print_paths(paths, paths_after, o.rounds, o.nodes);
+        paths = paths_after;
         print_phase(("transactions, " + mode).c_str(), tx, 300, 1000);  // submitted, not mined
         for (std::size_t k = 0; k < o.rounds; ++k) {
             auto txs = fill_block(r, o.big_block);
@@ -326,6 +370,7 @@ int run(int argc, char** argv) {
             mine_round(r, std::move(txs), big, ("block_100k" + suffix).c_str(), k, samples);
         }
         print_phase(fmt::format("{:.0f} KB blocks, {}", kb, mode).c_str(), big, 300, 1000);
+        print_paths(paths, block_paths(c), o.rounds, o.nodes);
         std::uint64_t hits = 0, misses = 0;
         for (auto& n : c.nodes) {
             const auto st = n->sig_cache.stats();
@@ -337,12 +382,14 @@ int run(int argc, char** argv) {
     }
     // The same size with one signature: what relaying the bytes costs
     // without each node verifying hundreds of signatures again.
+    const auto wide_paths = block_paths(c);
     for (std::size_t k = 0; k < o.rounds; ++k) {
         std::vector<chain::Transaction> txs{fan_out(r.next_coin(), o.big_block)};
         (void)r.relay_txs(txs);
         mine_round(r, std::move(txs), wide, "block_100k_1sig", k, samples);
     }
     print_phase(fmt::format("{:.0f} KB blocks of one transaction (1 signature)", kb).c_str(), wide, 300, 1000);
+    print_paths(wide_paths, block_paths(c), o.rounds, o.nodes);
     const auto rss_end = rss_bytes();
     fmt::print("memory at the end ({} more blocks): RSS {:.1f} MiB per node\n", 3 * o.rounds,
                static_cast<double>(rss_end - rss0) / o.nodes / (1 << 20));

@@ -332,6 +332,12 @@ public:
         });
     }
 
+    // This node's counters (read on its network thread).
+    node::NodeCounters counters(std::size_t i) {
+        auto& nd = *nodes[i];
+        return run_on(nd.io, [&nd] { return nd.node->counters(); });
+    }
+
     // Stops the nodes on their threads, then the threads, then the workers.
     void stop() {
         if (m_stopped) return;

@@ -1,5 +1,5 @@
-// Chain-protocol message bodies (libnet/node messages.hpp), all thirteen
-// types through the one decoder a peer's bytes reach: decode with the
+// Chain-protocol message bodies (libnet/node messages.hpp), all seventeen
+// types (the compact block ones included) through the one decoder a peer's bytes reach: decode with the
 // frame bound; a body that decodes re-encodes to the same bytes (the
 // archive's endianness byte must be 1, so there is one encoding).
 #include "chainkit/node/messages.hpp"
@@ -29,7 +29,12 @@ std::vector<Bytes> fuzz_seeds() {
                               GetAddrMsg{},
                               AddrMsg{{{"/ip4/127.0.0.1/tcp/3001/p2p/12D3KooW", 1'700'000'000}}},
                               PingMsg{1},
-                              PongMsg{2}};
+                              PongMsg{2},
+                              SendCmpctMsg{true},
+                              CmpctBlockMsg{block.header, 7, {0x0000a1a2a3a4a5a6}, {{0, block.txs[0]}}},
+                              GetBlockTxnMsg{block.hash(), {1}},
+                              BlockTxnMsg{block.hash(), {block.txs[1]}},
+                              GetDataMsg{{{InvType::cmpct_block, item.hash}}}};
     std::vector<Bytes> out;
     for (const auto& m : msgs) out.push_back(encode_message(m));
     return out;

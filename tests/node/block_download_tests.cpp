@@ -86,3 +86,37 @@ TEST_CASE("notfound moves a block to another peer and never back", "[node][downl
     CHECK(d.assign(1, 10, t).empty());
     CHECK(d.assign(2, 10, t).size() == 1);
 }
+
+TEST_CASE("a claimed block (a compact block being rebuilt) is in flight from its peer and assigned to no other",
+          "[node][download][cmpct]") {
+    BlockDownload d;
+    const auto t = Clock::now();
+    CHECK_FALSE(d.holder(hash_n(5)));
+    REQUIRE(d.claim(7, hash_n(5), 5, t));
+    CHECK(d.holder(hash_n(5)) == PeerKey{7});
+    CHECK(d.in_flight(7) == 1);
+    CHECK_FALSE(d.claim(8, hash_n(5), 5, t));  // the first claim wins
+    CHECK(d.holder(hash_n(5)) == PeerKey{7});
+    d.set_needed(needed(5, 1));  // the download list catches up with the header
+    CHECK(d.assign(8, 5, t).empty());
+    CHECK(d.received(7, hash_n(5)));
+    CHECK_FALSE(d.holder(hash_n(5)));
+    CHECK(d.needed_count() == 0);
+    // A dropped peer's claim is free for others again.
+    REQUIRE(d.claim(7, hash_n(6), 6, t));
+    d.remove_peer(7);
+    CHECK_FALSE(d.holder(hash_n(6)));
+}
+
+TEST_CASE("a block stored while a stale list still names it is not asked for again", "[node][download][cmpct]") {
+    BlockDownload d;
+    const auto t = Clock::now();
+    d.set_needed(needed(5, 2));  // computed before block 5 connected
+    d.stored(hash_n(5));
+    CHECK(d.needed_count() == 1);
+    const auto a = d.assign(1, 10, t);
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].hash == hash_n(6));
+    d.stored(hash_n(6));  // in flight: the request stands until it is answered
+    CHECK(d.needed_count() == 1);
+}

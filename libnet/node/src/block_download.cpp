@@ -23,6 +23,18 @@ std::vector<NeededBlock> BlockDownload::assign(PeerKey peer, std::uint64_t peer_
     return out;
 }
 
+bool BlockDownload::claim(PeerKey peer, const chain::BlockHash& hash, std::uint64_t height, Clock::time_point now) {
+    if (!m_flight.emplace(hash, Request{peer, height, now}).second) return false;
+    m_by_peer[peer].insert(hash);
+    return true;
+}
+
+std::optional<PeerKey> BlockDownload::holder(const chain::BlockHash& hash) const {
+    const auto it = m_flight.find(hash);
+    if (it == m_flight.end()) return std::nullopt;
+    return it->second.peer;
+}
+
 bool BlockDownload::received(PeerKey peer, const chain::BlockHash& hash) {
     auto it = m_flight.find(hash);
     if (it == m_flight.end()) return false;
@@ -32,6 +44,10 @@ bool BlockDownload::received(PeerKey peer, const chain::BlockHash& hash) {
     m_flight.erase(it);
     std::erase_if(m_needed, [&](const NeededBlock& b) { return b.hash == hash; });
     return from_peer;
+}
+
+void BlockDownload::stored(const chain::BlockHash& hash) {
+    if (!m_flight.contains(hash)) std::erase_if(m_needed, [&](const NeededBlock& b) { return b.hash == hash; });
 }
 
 void BlockDownload::refused(PeerKey peer, const chain::BlockHash& hash) {

@@ -49,8 +49,17 @@ public:
     // the window at heights up to `peer_height`, not in flight elsewhere
     // and not refused by this peer before. Marks them in flight.
     [[nodiscard]] std::vector<NeededBlock> assign(PeerKey peer, std::uint64_t peer_height, Clock::time_point now);
+    // Marks `hash` (at `height`) in flight from `peer` outside the needed
+    // list: a compact block it pushed unasked is being rebuilt from it. False
+    // (nothing changed) when the block is in flight already.
+    bool claim(PeerKey peer, const chain::BlockHash& hash, std::uint64_t height, Clock::time_point now);
+    // The peer `hash` is in flight from, if any.
+    [[nodiscard]] std::optional<PeerKey> holder(const chain::BlockHash& hash) const;
     // A block arrived: no longer in flight. True if it was asked of `peer`.
     bool received(PeerKey peer, const chain::BlockHash& hash);
+    // `hash` is stored now: out of the needed list (a list computed before
+    // its connect still names it; asking for it again would fetch it twice).
+    void stored(const chain::BlockHash& hash);
     // `peer` does not have `hash` (notfound): ask someone else.
     void refused(PeerKey peer, const chain::BlockHash& hash);
     // Forgets `peer`: its requests become assignable again.

@@ -44,7 +44,7 @@ std::vector<InvItem> read_items(WireReader& r) {
     for (std::size_t i = 0; i < n; ++i) {
         std::uint8_t type = 0;
         r(type);
-        if (type != static_cast<std::uint8_t>(InvType::tx) && type != static_cast<std::uint8_t>(InvType::block))
+        if (type < static_cast<std::uint8_t>(InvType::tx) || type > static_cast<std::uint8_t>(InvType::cmpct_block))
             throw WireError("inventory: unknown item type " + std::to_string(type));
         items.push_back({static_cast<InvType>(type), read_hash<chain::Hash256>(r, "inventory hash")});
     }
@@ -175,6 +175,106 @@ void read_body(WireReader& r, PongMsg& m) {
     r(m.nonce);
 }
 
+// ---- compact blocks ---------------------------------------------------------
+
+constexpr std::size_t TX_BLOB_MIN = 4 + chain::TX_MIN_SIZE;  // u32 length + the smallest decodable tx
+
+void write_tx(WireWriter& w, const chain::Transaction& tx) {
+    w.blob(chain::encode(tx));
+}
+chain::Transaction read_tx(WireReader& r, const char* what) {
+    const auto raw = r.read_blob(r.left(), what);
+    chain::Transaction tx;
+    if (!chain::decode(raw, tx)) throw WireError(std::string(what) + " does not decode");
+    return tx;
+}
+
+void write_body(WireWriter& w, const SendCmpctMsg& m) {
+    w(static_cast<std::uint8_t>(m.high_bandwidth ? 1 : 0));
+}
+void read_body(WireReader& r, SendCmpctMsg& m) {
+    std::uint8_t b = 0;
+    r(b);
+    if (b > 1) throw WireError("high_bandwidth is not 0 or 1");
+    m.high_bandwidth = b == 1;
+}
+
+// Short ids: 6 bytes little-endian each. Prefilled: u32 index delta (the
+// index minus the previous one minus 1, the first from -1, as BIP152) and the
+// transaction as a blob.
+void write_body(WireWriter& w, const CmpctBlockMsg& m) {
+    w.bytes(m.header.encode());
+    w(m.nonce);
+    w.count(m.short_ids.size());
+    for (const auto id : m.short_ids) {
+        std::array<std::uint8_t, SHORT_ID_SIZE> b{};
+        for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<std::uint8_t>(id >> (8 * i));
+        w.bytes(b);
+    }
+    w.count(m.prefilled.size());
+    std::int64_t prev = -1;
+    for (const auto& p : m.prefilled) {
+        w(static_cast<std::uint32_t>(static_cast<std::int64_t>(p.index) - prev - 1));
+        prev = p.index;
+        write_tx(w, p.tx);
+    }
+}
+void read_body(WireReader& r, CmpctBlockMsg& m) {
+    std::array<std::uint8_t, chain::HEADER_SIZE> raw{};
+    r.read_bytes(raw.data(), raw.size(), "cmpctblock header");
+    if (!chain::decode(raw, m.header)) throw WireError("header does not decode");
+    r(m.nonce);
+    const std::size_t n = r.read_count(r.max_txs, SHORT_ID_SIZE, "short ids");
+    m.short_ids.resize(n);
+    for (auto& id : m.short_ids) {
+        std::array<std::uint8_t, SHORT_ID_SIZE> b{};
+        r.read_bytes(b.data(), b.size(), "short id");
+        id = 0;
+        for (std::size_t i = 0; i < b.size(); ++i) id |= static_cast<std::uint64_t>(b[i]) << (8 * i);
+    }
+    const std::size_t k = r.read_count(r.max_txs - n, 4 + TX_BLOB_MIN, "prefilled");
+    if (n + k == 0) throw WireError("no transactions");
+    m.prefilled.resize(k);
+    std::uint64_t next = 0;  // the lowest index the next prefilled may have
+    for (auto& p : m.prefilled) {
+        std::uint32_t delta = 0;
+        r(delta);
+        const std::uint64_t index = next + delta;
+        if (index >= n + k) throw WireError("prefilled index " + std::to_string(index) + " out of range");
+        p.index = static_cast<std::uint32_t>(index);
+        next = index + 1;
+        p.tx = read_tx(r, "prefilled transaction");
+    }
+}
+
+void write_body(WireWriter& w, const GetBlockTxnMsg& m) {
+    write_hash(w, m.hash);
+    w.count(m.indexes.size());
+    for (const auto i : m.indexes) w(i);
+}
+void read_body(WireReader& r, GetBlockTxnMsg& m) {
+    m.hash = read_hash<chain::BlockHash>(r, "getblocktxn hash");
+    const std::size_t n = r.read_count(r.max_txs, 4, "indexes");
+    m.indexes.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        r(m.indexes[i]);
+        if (m.indexes[i] >= r.max_txs) throw WireError("index " + std::to_string(m.indexes[i]) + " out of range");
+        if (i > 0 && m.indexes[i] <= m.indexes[i - 1]) throw WireError("indexes not strictly ascending");
+    }
+}
+
+void write_body(WireWriter& w, const BlockTxnMsg& m) {
+    write_hash(w, m.hash);
+    w.count(m.txs.size());
+    for (const auto& tx : m.txs) write_tx(w, tx);
+}
+void read_body(WireReader& r, BlockTxnMsg& m) {
+    m.hash = read_hash<chain::BlockHash>(r, "blocktxn hash");
+    const std::size_t n = r.read_count(r.max_txs, TX_BLOB_MIN, "blocktxn transactions");
+    m.txs.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) m.txs.push_back(read_tx(r, "blocktxn transaction"));
+}
+
 template <std::size_t I = 0>
 Message read_alternative(std::size_t index, WireReader& r) {
     if constexpr (I < std::variant_size_v<Message>) {
@@ -223,6 +323,14 @@ std::string_view to_string(MessageType t) noexcept {
             return "ping";
         case MessageType::pong:
             return "pong";
+        case MessageType::sendcmpct:
+            return "sendcmpct";
+        case MessageType::cmpctblock:
+            return "cmpctblock";
+        case MessageType::getblocktxn:
+            return "getblocktxn";
+        case MessageType::blocktxn:
+            return "blocktxn";
     }
     return "unknown";
 }
@@ -252,7 +360,7 @@ Result<Message> decode_message(chain::ByteSpan body, std::size_t max_size) {
     // little-endian form (1) is canonical.
     if (body.size() < 2 || body[1] != 1) return bad(name + ": bad archive header");
     try {
-        WireReader r(body.subspan(1));
+        WireReader r(body.subspan(1), max_block_txs(max_size));
         Message m = read_alternative(type - 1u, r);
         if (r.left() != 0) return bad(name + ": " + std::to_string(r.left()) + " trailing bytes");
         return m;

@@ -97,6 +97,7 @@ void Node::Impl::drop(const PeerPtr& peer, const std::string& why) {
     peer->close_reason = why;
     peer->close();
     download.remove_peer(peer->key);
+    std::erase(hb_peers, peer->key);
     tx_requests.remove_peer(peer->key);  // what it had in flight goes to other announcers
     // What it sent of a low-work chain is held per sender: free it.
     deps.run_on_chain([c = &deps.chain, m = &deps.mempool, k = peer->key] {

@@ -85,6 +85,18 @@ asio::awaitable<bool> Node::Impl::handle(const PeerPtr& peer, Message msg) {
         case MessageType::pong:
             on_pong(peer, std::get<PongMsg>(msg));
             break;
+        case MessageType::sendcmpct:
+            on_sendcmpct(peer, std::get<SendCmpctMsg>(msg));
+            break;
+        case MessageType::cmpctblock:
+            co_await on_cmpctblock(peer, std::move(std::get<CmpctBlockMsg>(msg)));
+            break;
+        case MessageType::getblocktxn:
+            co_await on_getblocktxn(peer, std::move(std::get<GetBlockTxnMsg>(msg)));
+            break;
+        case MessageType::blocktxn:
+            co_await on_blocktxn(peer, std::move(std::get<BlockTxnMsg>(msg)));
+            break;
         default:
             break;
     }
@@ -223,10 +235,25 @@ asio::awaitable<void> Node::Impl::on_getdata(const PeerPtr& peer, GetDataMsg m) 
             }
             continue;
         }
+        if (item.type == InvType::cmpct_block) {
+            ++i;
+            auto job5c = [c = &deps.chain, h = chain::hash_cast<chain::BlockHash>(item.hash), n = rng()] {
+                auto b = c->read_block(h);
+                return b ? std::optional<CmpctBlockMsg>(detail::make_compact(*b, n)) : std::nullopt;
+            };
+            auto cmpct = co_await on_chain(deps.run_on_chain, std::move(job5c));
+            if (cmpct) {
+                peer->known.insert(item.hash);
+                peer->send(*cmpct);
+            } else {
+                missing.items.push_back(item);
+            }
+            continue;
+        }
         // A run of transactions in one chain round trip: a round trip per
         // item kept a block request behind this one waiting for each.
         std::vector<chain::TxId> ids;
-        for (; i < m.items.size() && m.items[i].type != InvType::block && ids.size() < GETDATA_TX_BATCH; ++i)
+        for (; i < m.items.size() && m.items[i].type == InvType::tx && ids.size() < GETDATA_TX_BATCH; ++i)
             ids.push_back(chain::hash_cast<chain::TxId>(m.items[i].hash));
         auto job6 = [mp = &deps.mempool, ids] {
             std::vector<std::optional<chain::Transaction>> out;
@@ -254,7 +281,7 @@ asio::awaitable<void> Node::Impl::on_getdata(const PeerPtr& peer, GetDataMsg m) 
 
 void Node::Impl::on_notfound(const PeerPtr& peer, const NotFoundMsg& m) {
     for (const auto& item : m.items) {
-        if (item.type == InvType::block)
+        if (item.type != InvType::tx)
             download.refused(peer->key, chain::hash_cast<chain::BlockHash>(item.hash));
         else
             tx_requests.not_found(peer->key, chain::hash_cast<chain::TxId>(item.hash));
@@ -275,18 +302,23 @@ asio::awaitable<void> Node::Impl::on_block(const PeerPtr& peer, BlockMsg m) {
         ++counters.blocks_unrequested;
         co_return;
     }
+    co_await take_block(peer, std::move(m.block));
+}
+
+asio::awaitable<void> Node::Impl::take_block(const PeerPtr& peer, chain::Block block) {
+    download.received(peer->key, block.hash());
     request_blocks();  // its slot is free: ask for the next one now
     // Keep reading this peer while its block validates: chain jobs run in the
     // order posted, so its blocks still connect in the order they came. At
     // most MAX_BLOCKS_VALIDATING per peer; past that the session waits.
     if (peer->blocks_validating >= detail::MAX_BLOCKS_VALIDATING) {
-        co_await validate_block(peer, std::move(m.block));
+        co_await validate_block(peer, std::move(block));
         co_return;
     }
     ++peer->blocks_validating;
     asio::co_spawn(
         ex,
-        [self = shared_from_this(), peer, b = std::move(m.block)]() mutable -> asio::awaitable<void> {
+        [self = shared_from_this(), peer, b = std::move(block)]() mutable -> asio::awaitable<void> {
             co_await self->validate_block(peer, std::move(b));
             --peer->blocks_validating;
         },
@@ -299,6 +331,8 @@ asio::awaitable<void> Node::Impl::validate_block(PeerPtr peer, chain::Block bloc
     auto r = co_await accept_block(std::move(block), peer->key);
     if (!r.ok() && is_peer_fault(r.validation.reason))
         misbehaving(peer, "invalid block " + hash.hex() + ": " + r.validation.message);
+    else if (r.tip_changed && tip.hash == hash)
+        block_delivered_by(peer->key);
     request_blocks();
 }
 

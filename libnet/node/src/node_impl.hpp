@@ -51,6 +51,9 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
         std::make_shared<std::array<std::uint64_t, MESSAGE_TYPE_SLOTS>>();
     detail::BlockDownload download;
     detail::TxRequests tx_requests;
+    // Peers we asked to push new blocks as cmpctblock (sendcmpct 1), the one
+    // that most recently delivered a new tip first; at most MAX_HB_PEERS.
+    std::deque<detail::PeerKey> hb_peers;
     asio::steady_timer ticker;
 
     // What the chain told us last (mirrored from the chain thread).
@@ -104,6 +107,9 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     asio::awaitable<void> on_getdata(const PeerPtr& peer, GetDataMsg m);
     void on_notfound(const PeerPtr& peer, const NotFoundMsg& m);
     asio::awaitable<void> on_block(const PeerPtr& peer, BlockMsg m);
+    // A requested block arrived from `peer` (whole or rebuilt): out of the
+    // download and validated, the session reading on meanwhile.
+    asio::awaitable<void> take_block(const PeerPtr& peer, chain::Block block);
     asio::awaitable<void> validate_block(PeerPtr peer, chain::Block block);
     asio::awaitable<void> on_tx(const PeerPtr& peer, TxMsg m);
     // Validates the peer's queued transactions one at a time (one runs per peer).
@@ -112,6 +118,20 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     void on_addr(const PeerPtr& peer, const AddrMsg& m);
     void on_pong(const PeerPtr& peer, const PongMsg& m);
 
+    // node_compact.cpp: compact block relay (compact_block.hpp).
+    void on_sendcmpct(const PeerPtr& peer, const SendCmpctMsg& m);
+    asio::awaitable<void> on_cmpctblock(const PeerPtr& peer, CmpctBlockMsg m);
+    asio::awaitable<void> on_getblocktxn(const PeerPtr& peer, GetBlockTxnMsg m);
+    asio::awaitable<void> on_blocktxn(const PeerPtr& peer, BlockTxnMsg m);
+    // Our side of the high-bandwidth choice: asks `peer` at handshake (the
+    // first outbound ones), and a peer whose block became our tip.
+    void offer_hb(const PeerPtr& peer);
+    void block_delivered_by(detail::PeerKey key);
+    // A block being rebuilt could not be: asks `peer` for it whole (no penalty).
+    void fetch_full(const PeerPtr& peer, const chain::BlockHash& hash, std::uint64_t height, const char* why);
+    // Partial blocks whose getblocktxn went unanswered too long: fetch_full.
+    void expire_partials();
+
     // node_sync.cpp
     void on_ready(const PeerPtr& peer);
     // getheaders from our best-header locator, or continuing after `from`.
@@ -119,13 +139,16 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     asio::awaitable<void> refresh_needed();
     void request_blocks();
     void check_stalls();
-    void announce_block(const chain::BlockHeader& header, std::uint64_t height);
+    // A new tip to every peer not known to have it: as `cmpct` to those that
+    // asked for high bandwidth (when given), else as a one-header `headers`.
+    void announce_block(const chain::BlockHeader& header, const CmpctBlockMsg* cmpct);
     void announce_tx(const chain::TxId& txid, detail::PeerKey except);
     // Transactions a reorg returned to the pool, to every peer again.
     void reannounce_txs(const std::vector<chain::TxId>& txids);
     // getdata(tx) to each peer with free request slots (tx_requests).
     void request_txs();
-    void tip_changed(const chain::ChainTip& new_tip, const chain::BlockHeader& header);
+    void tip_changed(const chain::ChainTip& new_tip, const chain::BlockHeader& header,
+                     const CmpctBlockMsg* cmpct = nullptr);
     asio::awaitable<chain::AcceptResult> accept_block(chain::Block block, detail::PeerKey from);
     asio::awaitable<chain::ValidationResult> accept_tx(chain::Transaction tx, detail::PeerKey from);
 

@@ -100,6 +100,7 @@ void Node::Impl::housekeeping() {
         }
     }
     check_stalls();
+    expire_partials();
     request_blocks();
     if (tx_requests.expire(t) > 0) request_txs();
     bans.sweep(now());
@@ -113,6 +114,7 @@ void Node::Impl::on_ready(const PeerPtr& peer) {
         peer->send(GetAddrMsg{});
         book.mark_success(peer->remote, now());
     }
+    offer_hb(peer);
     request_headers(peer);
 }
 
@@ -175,7 +177,17 @@ void Node::Impl::request_blocks() {
         auto blocks = download.assign(k, p->best_height, t);
         if (blocks.empty()) continue;
         GetDataMsg gd;
-        for (const auto& b : blocks) gd.items.push_back({InvType::block, chain::hash_cast<chain::Hash256>(b.hash)});
+        for (const auto& b : blocks) {
+            // The one block a node at its best header lacks, right above its
+            // tip, is most likely made of transactions its pool has: asked
+            // for compact, of a peer that speaks it (sent sendcmpct). Sync
+            // and reorgs fetch whole blocks.
+            const bool next = p->cmpct_capable && b.height == tip.height + 1 && best_header.height == b.height &&
+                              download.needed_count() == 1;
+            if (!next) ++counters.block_getdata_sent;
+            gd.items.push_back(
+                {next ? InvType::cmpct_block : InvType::block, chain::hash_cast<chain::Hash256>(b.hash)});
+        }
         p->send(gd);
     }
 }
@@ -194,11 +206,14 @@ void Node::Impl::check_stalls() {
         if (auto p = find_peer(key)) drop(p, "did not deliver requested blocks in time");
 }
 
-void Node::Impl::announce_block(const chain::BlockHeader& header, std::uint64_t /*height*/) {
+void Node::Impl::announce_block(const chain::BlockHeader& header, const CmpctBlockMsg* cmpct) {
     const auto h = chain::hash_cast<chain::Hash256>(header.hash());
     for (auto& [k, p] : peers) {
         if (!p->ready() || !p->known.insert(h)) continue;
-        p->send(HeadersMsg{{header}});
+        if (cmpct && p->wants_cmpct)
+            p->send(*cmpct);
+        else
+            p->send(HeadersMsg{{header}});
     }
 }
 
@@ -249,13 +264,14 @@ void Node::Impl::request_txs() {
     }
 }
 
-void Node::Impl::tip_changed(const chain::ChainTip& new_tip, const chain::BlockHeader& header) {
+void Node::Impl::tip_changed(const chain::ChainTip& new_tip, const chain::BlockHeader& header,
+                             const CmpctBlockMsg* cmpct) {
     tip = new_tip;
     rate_samples.emplace_back(Clock::now(), new_tip.height);
     while (rate_samples.size() > 2 && rate_samples.front().first < Clock::now() - std::chrono::seconds(10))
         rate_samples.pop_front();
     // Announce only a tip that is the best header (not each block of a sync).
-    if (new_tip.height + 1 >= best_header.height) announce_block(header, new_tip.height);
+    if (new_tip.height + 1 >= best_header.height) announce_block(header, cmpct);
     if (tip_listener) tip_listener(new_tip);
 }
 
@@ -267,10 +283,18 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
         chain::ChainTip best;
         chain::BlockHeader tip_header;
         std::chrono::duration<double> took{};
-        std::vector<chain::TxId> returned;  // to the pool by a reorg
+        std::vector<chain::TxId> returned;   // to the pool by a reorg
+        std::optional<CmpctBlockMsg> cmpct;  // the new tip for high-bandwidth peers
     };
     const std::int64_t t = now();
-    auto job9 = [c = &deps.chain, mp = &deps.mempool, b = std::move(block), t, from, box = summary]() mutable {
+    const auto hash = block.hash();
+    // Built on the chain thread with the block at hand, only when a peer
+    // takes it; the nonce is fresh per block (compact_block.hpp).
+    const bool want_cmpct =
+        std::any_of(peers.begin(), peers.end(), [](const auto& kv) { return kv.second->wants_cmpct; });
+    const std::uint64_t cmpct_nonce = rng();
+    auto job9 = [c = &deps.chain, mp = &deps.mempool, b = std::move(block), t, from, box = summary, want_cmpct,
+                 cmpct_nonce]() mutable {
         Outcome out;
         const auto old_tip = c->tip().hash;
         const auto started = detail::Clock::now();
@@ -282,15 +306,17 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
         if (out.result.tip_changed) {
             if (auto h = c->header(out.tip.hash)) out.tip_header = *h;
             out.returned = returned_to_pool(*c, *mp, old_tip);
+            if (want_cmpct && out.tip.hash == b.hash()) out.cmpct = detail::make_compact(b, cmpct_nonce);
         }
         return out;
     };
     auto o = co_await on_chain(deps.run_on_chain, std::move(job9));
     best_header = o.best;
     record_validation_time(counters, o.took.count());
-    if (o.result.ok())
+    if (o.result.ok()) {
         ++counters.blocks_accepted;
-    else if (o.result.validation.reason == chain::RejectReason::storage_failure)
+        download.stored(hash);
+    } else if (o.result.validation.reason == chain::RejectReason::storage_failure)
         storage_failed(o.result.validation.message);
     else if (is_peer_fault(o.result.validation.reason))
         count_rejected(counters.blocks_rejected, counters.blocks_rejected_by_reason, o.result.validation.reason);
@@ -304,7 +330,7 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
     }
     if (o.result.tip_changed) {
         storage_worked();
-        tip_changed(o.tip, o.tip_header);
+        tip_changed(o.tip, o.tip_header, o.cmpct ? &*o.cmpct : nullptr);
     }
     if (!o.returned.empty()) reannounce_txs(o.returned);
     // The download list only needs the chain again when it runs low (the

@@ -7,6 +7,7 @@
 #include "chainkit/node/node.hpp"
 
 #include "block_download.hpp"
+#include "compact_block.hpp"
 #include "known_inventory.hpp"
 
 #include <asio/awaitable.hpp>
@@ -86,6 +87,15 @@ public:
     double addr_tokens = 1000;  // addr rate limit (token bucket)
     Clock::time_point addr_tokens_at = Clock::now();
     KnownInventory known;
+    // Compact blocks (node_compact.cpp).
+    bool cmpct_capable = false;  // it sent sendcmpct: it answers getdata(compact block)
+    bool wants_cmpct = false;    // it sent sendcmpct(1): new blocks go to it as cmpctblock
+    bool asked_cmpct = false;    // we sent it sendcmpct(1)
+    // The one block being rebuilt from this peer's cmpctblock (a getblocktxn
+    // is out), its height and since when: bounded state per peer.
+    std::optional<PartialBlock> partial;
+    std::uint64_t partial_height = 0;
+    Clock::time_point partial_since{};
     // Liveness.
     std::optional<std::uint64_t> ping_nonce;
     Clock::time_point ping_sent{};  // epoch: the first ping goes out at once

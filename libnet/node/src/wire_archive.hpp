@@ -52,7 +52,11 @@ private:
 
 class WireReader {
 public:
-    WireReader(chain::ByteSpan body) : m_buf(body), m_is(&m_buf), m_ar(m_is) {}
+    // `max_txs`: the most transactions one block of this frame bound holds.
+    WireReader(chain::ByteSpan body, std::size_t max_txs = 0)
+        : max_txs(max_txs), m_buf(body), m_is(&m_buf), m_ar(m_is) {}
+
+    const std::size_t max_txs;
 
     template <class... T>
     void operator()(T&... v) {

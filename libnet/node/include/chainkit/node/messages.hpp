@@ -45,6 +45,15 @@ inline constexpr std::size_t MAX_SMALL_MESSAGE = 256 * 1024;
 [[nodiscard]] constexpr std::size_t max_message_size(std::size_t max_block_size) noexcept {
     return (max_block_size > MAX_SMALL_MESSAGE ? max_block_size : MAX_SMALL_MESSAGE) + 64;
 }
+// Compact blocks (BIP152-like): a short id is 6 bytes; a block of a frame of
+// `max_size` bytes holds at most max_size / (the smallest valid transaction:
+// one input, one output) transactions, the bound on every per-transaction
+// count of cmpctblock, getblocktxn and blocktxn.
+inline constexpr std::size_t SHORT_ID_SIZE = 6;
+inline constexpr std::size_t MIN_VALID_TX_SIZE = 4 + 1 + chain::TXIN_SIZE + 1 + chain::TXOUT_SIZE;
+[[nodiscard]] constexpr std::size_t max_block_txs(std::size_t max_size) noexcept {
+    return max_size / MIN_VALID_TX_SIZE;
+}
 
 enum class MessageType : std::uint8_t {
     version = 1,
@@ -60,10 +69,15 @@ enum class MessageType : std::uint8_t {
     addr = 11,
     ping = 12,
     pong = 13,
+    sendcmpct = 14,
+    cmpctblock = 15,
+    getblocktxn = 16,
+    blocktxn = 17,
 };
 [[nodiscard]] std::string_view to_string(MessageType t) noexcept;
 
-enum class InvType : std::uint8_t { tx = 1, block = 2 };
+// cmpct_block is for getdata only: "send this block as a cmpctblock".
+enum class InvType : std::uint8_t { tx = 1, block = 2, cmpct_block = 3 };
 
 struct InvItem {
     InvType type = InvType::block;
@@ -136,9 +150,46 @@ struct PongMsg {
     friend bool operator==(const PongMsg&, const PongMsg&) = default;
 };
 
+// "Push me new blocks as cmpctblock" (high_bandwidth) or "announce them by
+// header" (the default).
+struct SendCmpctMsg {
+    bool high_bandwidth = false;
+    friend bool operator==(const SendCmpctMsg&, const SendCmpctMsg&) = default;
+};
+struct PrefilledTx {
+    std::uint32_t index = 0;  // absolute position in the block (differential on the wire)
+    chain::Transaction tx;
+    friend bool operator==(const PrefilledTx&, const PrefilledTx&) = default;
+};
+// A block as its header, the short ids of the transactions the receiver
+// probably has, and the ones it cannot have (the coinbase). The block has
+// short_ids.size() + prefilled.size() transactions; prefilled indexes are
+// strictly ascending and below that count; the short ids fill the other
+// positions in order.
+struct CmpctBlockMsg {
+    chain::BlockHeader header;
+    std::uint64_t nonce = 0;               // salts the short ids (compact_block.hpp)
+    std::vector<std::uint64_t> short_ids;  // low 48 bits each
+    std::vector<PrefilledTx> prefilled;
+    friend bool operator==(const CmpctBlockMsg&, const CmpctBlockMsg&) = default;
+};
+// The transactions of `hash` at `indexes` (absolute, strictly ascending).
+struct GetBlockTxnMsg {
+    chain::BlockHash hash;
+    std::vector<std::uint32_t> indexes;
+    friend bool operator==(const GetBlockTxnMsg&, const GetBlockTxnMsg&) = default;
+};
+// The answer: the transactions asked for, in the order asked.
+struct BlockTxnMsg {
+    chain::BlockHash hash;
+    std::vector<chain::Transaction> txs;
+    friend bool operator==(const BlockTxnMsg&, const BlockTxnMsg&) = default;
+};
+
 // Alternative i holds MessageType i + 1.
-using Message = std::variant<VersionMsg, VerackMsg, GetHeadersMsg, HeadersMsg, InvMsg, GetDataMsg, NotFoundMsg,
-                             BlockMsg, TxMsg, GetAddrMsg, AddrMsg, PingMsg, PongMsg>;
+using Message =
+    std::variant<VersionMsg, VerackMsg, GetHeadersMsg, HeadersMsg, InvMsg, GetDataMsg, NotFoundMsg, BlockMsg, TxMsg,
+                 GetAddrMsg, AddrMsg, PingMsg, PongMsg, SendCmpctMsg, CmpctBlockMsg, GetBlockTxnMsg, BlockTxnMsg>;
 
 [[nodiscard]] MessageType type_of(const Message& m) noexcept;
 

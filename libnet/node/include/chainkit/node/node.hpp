@@ -102,7 +102,7 @@ struct SyncStatus {
 inline constexpr std::array<double, 8> VALIDATION_TIME_BUCKETS{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1.0};
 // Index of the traffic arrays: the message type byte (index 0 counts bodies
 // whose type byte is not a known MessageType).
-inline constexpr std::size_t MESSAGE_TYPE_SLOTS = 14;
+inline constexpr std::size_t MESSAGE_TYPE_SLOTS = 18;
 inline constexpr std::size_t TX_TAKERS_KEPT = 10'000;
 
 struct NodeCounters {
@@ -112,6 +112,15 @@ struct NodeCounters {
     std::uint64_t txs_rejected = 0;
     std::uint64_t peers_banned = 0;
     std::uint64_t blocks_unrequested = 0;  // received without a getdata of ours: ignored
+    // Compact block relay (docs/protocol.md, "Compact block relay").
+    std::uint64_t block_getdata_sent = 0;    // full blocks asked for (getdata items of type block)
+    std::uint64_t cmpct_received = 0;        // cmpctblock messages read
+    std::uint64_t cmpct_reconstructed = 0;   // blocks rebuilt from a cmpctblock and the pool alone
+    std::uint64_t getblocktxn_sent = 0;      // missing transactions asked for
+    std::uint64_t getblocktxn_indexes = 0;   // how many, over all those requests
+    std::uint64_t blocktxn_completed = 0;    // blocks completed by a blocktxn
+    std::uint64_t blocktxn_unsolicited = 0;  // blocktxn for no block rebuilt from that peer: ignored
+    std::uint64_t cmpct_fallbacks = 0;       // merkle mismatch, wrong blocktxn or timeout: full block asked
     // The rejections above by chain::RejectReason name.
     std::map<std::string, std::uint64_t, std::less<>> blocks_rejected_by_reason;
     std::map<std::string, std::uint64_t, std::less<>> txs_rejected_by_reason;
