@@ -17,11 +17,13 @@
 #include "load_peer.hpp"
 #include "scale_fixture.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -40,30 +42,30 @@ struct Options {
     std::size_t send_queue = node::NodeConfig{}.max_send_queue_bytes;
 };
 
-Options parse(int argc, char** argv) {
+// The options, or nullopt when --help was asked (CLI11 printed it). A bad
+// or unknown option throws CLI::ParseError (main prints its one line).
+std::optional<Options> parse(int argc, char** argv) {
     Options o;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string k = argv[i];
-        const char* v = argv[i + 1];
-        if (k == "--seconds")
-            o.seconds = std::strtod(v, nullptr);
-        else if (k == "--clients")
-            o.clients = std::strtoull(v, nullptr, 10);
-        else if (k == "--others")
-            o.others = std::strtoull(v, nullptr, 10);
-        else if (k == "--mempool-bytes")
-            o.mempool_bytes = std::strtoull(v, nullptr, 10);
-        else if (k == "--threads")
-            o.threads = std::strtoull(v, nullptr, 10);
-        else if (k == "--send-queue")
-            o.send_queue = std::strtoull(v, nullptr, 10);
-        else if (k == "--block-every")
-            o.block_every = std::strtod(v, nullptr);
-        else
-            throw std::invalid_argument("unknown option " + k);
+    CLI::App app{
+        "load_bench: clients submit valid transactions to one node as fast as it accepts them, beside "
+        "other nodes and a miner (issue 11, \"Load\"; docs/performance.md). Release preset."};
+    app.add_option("--seconds", o.seconds, "how long the clients submit")->check(CLI::Range(0.1, 86'400.0));
+    app.add_option("--clients", o.clients, "submitting clients")->check(CLI::Range(std::size_t{1}, std::size_t{256}));
+    app.add_option("--others", o.others, "other nodes beside the one under load")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+    app.add_option("--mempool-bytes", o.mempool_bytes, "each node's mempool limit")
+        ->check(CLI::Range(std::size_t{10'000}, std::size_t{1'000'000'000}));
+    app.add_option("--threads", o.threads, "network threads (default: one per core)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{256}));
+    app.add_option("--send-queue", o.send_queue, "each peer's send queue bound in bytes")
+        ->check(CLI::Range(std::size_t{1'024}, std::size_t{1'000'000'000}));
+    app.add_option("--block-every", o.block_every, "seconds between mined blocks")->check(CLI::Range(0.01, 3'600.0));
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        std::fputs(app.help().c_str(), stdout);
+        return std::nullopt;
     }
-    if (o.seconds <= 0 || o.clients < 1 || o.others < 1)
-        throw std::invalid_argument("need --seconds > 0, --clients >= 1, --others >= 1");
     return o;
 }
 
@@ -374,7 +376,9 @@ struct Measure {
 }  // namespace
 
 int run(int argc, char** argv) {
-    const auto o = parse(argc, argv);
+    const auto parsed = parse(argc, argv);
+    if (!parsed) return 0;
+    const auto& o = *parsed;
     const auto p = chain::params_for(chain::Network::regtest);
     const auto key = test::TestKey::from_seed(7);
     const auto genesis = test::make_genesis(p, key.key_hash);

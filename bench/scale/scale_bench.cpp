@@ -16,6 +16,7 @@
 #include "scale_cluster.hpp"
 #include "scale_fixture.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
 
@@ -23,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <sys/resource.h>
 #include <vector>
@@ -44,35 +46,34 @@ struct Options {
     std::string sig_cache = "on";  // on, off, both
 };
 
-Options parse(int argc, char** argv) {
+// The options, or nullopt when --help was asked (CLI11 printed it). A bad
+// or unknown option throws CLI::ParseError (main prints its one line).
+std::optional<Options> parse(int argc, char** argv) {
     Options o;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string k = argv[i];
-        const char* v = argv[i + 1];
-        if (k == "--nodes")
-            o.nodes = std::strtoull(v, nullptr, 10);
-        else if (k == "--degree")
-            o.degree = std::strtoull(v, nullptr, 10);
-        else if (k == "--rounds")
-            o.rounds = std::strtoull(v, nullptr, 10);
-        else if (k == "--chain")
-            o.chain = std::strtoull(v, nullptr, 10);
-        else if (k == "--threads")
-            o.threads = std::strtoull(v, nullptr, 10);
-        else if (k == "--big-block")
-            o.big_block = std::strtoull(v, nullptr, 10);
-        else if (k == "--seed")
-            o.seed = std::strtoull(v, nullptr, 10);
-        else if (k == "--csv")
-            o.csv = v;
-        else if (k == "--sig-cache")
-            o.sig_cache = v;
-        else
-            throw std::invalid_argument("unknown option " + k);
+    CLI::App app{
+        "scale_bench: N full nodes on one machine; propagation of transactions, 1 KB and 100 KB blocks, "
+        "RSS and bytes per block (issue 11; docs/performance.md). Release preset."};
+    app.add_option("--nodes", o.nodes, "nodes in this process")->check(CLI::Range(std::size_t{2}, std::size_t{10'000}));
+    app.add_option("--degree", o.degree, "random peers each node dials")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+    app.add_option("--rounds", o.rounds, "blocks (and transaction rounds) per phase")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{10'000}));
+    app.add_option("--chain", o.chain, "blocks of the shared starting chain")
+        ->check(CLI::Range(std::size_t{2}, std::size_t{1'000'000}));
+    app.add_option("--threads", o.threads, "network threads (default: one per core)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{256}));
+    app.add_option("--big-block", o.big_block, "size of the big blocks in bytes")
+        ->check(CLI::Range(std::size_t{1'000}, std::size_t{4'000'000}));
+    app.add_option("--seed", o.seed, "seed of the random wiring and miners");
+    app.add_option("--csv", o.csv, "write every arrival time (kind, round, node, ms) to this file");
+    app.add_option("--sig-cache", o.sig_cache, "on (as the apps run), off, or both (off then on)")
+        ->check(CLI::IsMember({"on", "off", "both"}));
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        std::fputs(app.help().c_str(), stdout);
+        return std::nullopt;
     }
-    if (o.nodes < 2 || o.chain < 2 || o.rounds < 1) throw std::invalid_argument("need --nodes >= 2, --chain >= 2");
-    if (o.sig_cache != "on" && o.sig_cache != "off" && o.sig_cache != "both")
-        throw std::invalid_argument("--sig-cache takes on, off or both");
     return o;
 }
 
@@ -303,7 +304,9 @@ chain::Transaction fan_out(const chain::OwnedCoin& coin, std::size_t target) {
 }
 
 int run(int argc, char** argv) {
-    const auto o = parse(argc, argv);
+    const auto parsed = parse(argc, argv);
+    if (!parsed) return 0;
+    const auto& o = *parsed;
     const auto p = chain::params_for(chain::Network::regtest);
     const auto key = test::TestKey::from_seed(7);
     const auto genesis = test::make_genesis(p, key.key_hash);
