@@ -62,13 +62,13 @@ void Block::deserialize(ByteReader& r) {
 }
 
 Bytes encode(const Block& b) {
-    ByteWriter w;
+    ByteWriter w(b.serialized_size());
     b.serialize(w);
     return w.take();
 }
 
 Bytes encode(const Transaction& tx) {
-    ByteWriter w;
+    ByteWriter w(tx.serialized_size());
     tx.serialize(w);
     return w.take();
 }

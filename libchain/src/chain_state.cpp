@@ -233,7 +233,8 @@ void ChainState::update_has_chain(BlockIndex& b) {
     }
 }
 
-AcceptResult ChainState::accept_block(const Block& block, std::int64_t now, PeerTag from) {
+AcceptResult ChainState::accept_block(const Block& block, std::int64_t now, PeerTag from,
+                                      std::span<const WtxId> wtxids) {
     AcceptResult res;
     const auto hash = block.hash();
     m_connect_failures.clear();
@@ -246,7 +247,10 @@ AcceptResult ChainState::accept_block(const Block& block, std::int64_t now, Peer
         return {ValidationResult::fail(RejectReason::known_invalid, "block previously found invalid"), false, false};
     if (known && has_data(known->status()))
         return {ValidationResult::fail(RejectReason::already_have, "block already stored"), false, false};
-    if (auto r = check_block(block, m_params, &m_arriving_wtxids); !r) {
+    auto r = wtxids.size() == block.txs.size() ? check_block_hashed(block, m_params, wtxids)
+                                               : check_block(block, m_params, &m_arriving_wtxids);
+    if (r && wtxids.size() == block.txs.size()) m_arriving_wtxids.assign(wtxids.begin(), wtxids.end());
+    if (!r) {
         if (known && !may_be_mutated(r.reason)) {
             StoreBatch batch;
             mark_failed(*known, batch);

@@ -139,9 +139,11 @@ Result<bool> ChainState::connect_path(const std::vector<BlockIndex*>& path, Utxo
             if (!*read) return Error{make_error_code(ChainError::corrupt), "missing block " + node->hash.hex()};
             block = &owned.emplace_back(std::move(**read));
         }
-        UtxoCache child(cache);  // discarded on failure, merged on success
+        // Straight into the step's cache: a failure discards the whole step
+        // (nothing but the marks is written), so no per-block child cache
+        // (and its merge, a second hash-map insert per coin) is needed.
         BlockUndo undo;
-        if (auto r = connect_block(*block, node->height(), m_params, child, undo, m_queue, m_sig_cache, wtxids); !r) {
+        if (auto r = connect_block(*block, node->height(), m_params, cache, undo, m_queue, m_sig_cache, wtxids); !r) {
             // An input the store could not read looks absent: a storage
             // fault, never a verdict on the block (nothing is marked).
             if (auto e = m_store.read_error())
@@ -155,13 +157,6 @@ Result<bool> ChainState::connect_path(const std::vector<BlockIndex*>& path, Utxo
             mark_failed(*node, marks);
             if (auto w = m_store.write(marks); !w) return storage_error("marking a failed block: " + w.error().message);
             return false;
-        }
-        for (auto& [outpoint, coin] : child.take_changes()) {
-            if (coin) {
-                cache.add_coin(outpoint, *coin);
-            } else {
-                (void)cache.spend_coin(outpoint);
-            }
         }
         BlockIndexRecord rec = node->record;
         rec.status = BlockStatus::connected_once;

@@ -87,6 +87,10 @@ ValidationResult connect_block(const Block& b, std::uint64_t height, const Conse
     std::vector<SigCheck> checks;
     std::vector<SigOrigin> origins;
     std::unordered_set<OutPoint, OutPointHasher> spent_here;
+    std::size_t inputs = 0;
+    for (const auto& tx : b.txs) inputs += tx.inputs.size();
+    spent_here.reserve(inputs);
+    undo.spent.reserve(inputs);
     std::vector<SpentOutput> spent;
     Amount fees = 0;
     // Workers verify signatures while this thread walks the rest of the

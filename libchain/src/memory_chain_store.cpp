@@ -1,5 +1,9 @@
 #include "chainkit/chain/memory_chain_store.hpp"
 
+#include "chainkit/chain/chain_state.hpp"  // ChainError
+
+#include <algorithm>
+
 namespace chainkit::chain {
 
 std::optional<Coin> MemoryChainStore::get_coin(const OutPoint& o) const {
@@ -16,8 +20,11 @@ Result<std::vector<std::pair<BlockHash, BlockIndexRecord>>> MemoryChainStore::re
 }
 
 Result<std::optional<Block>> MemoryChainStore::read_block(const BlockHash& hash) const {
-    if (auto it = m_blocks.find(hash); it != m_blocks.end()) return std::optional<Block>(it->second);
-    return std::optional<Block>();
+    const auto it = m_blocks.find(hash);
+    if (it == m_blocks.end()) return std::optional<Block>();
+    Block b;
+    if (!decode(it->second, b)) return Error{make_error_code(ChainError::corrupt), "stored block does not decode"};
+    return std::optional<Block>(std::move(b));
 }
 
 Result<std::optional<BlockUndo>> MemoryChainStore::read_undo(const BlockHash& hash) const {
@@ -27,8 +34,11 @@ Result<std::optional<BlockUndo>> MemoryChainStore::read_undo(const BlockHash& ha
 
 Result<std::vector<OwnedCoin>> MemoryChainStore::coins_for(const KeyHash& key) const {
     std::vector<OwnedCoin> out;
-    if (auto it = m_by_key.find(key); it != m_by_key.end())
-        for (const auto& [o, c] : it->second) out.push_back(OwnedCoin{o, c});
+    if (auto it = m_by_key.find(key); it != m_by_key.end()) {
+        out.reserve(it->second.size());
+        for (const auto& o : it->second) out.push_back(OwnedCoin{o, m_coins.at(o)});
+    }
+    std::sort(out.begin(), out.end(), [](const OwnedCoin& a, const OwnedCoin& b) { return a.outpoint < b.outpoint; });
     return out;
 }
 
@@ -41,7 +51,7 @@ Result<void> MemoryChainStore::for_each_coin(const std::function<bool(const OutP
 void MemoryChainStore::put_coin(const OutPoint& o, const Coin& c) {
     erase_coin(o);
     m_coins[o] = c;
-    m_by_key[c.out.key_hash][o] = c;
+    m_by_key[c.out.key_hash].insert(o);
 }
 
 void MemoryChainStore::erase_coin(const OutPoint& o) {
@@ -59,7 +69,7 @@ Result<void> MemoryChainStore::write(const StoreBatch& batch) {
     // Nothing here can fail half-way, so applying in order is atomic.
     if (batch.meta) m_meta = batch.meta;
     for (const auto& [h, rec] : batch.index) m_index[h] = rec;
-    for (const auto& [h, block] : batch.blocks) m_blocks[h] = *block;
+    for (const auto& [h, block] : batch.blocks) m_blocks[h] = encode(*block);
     for (const auto& h : batch.erase_undo) m_undo.erase(h);
     for (const auto& [h, undo] : batch.undo) m_undo[h] = undo;
     if (batch.clear_utxo) {

@@ -123,6 +123,7 @@ ValidationResult Mempool::accept_checked(const Transaction& tx, const TxId& txid
                                                                   required, e.size, m_params.min_fee_rate));
     e.tx = tx;
     e.txid = txid;
+    e.wtxid = tx.wtxid();
     std::vector<TxId> evict;
     if (auto r = make_room(e, evict); !r) return r;
     // Signatures last: the costliest check is spent only on a transaction
@@ -130,7 +131,7 @@ ValidationResult Mempool::accept_checked(const Transaction& tx, const TxId& txid
     if (check_signatures) {
         const SignatureHasher hasher(txid, e.spent);
         if (auto r = check_tx_signatures(tx, hasher); !r) return r;
-        if (m_sig_cache) m_sig_cache->insert(m_sig_cache->key(tx.wtxid(), hasher.spent_hash()));
+        if (m_sig_cache) m_sig_cache->insert(m_sig_cache->key(e.wtxid, hasher.spent_hash()));
     }
     remove_with_descendants(evict);
     insert(std::move(e));
@@ -175,7 +176,7 @@ void Mempool::insert(MempoolEntry e) {
     e.sequence = m_next_sequence++;
     for (const auto& in : e.tx.inputs) m_spent_by.emplace(in.prevout, e.txid);
     m_by_rate.insert(RateKey{e.fee_rate(), e.sequence, e.txid});
-    for (const auto& kh : key_hashes_of(e)) m_by_key.emplace(kh, e.txid);
+    for (const auto& kh : key_hashes_of(e)) m_by_key[kh].insert(e.txid);
     m_bytes += e.size;
     const TxId id = e.txid;
     m_entries.emplace(id, std::move(e));
@@ -189,7 +190,12 @@ void Mempool::erase(const TxId& txid) {
         if (auto s = m_spent_by.find(in.prevout); s != m_spent_by.end() && s->second == txid) m_spent_by.erase(s);
     }
     m_by_rate.erase(RateKey{e.fee_rate(), e.sequence, txid});
-    for (const auto& kh : key_hashes_of(e)) m_by_key.erase({kh, txid});
+    for (const auto& kh : key_hashes_of(e)) {
+        if (auto k = m_by_key.find(kh); k != m_by_key.end()) {
+            k->second.erase(txid);
+            if (k->second.empty()) m_by_key.erase(k);
+        }
+    }
     m_bytes -= e.size;
     m_entries.erase(it);
 }
@@ -251,10 +257,17 @@ std::vector<KeyHash> Mempool::key_hashes_of(const MempoolEntry& e) const {
     return out;
 }
 
+std::vector<TxId> Mempool::txids_touching(const KeyHash& kh) const {
+    std::vector<TxId> ids;
+    if (auto k = m_by_key.find(kh); k != m_by_key.end()) ids.assign(k->second.begin(), k->second.end());
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
 std::vector<MempoolSpend> Mempool::spends_of(const KeyHash& kh) const {
     std::vector<MempoolSpend> out;
-    for (auto it = m_by_key.lower_bound({kh, TxId{}}); it != m_by_key.end() && it->first == kh; ++it) {
-        const auto& e = m_entries.at(it->second);
+    for (const auto& id : txids_touching(kh)) {
+        const auto& e = m_entries.at(id);
         for (std::size_t i = 0; i < e.tx.inputs.size(); ++i) {
             if (e.spent[i].key_hash == kh) out.push_back(MempoolSpend{e.tx.inputs[i].prevout, e.spent[i], e.txid});
         }
@@ -264,8 +277,8 @@ std::vector<MempoolSpend> Mempool::spends_of(const KeyHash& kh) const {
 
 std::vector<MempoolOutput> Mempool::outputs_to(const KeyHash& kh) const {
     std::vector<MempoolOutput> out;
-    for (auto it = m_by_key.lower_bound({kh, TxId{}}); it != m_by_key.end() && it->first == kh; ++it) {
-        const auto& e = m_entries.at(it->second);
+    for (const auto& id : txids_touching(kh)) {
+        const auto& e = m_entries.at(id);
         for (std::uint32_t i = 0; i < e.tx.outputs.size(); ++i) {
             const OutPoint o{e.txid, i};
             if (e.tx.outputs[i].key_hash == kh && !m_spent_by.contains(o))

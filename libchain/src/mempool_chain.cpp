@@ -6,12 +6,15 @@ namespace chainkit::chain {
 
 void Mempool::on_block_connected(const Block& block, std::uint64_t height) {
     m_tip_height = height;
+    // Hashed once: every step below looks transactions up by txid.
+    std::vector<TxId> ids;
+    ids.reserve(block.txs.size());
+    for (const auto& tx : block.txs) ids.push_back(tx.txid());
     // Included transactions leave alone: their pool children stay valid,
     // now spending confirmed outputs.
     for (std::size_t t = 1; t < block.txs.size(); ++t) {
-        const TxId id = block.txs[t].txid();
-        erase(id);
-        remember_confirmed(id);
+        erase(ids[t]);
+        remember_confirmed(ids[t]);
     }
     std::vector<TxId> conflicts;
     for (std::size_t t = 1; t < block.txs.size(); ++t) {
@@ -22,11 +25,9 @@ void Mempool::on_block_connected(const Block& block, std::uint64_t height) {
     remove_with_descendants(conflicts);
     // Orphans the block confirms or double-spends can never enter; those
     // spending its outputs are tried at the tip change, when the view is current.
-    (void)m_orphans.erase_for_block(block);
-    for (const auto& tx : block.txs) {
-        const TxId id = tx.txid();
+    (void)m_orphans.erase_for_block(block, ids);
+    for (const auto& id : ids)
         if (m_orphans.has_children(id)) m_arrived_parents.push_back(id);
-    }
 }
 
 void Mempool::on_block_disconnected(const Block& block, std::uint64_t height) {

@@ -57,16 +57,29 @@ std::size_t Transaction::serialized_size() const noexcept {
            outputs.size() * TXOUT_SIZE;
 }
 
+namespace {
+
+// Txids and wtxids are hashed thousands of times per block (pool matching,
+// merkle root, connect, pool removal): one serialization buffer per thread,
+// not an allocation per hash.
+template <class Id>
+Id hash_of(const Transaction& tx, bool with_signatures) {
+    thread_local Bytes scratch;
+    ByteWriter w(std::move(scratch));
+    tx.serialize(w, with_signatures);
+    const auto id = hash_cast<Id>(sha256(w.data()));
+    scratch = w.take();
+    return id;
+}
+
+}  // namespace
+
 TxId Transaction::txid() const {
-    ByteWriter w;
-    serialize(w, /*with_signatures=*/false);
-    return hash_cast<TxId>(sha256(w.data()));
+    return hash_of<TxId>(*this, /*with_signatures=*/false);
 }
 
 WtxId Transaction::wtxid() const {
-    ByteWriter w;
-    serialize(w, /*with_signatures=*/true);
-    return hash_cast<WtxId>(sha256(w.data()));
+    return hash_of<WtxId>(*this, /*with_signatures=*/true);
 }
 
 std::uint64_t Transaction::coinbase_height() const noexcept {

@@ -81,11 +81,12 @@ std::size_t TxOrphanPool::erase_from(PeerTag from) {
     return theirs.size();
 }
 
-std::size_t TxOrphanPool::erase_for_block(const Block& block) {
+std::size_t TxOrphanPool::erase_for_block(const Block& block, std::span<const TxId> txids) {
     if (m_orphans.empty()) return 0;
     std::vector<TxId> gone;
-    for (const auto& tx : block.txs) {
-        const TxId id = tx.txid();
+    for (std::size_t t = 0; t < block.txs.size(); ++t) {
+        const auto& tx = block.txs[t];
+        const TxId& id = txids[t];
         if (m_orphans.contains(id)) gone.push_back(id);
         for (const auto& in : tx.inputs) {
             for (const auto& child : children_of(in.prevout.txid)) {

@@ -5,7 +5,10 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <set>
+#include <span>
 #include <unordered_set>
 #include <vector>
 
@@ -143,13 +146,12 @@ ValidationResult check_block_header(const BlockHeader& h, const ConsensusParams&
     return ValidationResult::success();
 }
 
-ValidationResult check_block(const Block& b, const ConsensusParams& p, std::vector<WtxId>* wtxids) {
-    if (auto r = check_block_header(b.header, p); !r) return r;
+namespace {
+
+// check_block after the header's proof of work, with the leaves hashed.
+ValidationResult check_block_body(const Block& b, const ConsensusParams& p, std::span<const WtxId> leaves) {
     // The root first: any failure found before it could be a relay's edit
     // of a valid block, and would have to be reported as a mutation.
-    std::vector<WtxId> leaves;
-    leaves.reserve(b.txs.size());
-    for (const auto& tx : b.txs) leaves.push_back(tx.wtxid());
     bool mutated = false;
     if (merkle_root(leaves, &mutated) != b.header.merkle_root)
         return ValidationResult::fail(R::body_mutated, "merkle root does not match the transactions");
@@ -165,6 +167,7 @@ ValidationResult check_block(const Block& b, const ConsensusParams& p, std::vect
     // connect_block refuses as double-spend-in-block (a coinbase cannot
     // repeat: a second one is refused just below).
     std::unordered_set<WtxId, HashHasher> seen;
+    seen.reserve(b.txs.size());
     for (std::size_t i = 0; i < b.txs.size(); ++i) {
         const auto& tx = b.txs[i];
         if (i > 0 && tx.is_coinbase())
@@ -177,8 +180,33 @@ ValidationResult check_block(const Block& b, const ConsensusParams& p, std::vect
             return r;
         }
     }
-    if (wtxids) *wtxids = std::move(leaves);
     return ValidationResult::success();
+}
+
+}  // namespace
+
+ValidationResult check_block(const Block& b, const ConsensusParams& p, std::vector<WtxId>* wtxids) {
+    // Proof of work before hashing the body: a cheap refusal for junk.
+    if (auto r = check_block_header(b.header, p); !r) return r;
+    std::vector<WtxId> leaves;
+    leaves.reserve(b.txs.size());
+    for (const auto& tx : b.txs) leaves.push_back(tx.wtxid());
+    auto r = check_block_body(b, p, leaves);
+    if (r && wtxids) *wtxids = std::move(leaves);
+    return r;
+}
+
+ValidationResult check_block_hashed(const Block& b, const ConsensusParams& p, std::span<const WtxId> wtxids) {
+    if (wtxids.size() != b.txs.size()) return check_block(b, p);
+#ifndef NDEBUG
+    for (std::size_t i = 0; i < wtxids.size(); ++i)
+        if (wtxids[i] != b.txs[i].wtxid()) {
+            std::fprintf(stderr, "check_block_hashed: wtxid %zu is not the transaction's\n", i);
+            std::abort();
+        }
+#endif
+    if (auto r = check_block_header(b.header, p); !r) return r;
+    return check_block_body(b, p, wtxids);
 }
 
 ValidationResult check_header_contextual(const BlockHeader& h, const HeaderContext& ctx, const ConsensusParams& p) {

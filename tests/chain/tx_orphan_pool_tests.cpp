@@ -105,7 +105,9 @@ TEST_CASE("orphan pool finds children by parent and drops what a block settles",
     // A block holding the parent and the kid: the kid is confirmed, the
     // rival double-spends it; the unrelated orphan stays.
     const auto block = f.chain.build({parent, kid}, f.alice.key_hash, 2 * FEE);
-    CHECK(pool.erase_for_block(block) == 2);
+    std::vector<TxId> ids;
+    for (const auto& tx : block.txs) ids.push_back(tx.txid());
+    CHECK(pool.erase_for_block(block, ids) == 2);
     CHECK(pool.size() == 1);
     CHECK(pool.contains(other.txid()));
     CHECK(pool.children_of(parent.txid()).empty());

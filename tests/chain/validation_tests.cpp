@@ -36,11 +36,32 @@ void remine(Block& b) {
     chainkit::test::mine_header(b.header, P);
 }
 
+// check_block, and check_block_hashed with the block's own wtxids (as a
+// node that rebuilt it from its pool passes them): the same verdict.
+ValidationResult checked(const Block& b, const ConsensusParams& p) {
+    std::vector<WtxId> w;
+    for (const auto& tx : b.txs) w.push_back(tx.wtxid());
+    auto r = check_block(b, p);
+    const auto hashed = check_block_hashed(b, p, w);
+    CHECK(hashed.reason == r.reason);
+    CHECK(hashed.message == r.message);
+    return r;
+}
+
 }  // namespace
 
 TEST_CASE("a well-formed block passes the stateless checks", "[validation]") {
     auto b = block_with({simple_spend()});
     CHECK(check_block(b, P).ok());
+    CHECK(checked(b, P).ok());
+    std::vector<WtxId> out;
+    REQUIRE(check_block(b, P, &out).ok());
+    REQUIRE(out.size() == 2);
+    CHECK(out[1] == b.txs[1].wtxid());
+    // A list of another length is not trusted: the block is hashed again.
+    CHECK(check_block_hashed(b, P, std::span(out).first(1)).ok());
+    b.txs[1].outputs[0].value = 3;  // body changed after the list was made: caught by rehashing
+    CHECK(check_block_hashed(b, P, std::span(out).first(1)).reason == RejectReason::body_mutated);
 }
 
 TEST_CASE("transaction shape rules", "[validation]") {
@@ -83,18 +104,18 @@ TEST_CASE("block rules", "[validation]") {
     SECTION("proof of work") {
         auto b = block_with({});
         while (check_proof_of_work(b.hash(), b.header.bits, P.pow_limit)) ++b.header.nonce;
-        CHECK(check_block(b, P).reason == RejectReason::bad_pow);
+        CHECK(checked(b, P).reason == RejectReason::bad_pow);
     }
     SECTION("size") {
         auto small = P;
         small.max_block_size = 200;
-        CHECK(check_block(block_with({simple_spend()}), small).reason == RejectReason::block_too_large);
+        CHECK(checked(block_with({simple_spend()}), small).reason == RejectReason::block_too_large);
     }
     SECTION("merkle root") {
         auto b = block_with({simple_spend()});
         b.txs[1].outputs[0].value = 2 * COIN;
         chainkit::test::mine_header(b.header, P);
-        CHECK(check_block(b, P).reason == RejectReason::body_mutated);
+        CHECK(checked(b, P).reason == RejectReason::body_mutated);
         CHECK(may_be_mutated(RejectReason::body_mutated));
     }
     SECTION("merkle mutation (CVE-2012-2459)") {
@@ -103,27 +124,27 @@ TEST_CASE("block rules", "[validation]") {
         auto b = block_with({simple_spend(), tx2});  // 3 txs: the last pairs with itself
         b.txs.push_back(b.txs.back());
         chainkit::test::mine_header(b.header, P);  // root unchanged by the duplicate
-        CHECK(check_block(b, P).reason == RejectReason::body_mutated);
+        CHECK(checked(b, P).reason == RejectReason::body_mutated);
     }
     SECTION("no coinbase") {
         auto b = block_with({simple_spend()});
         b.txs.erase(b.txs.begin());
         remine(b);
-        CHECK(check_block(b, P).reason == RejectReason::no_coinbase);
+        CHECK(checked(b, P).reason == RejectReason::no_coinbase);
         b.txs.clear();
         remine(b);
-        CHECK(check_block(b, P).reason == RejectReason::no_coinbase);
+        CHECK(checked(b, P).reason == RejectReason::no_coinbase);
     }
     SECTION("second coinbase") {
         auto b = block_with({make_coinbase(1, COIN, KeyHash{}, 99)});
-        CHECK(check_block(b, P).reason == RejectReason::multiple_coinbase);
+        CHECK(checked(b, P).reason == RejectReason::multiple_coinbase);
     }
     SECTION("duplicate txid (not mutation: not in a pairable position)") {
         auto a = simple_spend();
         auto b = simple_spend();
         b.outputs[0].value = 5;
         auto blk = block_with({a, b, a});  // [cb a b a]: no equal siblings
-        CHECK(check_block(blk, P).reason == RejectReason::duplicate_tx);
+        CHECK(checked(blk, P).reason == RejectReason::duplicate_tx);
         CHECK_FALSE(may_be_mutated(RejectReason::duplicate_tx));
     }
     SECTION("the root commits to signatures: a flipped signature byte is a mutated body") {
@@ -131,7 +152,7 @@ TEST_CASE("block rules", "[validation]") {
         const auto txid = b.txs[1].txid();
         b.txs[1].inputs[0].signature[0] ^= 1;
         CHECK(b.txs[1].txid() == txid);  // txids and outpoints still leave signatures out
-        const auto r = check_block(b, P);
+        const auto r = checked(b, P);
         CHECK(r.reason == RejectReason::body_mutated);
         CHECK(may_be_mutated(r.reason));
     }
@@ -144,7 +165,7 @@ TEST_CASE("block rules", "[validation]") {
     SECTION("a bad transaction inside a block") {
         auto bad = simple_spend();
         bad.outputs[0].value = -5;
-        auto r = check_block(block_with({bad}), P);
+        auto r = checked(block_with({bad}), P);
         CHECK(r.reason == RejectReason::bad_output_value);
         CHECK(r.message.find("transaction 1") != std::string::npos);
     }

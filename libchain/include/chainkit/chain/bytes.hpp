@@ -42,6 +42,17 @@ enum class DecodeError {
 
 class ByteWriter {
 public:
+    // Room for a transaction or a header from the start: growing a vector
+    // from empty reallocates ~8 times on the way to 200 bytes, and txids,
+    // wtxids and header hashes are written this way thousands of times per
+    // block.
+    ByteWriter() { m_out.reserve(DEFAULT_CAPACITY); }
+    // When the final size is known (a block, a transaction): one allocation.
+    explicit ByteWriter(std::size_t capacity) { m_out.reserve(capacity); }
+    // Writes into `buffer`, cleared first, its capacity kept: a caller that
+    // hashes many small objects reuses one allocation (take() gives it back).
+    explicit ByteWriter(Bytes&& buffer) : m_out(std::move(buffer)) { m_out.clear(); }
+
     void u8(std::uint8_t v) { m_out.push_back(v); }
     void u32(std::uint32_t v);
     void u64(std::uint64_t v);
@@ -57,6 +68,7 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return m_out.size(); }
 
 private:
+    static constexpr std::size_t DEFAULT_CAPACITY = 256;
     Bytes m_out;
 };
 

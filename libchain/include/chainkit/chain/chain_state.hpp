@@ -197,7 +197,11 @@ public:
     // `now` is local (adjusted) time in seconds, for the future-drift rule.
     // `from` is remembered with an orphan and reported in
     // AcceptResult::orphans when the orphan is handled later.
-    AcceptResult accept_block(const Block& block, std::int64_t now, PeerTag from = LOCAL_PEER);
+    // `wtxids`: empty, or the block's wtxids in order, hashed by the caller
+    // from these very transactions (check_block_hashed's contract): a node
+    // that rebuilt the block from its pool has them and need not hash again.
+    AcceptResult accept_block(const Block& block, std::int64_t now, PeerTag from = LOCAL_PEER,
+                              std::span<const WtxId> wtxids = {});
     // Records one header whose parent is known. No low-work defence: input
     // from peers goes through accept_headers.
     AcceptResult accept_header(const BlockHeader& header, std::int64_t now);

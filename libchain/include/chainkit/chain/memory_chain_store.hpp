@@ -7,6 +7,7 @@
 
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace chainkit::chain {
 
@@ -30,10 +31,15 @@ private:
 
     std::optional<ChainMeta> m_meta;
     std::unordered_map<BlockHash, BlockIndexRecord, HashHasher> m_index;
-    std::unordered_map<BlockHash, Block, HashHasher> m_blocks;
+    // Encoded, as a database holds them: one allocation per block, not a
+    // copy of every transaction's vectors (reads are rare: peers' getdata,
+    // reorgs).
+    std::unordered_map<BlockHash, Bytes, HashHasher> m_blocks;
     std::unordered_map<BlockHash, BlockUndo, HashHasher> m_undo;
     std::unordered_map<OutPoint, Coin, OutPointHasher> m_coins;
-    std::map<KeyHash, std::map<OutPoint, Coin>> m_by_key;
+    // The address index: outpoints by key (hashed, not ordered: a block's
+    // thousands of updates to one busy key stay O(1) each; coins_for sorts).
+    std::map<KeyHash, std::unordered_set<OutPoint, OutPointHasher>> m_by_key;
     std::size_t m_batches = 0;
 };
 

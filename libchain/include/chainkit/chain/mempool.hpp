@@ -27,8 +27,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -46,6 +48,7 @@ struct FeeRate {
 struct MempoolEntry {
     Transaction tx;
     TxId txid;
+    WtxId wtxid;  // hashed once on entry: compact blocks match pool transactions by it
     Amount fee = 0;
     std::size_t size = 0;            // serialized bytes
     std::vector<SpentOutput> spent;  // one per input: what it spends
@@ -221,7 +224,11 @@ private:
     std::unordered_map<TxId, MempoolEntry, HashHasher> m_entries;
     std::unordered_map<OutPoint, TxId, OutPointHasher> m_spent_by;
     std::set<RateKey> m_by_rate;
-    std::set<std::pair<KeyHash, TxId>> m_by_key;
+    // Pool transactions touching each key hash: hashed sets, so a block's
+    // hundreds of removals for one busy key stay O(1) each (wallet queries
+    // sort what they read).
+    std::map<KeyHash, std::unordered_set<TxId, HashHasher>> m_by_key;
+    [[nodiscard]] std::vector<TxId> txids_touching(const KeyHash& kh) const;
     std::size_t m_bytes = 0;
     std::uint64_t m_next_sequence = 0;
 

@@ -23,6 +23,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <span>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -69,7 +70,8 @@ public:
     std::size_t erase_from(PeerTag from);
     // Drops the orphans `block` confirms and those spending an output it
     // spends (they can never be valid on this chain). Returns how many.
-    std::size_t erase_for_block(const Block& block);
+    // `txids` are the block's, in order (the caller has them hashed).
+    std::size_t erase_for_block(const Block& block, std::span<const TxId> txids);
 
     [[nodiscard]] std::size_t size() const noexcept { return m_orphans.size(); }
     [[nodiscard]] std::size_t bytes() const noexcept { return m_bytes; }

@@ -114,6 +114,13 @@ ValidationResult check_block_header(const BlockHeader& h, const ConsensusParams&
 // given, receives every transaction's wtxid (hashed here for the root) so
 // connect_block need not hash them again; on failure its content is unspecified.
 ValidationResult check_block(const Block& b, const ConsensusParams& p, std::vector<WtxId>* wtxids = nullptr);
+// check_block with the wtxids already hashed: one per transaction, in order,
+// each hashed by the caller from that very transaction (a mempool entry's,
+// a compact block's rebuild). The root and duplicate checks take them as
+// given, so a wrong list would be a wrong verdict: builds without NDEBUG
+// hash every transaction again and abort on a difference. A list of another
+// length is ignored (hashed here).
+ValidationResult check_block_hashed(const Block& b, const ConsensusParams& p, std::span<const WtxId> wtxids);
 
 // What the chain says about the parent of a new header.
 struct HeaderContext {
