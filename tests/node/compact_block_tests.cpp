@@ -33,10 +33,19 @@ chain::Block block_of(std::size_t n_txs) {
     return b;
 }
 
-std::vector<const chain::Transaction*> ptrs(const std::vector<chain::Transaction>& v) {
-    std::vector<const chain::Transaction*> out;
-    for (const auto& t : v) out.push_back(&t);
+// The pool as the node hands it over: each transaction with its wtxid.
+std::vector<Candidate> ptrs(const std::vector<chain::Transaction>& v) {
+    std::vector<Candidate> out;
+    for (const auto& t : v) out.push_back({&t, t.wtxid()});
     return out;
+}
+
+// The rebuilt block must be `b`, with `b`'s wtxids in order.
+void check_rebuilt(const std::optional<RebuiltBlock>& r, const chain::Block& b) {
+    REQUIRE(r);
+    CHECK(r->block == b);
+    REQUIRE(r->wtxids.size() == b.txs.size());
+    for (std::size_t i = 0; i < b.txs.size(); ++i) CHECK(r->wtxids[i] == b.txs[i].wtxid());
 }
 
 }  // namespace
@@ -59,6 +68,14 @@ TEST_CASE("short ids are SipHash-2-4 of the wtxid under SHA-256(header || nonce)
     CHECK(short_id(short_id_key(b.header, 8), w) != short_id(key, w));  // the nonce salts it
 }
 
+TEST_CASE("make_compact with the block's wtxids gives the message it hashes itself", "[node][cmpct]") {
+    const auto b = block_of(6);
+    std::vector<chain::WtxId> w;
+    for (const auto& tx : b.txs) w.push_back(tx.wtxid());
+    CHECK(make_compact(b, 5, w) == make_compact(b, 5));
+    CHECK(make_compact(b, 5, std::span(w).first(2)) == make_compact(b, 5));  // another length: hashed again
+}
+
 TEST_CASE("a block whose transactions are all in the pool is rebuilt with nothing missing", "[node][cmpct]") {
     const auto b = block_of(6);
     const auto m = make_compact(b, 99);
@@ -70,9 +87,8 @@ TEST_CASE("a block whose transactions are all in the pool is rebuilt with nothin
     PartialBlock p(m, ptrs(pool));
     CHECK(p.complete());
     CHECK(p.from_pool() == 5);
-    auto rebuilt = p.block();
-    REQUIRE(rebuilt);
-    CHECK(*rebuilt == b);
+    check_rebuilt(p.take_block(), b);
+    CHECK_FALSE(p.take_block());  // spent
 }
 
 TEST_CASE("transactions the pool lacks are listed by position and filled by blocktxn", "[node][cmpct]") {
@@ -82,13 +98,11 @@ TEST_CASE("transactions the pool lacks are listed by position and filled by bloc
     PartialBlock p(m, ptrs(pool));
     CHECK_FALSE(p.complete());
     CHECK(p.missing() == std::vector<std::uint32_t>{3, 5});
-    CHECK_FALSE(p.block());
+    CHECK_FALSE(p.take_block());
     CHECK_FALSE(p.fill({b.txs[3]}));  // wrong count: nothing changes
     CHECK(p.missing().size() == 2);
     REQUIRE(p.fill({b.txs[3], b.txs[5]}));
-    auto rebuilt = p.block();
-    REQUIRE(rebuilt);
-    CHECK(*rebuilt == b);
+    check_rebuilt(p.take_block(), b);
 }
 
 TEST_CASE("wrong transactions (a collision, or a peer's wrong blocktxn) fail the merkle check", "[node][cmpct]") {
@@ -101,13 +115,13 @@ TEST_CASE("wrong transactions (a collision, or a peer's wrong blocktxn) fail the
         std::vector<chain::Transaction> pool{b.txs[1], stranger, b.txs[3]};
         PartialBlock p(m, ptrs(pool));
         CHECK(p.complete());
-        CHECK_FALSE(p.block());
+        CHECK_FALSE(p.take_block());
     }
     SECTION("a blocktxn carrying other transactions") {
         PartialBlock p(m, {});
         CHECK(p.missing() == std::vector<std::uint32_t>{1, 2, 3});
         REQUIRE(p.fill({b.txs[1], tx_n(8), b.txs[3]}));
-        CHECK_FALSE(p.block());
+        CHECK_FALSE(p.take_block());
     }
 }
 
@@ -128,8 +142,6 @@ TEST_CASE("an ambiguous short id counts as missing", "[node][cmpct]") {
         PartialBlock p(m, ptrs(pool));
         CHECK(p.missing() == std::vector<std::uint32_t>{2, 3});
         REQUIRE(p.fill({b.txs[2], b.txs[3]}));
-        auto rebuilt = p.block();
-        REQUIRE(rebuilt);
-        CHECK(*rebuilt == b);
+        check_rebuilt(p.take_block(), b);
     }
 }

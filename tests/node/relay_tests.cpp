@@ -230,6 +230,47 @@ TEST_CASE("transactions a reorg returns to the pool are announced again", "[node
         io, [&] { return b.mempool.contains(tx.txid()); }, 3s));
 }
 
+// Issue 11 "100 nodes": announcing each accepted transaction in its own inv
+// cost a flood of N transactions N messages per peer, and each peer a chain
+// lookup per message (602 payments took ~90 s to reach 100 pools). 19
+// orphans and then their parent: the parent's acceptance admits all 20 in
+// one chain job, and a watching peer hears of them in one inv.
+TEST_CASE("transactions accepted together are announced to a peer in one inv", "[node][relay][integration]") {
+    asio::io_context io;
+    const auto genesis = shared_genesis();
+    TestNode n(io, genesis, 2);
+    RawPeer sender(io, 31, genesis.hash());
+    RawPeer watcher(io, 32, genesis.hash());
+    sender.responder = headers_only;
+    watcher.responder = headers_only;
+    attach(io, sender, n);
+    attach(io, watcher, n);
+    const auto txs = payment_chain(genesis, 20);
+    std::vector<node::Message> children;
+    for (std::size_t i = 1; i < txs.size(); ++i) children.push_back(node::TxMsg{txs[i]});
+    sender.send_all(std::move(children));
+    REQUIRE(run_until(io, [&] { return n.mempool.orphans().size() == txs.size() - 1; }));
+    sender.send(node::TxMsg{txs[0]});
+    REQUIRE(run_until(io, [&] { return n.mempool.size() == txs.size(); }));
+
+    std::set<chain::Hash256> announced;
+    std::size_t invs = 0;
+    const auto heard = [&] {
+        while (!watcher.received.empty()) {
+            const auto m = std::move(watcher.received.front());
+            watcher.received.pop_front();
+            if (const auto* inv = std::get_if<node::InvMsg>(&m)) {
+                ++invs;
+                for (const auto& item : inv->items) announced.insert(item.hash);
+            }
+        }
+        return announced.size() >= txs.size();
+    };
+    REQUIRE(run_until(io, heard));
+    for (const auto& tx : txs) CHECK(announced.contains(chain::hash_cast<chain::Hash256>(tx.txid())));
+    CHECK(invs == 1);
+}
+
 // Issue 11 "Load": the node behind a flooded node gets its transactions by
 // getdata, and a request slot was freed when a transaction arrived, not when
 // it was validated: the peer's queue of transactions waiting for validation

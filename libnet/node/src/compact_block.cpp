@@ -34,20 +34,25 @@ std::uint64_t short_id(const ShortIdKey& key, const chain::WtxId& wtxid) {
     return v & SHORT_ID_MASK;
 }
 
-CmpctBlockMsg make_compact(const chain::Block& block, std::uint64_t nonce) {
+CmpctBlockMsg make_compact(const chain::Block& block, std::uint64_t nonce, std::span<const chain::WtxId> wtxids) {
+    const bool hashed = wtxids.size() == block.txs.size();
     CmpctBlockMsg m;
     m.header = block.header;
     m.nonce = nonce;
     m.prefilled.push_back({0, block.txs.at(0)});
     const auto key = short_id_key(block.header, nonce);
     m.short_ids.reserve(block.txs.size() - 1);
-    for (std::size_t i = 1; i < block.txs.size(); ++i) m.short_ids.push_back(short_id(key, block.txs[i].wtxid()));
+    for (std::size_t i = 1; i < block.txs.size(); ++i)
+        m.short_ids.push_back(short_id(key, hashed ? wtxids[i] : block.txs[i].wtxid()));
     return m;
 }
 
-PartialBlock::PartialBlock(const CmpctBlockMsg& msg, std::span<const chain::Transaction* const> candidates)
-    : m_header(msg.header), m_txs(msg.short_ids.size() + msg.prefilled.size()) {
-    for (const auto& p : msg.prefilled) m_txs.at(p.index) = p.tx;
+PartialBlock::PartialBlock(const CmpctBlockMsg& msg, std::span<const Candidate> candidates)
+    : m_header(msg.header), m_txs(msg.short_ids.size() + msg.prefilled.size()), m_wtxids(m_txs.size()) {
+    for (const auto& p : msg.prefilled) {
+        m_txs.at(p.index) = p.tx;
+        m_wtxids[p.index] = p.tx.wtxid();
+    }
     // Position of each short id; a short id at two positions maps to none.
     constexpr std::size_t AMBIGUOUS = SIZE_MAX;
     std::unordered_map<std::uint64_t, std::size_t> slot;
@@ -63,15 +68,16 @@ PartialBlock::PartialBlock(const CmpctBlockMsg& msg, std::span<const chain::Tran
     std::vector<bool> from_pool(m_txs.size(), false);
     if (!slot.empty()) {
         const auto key = short_id_key(msg.header, msg.nonce);
-        for (const auto* tx : candidates) {
-            const auto it = slot.find(short_id(key, tx->wtxid()));
+        for (const auto& c : candidates) {
+            const auto it = slot.find(short_id(key, c.wtxid));
             if (it == slot.end() || it->second == AMBIGUOUS) continue;
             const auto pos = it->second;
             if (from_pool[pos]) {
                 filled_twice[pos] = true;  // two candidates share the short id
                 continue;
             }
-            m_txs[pos] = *tx;
+            m_txs[pos] = *c.tx;
+            m_wtxids[pos] = c.wtxid;
             from_pool[pos] = true;
         }
     }
@@ -86,20 +92,25 @@ PartialBlock::PartialBlock(const CmpctBlockMsg& msg, std::span<const chain::Tran
 
 bool PartialBlock::fill(std::vector<chain::Transaction> txs) {
     if (txs.size() != m_missing.size()) return false;
-    for (std::size_t i = 0; i < txs.size(); ++i) m_txs[m_missing[i]] = std::move(txs[i]);
+    for (std::size_t i = 0; i < txs.size(); ++i) {
+        m_wtxids[m_missing[i]] = txs[i].wtxid();
+        m_txs[m_missing[i]] = std::move(txs[i]);
+    }
     m_missing.clear();
     return true;
 }
 
-std::optional<chain::Block> PartialBlock::block() const {
+std::optional<RebuiltBlock> PartialBlock::take_block() {
     if (!complete()) return std::nullopt;
-    chain::Block b;
-    b.header = m_header;
-    b.txs.reserve(m_txs.size());
-    for (const auto& tx : m_txs) b.txs.push_back(*tx);
     bool mutated = false;
-    if (chain::block_merkle_root(b, &mutated) != m_header.merkle_root || mutated) return std::nullopt;
-    return b;
+    if (chain::merkle_root(m_wtxids, &mutated) != m_header.merkle_root || mutated) return std::nullopt;
+    RebuiltBlock r;
+    r.block.header = m_header;
+    r.block.txs.reserve(m_txs.size());
+    for (auto& tx : m_txs) r.block.txs.push_back(std::move(*tx));
+    m_txs.clear();
+    r.wtxids = std::move(m_wtxids);
+    return r;
 }
 
 }  // namespace chainkit::node::detail

@@ -33,7 +33,21 @@ using ShortIdKey = std::array<std::uint8_t, 16>;
 
 // `block` as a cmpctblock: the coinbase prefilled, every other transaction
 // by short id. Precondition: the block has a transaction (a coinbase).
-[[nodiscard]] CmpctBlockMsg make_compact(const chain::Block& block, std::uint64_t nonce);
+// `wtxids`: empty, or the block's, in order (then not hashed again).
+[[nodiscard]] CmpctBlockMsg make_compact(const chain::Block& block, std::uint64_t nonce,
+                                         std::span<const chain::WtxId> wtxids = {});
+
+// A transaction the receiver has, with its wtxid (the pool hashed it once).
+struct Candidate {
+    const chain::Transaction* tx = nullptr;
+    chain::WtxId wtxid;
+};
+
+// A block rebuilt from a cmpctblock, with its wtxids (for check_block_hashed).
+struct RebuiltBlock {
+    chain::Block block;
+    std::vector<chain::WtxId> wtxids;
+};
 
 // A block being rebuilt from a cmpctblock. Construct it from the message and
 // every transaction the receiver has (the mempool); missing() then lists the
@@ -45,7 +59,7 @@ using ShortIdKey = std::array<std::uint8_t, 16>;
 // "the sender lied": the header's proof of work is all it vouched for.
 class PartialBlock {
 public:
-    PartialBlock(const CmpctBlockMsg& msg, std::span<const chain::Transaction* const> candidates);
+    PartialBlock(const CmpctBlockMsg& msg, std::span<const Candidate> candidates);
 
     [[nodiscard]] const chain::BlockHeader& header() const noexcept { return m_header; }
     [[nodiscard]] chain::BlockHash hash() const { return m_header.hash(); }
@@ -55,14 +69,17 @@ public:
     // Fills the missing positions with `txs`, in order. False (and nothing
     // changed) when the count differs from missing().size().
     bool fill(std::vector<chain::Transaction> txs);
-    // The block when complete and its merkle root matches the header.
-    [[nodiscard]] std::optional<chain::Block> block() const;
+    // The block when complete and its merkle root matches the header; its
+    // transactions are moved out (the partial block is spent). nullopt, and
+    // nothing changed, when incomplete or the root differs.
+    [[nodiscard]] std::optional<RebuiltBlock> take_block();
     [[nodiscard]] std::size_t tx_count() const noexcept { return m_txs.size(); }
     [[nodiscard]] std::size_t from_pool() const noexcept { return m_from_pool; }
 
 private:
     chain::BlockHeader m_header;
     std::vector<std::optional<chain::Transaction>> m_txs;
+    std::vector<chain::WtxId> m_wtxids;  // of each filled position
     std::vector<std::uint32_t> m_missing;
     std::size_t m_from_pool = 0;
 };

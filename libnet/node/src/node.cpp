@@ -41,7 +41,8 @@ Node::Impl::Impl(asio::any_io_executor e, net::Host& h, NodeDeps d, NodeConfig c
       download(detail::DownloadConfig{config.download_window, config.blocks_in_flight_per_peer, config.stall_timeout,
                                       config.request_timeout}),
       tx_requests(detail::TxRequestConfig{.timeout = config.tx_request_timeout}),
-      ticker(ex) {}
+      ticker(ex),
+      tx_inv_timer(ex) {}
 
 void Node::Impl::log(const std::string& line) const {
     if (deps.log)
@@ -305,6 +306,7 @@ void Node::Impl::stop() {
     if (stopped) return;
     stopped = true;
     ticker.cancel();
+    tx_inv_timer.cancel();
     host.remove_handler(std::string(SYNC_PROTOCOL));
     save_state();
     auto all = peers;

@@ -98,8 +98,10 @@ asio::awaitable<void> Node::Impl::on_cmpctblock(const PeerPtr& peer, CmpctBlockM
         v.have_block = c->have_block(m.header.hash());
         v.next = m.header.prev == c->tip().hash;
         if (v.headers.ok() && !v.have_block && v.next) {
-            std::vector<const chain::Transaction*> pool;
-            for (const auto* e : mp->entries()) pool.push_back(&e->tx);
+            std::vector<detail::Candidate> pool;
+            const auto entries = mp->entries();
+            pool.reserve(entries.size());
+            for (const auto* e : entries) pool.push_back({&e->tx, e->wtxid});
             v.partial.emplace(m, pool);
         }
         return v;
@@ -135,15 +137,15 @@ asio::awaitable<void> Node::Impl::on_cmpctblock(const PeerPtr& peer, CmpctBlockM
     if (const auto h = download.holder(hash); h && *h != peer->key) co_return;  // claimed meanwhile
     (void)download.claim(peer->key, hash, height, Clock::now());
     if (v.partial->complete()) {
-        auto block = v.partial->block();
-        if (!block) {
+        auto rebuilt = v.partial->take_block();
+        if (!rebuilt) {
             fetch_full(peer, hash, height, "merkle root mismatch");
         } else {
             ++counters.cmpct_reconstructed;
             // No download refresh here: it would run on the chain thread
             // before this block's connect and list it as needed again (a
             // second fetch). accept_block refreshes after the connect.
-            co_await take_block(peer, std::move(*block));
+            co_await take_block(peer, std::move(rebuilt->block), std::move(rebuilt->wtxids));
             co_return;
         }
     } else if (peer->partial) {
@@ -171,13 +173,13 @@ asio::awaitable<void> Node::Impl::on_blocktxn(const PeerPtr& peer, BlockTxnMsg m
         fetch_full(peer, m.hash, peer->partial_height, "blocktxn count differs from the request");
         co_return;
     }
-    auto block = partial.block();
-    if (!block) {
+    auto rebuilt = partial.take_block();
+    if (!rebuilt) {
         fetch_full(peer, m.hash, peer->partial_height, "merkle root mismatch after blocktxn");
         co_return;
     }
     ++counters.blocktxn_completed;
-    co_await take_block(peer, std::move(*block));
+    co_await take_block(peer, std::move(rebuilt->block), std::move(rebuilt->wtxids));
 }
 
 asio::awaitable<void> Node::Impl::on_getblocktxn(const PeerPtr& peer, GetBlockTxnMsg m) {

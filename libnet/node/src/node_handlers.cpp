@@ -305,30 +305,32 @@ asio::awaitable<void> Node::Impl::on_block(const PeerPtr& peer, BlockMsg m) {
     co_await take_block(peer, std::move(m.block));
 }
 
-asio::awaitable<void> Node::Impl::take_block(const PeerPtr& peer, chain::Block block) {
+asio::awaitable<void> Node::Impl::take_block(const PeerPtr& peer, chain::Block block,
+                                             std::vector<chain::WtxId> wtxids) {
     download.received(peer->key, block.hash());
     request_blocks();  // its slot is free: ask for the next one now
     // Keep reading this peer while its block validates: chain jobs run in the
     // order posted, so its blocks still connect in the order they came. At
     // most MAX_BLOCKS_VALIDATING per peer; past that the session waits.
     if (peer->blocks_validating >= detail::MAX_BLOCKS_VALIDATING) {
-        co_await validate_block(peer, std::move(block));
+        co_await validate_block(peer, std::move(block), std::move(wtxids));
         co_return;
     }
     ++peer->blocks_validating;
     asio::co_spawn(
         ex,
-        [self = shared_from_this(), peer, b = std::move(block)]() mutable -> asio::awaitable<void> {
-            co_await self->validate_block(peer, std::move(b));
+        [self = shared_from_this(), peer, b = std::move(block),
+         w = std::move(wtxids)]() mutable -> asio::awaitable<void> {
+            co_await self->validate_block(peer, std::move(b), std::move(w));
             --peer->blocks_validating;
         },
         asio::detached);
 }
 
-asio::awaitable<void> Node::Impl::validate_block(PeerPtr peer, chain::Block block) {
+asio::awaitable<void> Node::Impl::validate_block(PeerPtr peer, chain::Block block, std::vector<chain::WtxId> wtxids) {
     auto self = shared_from_this();
     const auto hash = block.hash();
-    auto r = co_await accept_block(std::move(block), peer->key);
+    auto r = co_await accept_block(std::move(block), peer->key, std::move(wtxids));
     if (!r.ok() && is_peer_fault(r.validation.reason))
         misbehaving(peer, "invalid block " + hash.hex() + ": " + r.validation.message);
     else if (r.tip_changed && tip.hash == hash)

@@ -55,6 +55,12 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     // that most recently delivered a new tip first; at most MAX_HB_PEERS.
     std::deque<detail::PeerKey> hb_peers;
     asio::steady_timer ticker;
+    // Transaction announcements wait in each peer's tx_inv_queue for up to
+    // TX_INV_DELAY, then go out as one inv: a burst of N accepted
+    // transactions costs each peer one message (and one chain lookup on its
+    // side) per batch instead of N.
+    asio::steady_timer tx_inv_timer;
+    bool tx_inv_flush_pending = false;
 
     // What the chain told us last (mirrored from the chain thread).
     chain::ChainTip tip;
@@ -109,8 +115,9 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     asio::awaitable<void> on_block(const PeerPtr& peer, BlockMsg m);
     // A requested block arrived from `peer` (whole or rebuilt): out of the
     // download and validated, the session reading on meanwhile.
-    asio::awaitable<void> take_block(const PeerPtr& peer, chain::Block block);
-    asio::awaitable<void> validate_block(PeerPtr peer, chain::Block block);
+    // `wtxids`: empty, or the block's (a compact block's rebuild has them).
+    asio::awaitable<void> take_block(const PeerPtr& peer, chain::Block block, std::vector<chain::WtxId> wtxids = {});
+    asio::awaitable<void> validate_block(PeerPtr peer, chain::Block block, std::vector<chain::WtxId> wtxids);
     asio::awaitable<void> on_tx(const PeerPtr& peer, TxMsg m);
     // Validates the peer's queued transactions one at a time (one runs per peer).
     asio::awaitable<void> validate_txs(PeerPtr peer);
@@ -143,13 +150,15 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     // asked for high bandwidth (when given), else as a one-header `headers`.
     void announce_block(const chain::BlockHeader& header, const CmpctBlockMsg* cmpct);
     void announce_tx(const chain::TxId& txid, detail::PeerKey except);
+    void flush_tx_invs();
     // Transactions a reorg returned to the pool, to every peer again.
     void reannounce_txs(const std::vector<chain::TxId>& txids);
     // getdata(tx) to each peer with free request slots (tx_requests).
     void request_txs();
     void tip_changed(const chain::ChainTip& new_tip, const chain::BlockHeader& header,
                      const CmpctBlockMsg* cmpct = nullptr);
-    asio::awaitable<chain::AcceptResult> accept_block(chain::Block block, detail::PeerKey from);
+    asio::awaitable<chain::AcceptResult> accept_block(chain::Block block, detail::PeerKey from,
+                                                      std::vector<chain::WtxId> wtxids = {});
     asio::awaitable<chain::ValidationResult> accept_tx(chain::Transaction tx, detail::PeerKey from);
 
     // node_storage.cpp: a storage_failure from the chain thread is a fault

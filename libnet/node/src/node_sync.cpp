@@ -17,6 +17,11 @@ using detail::on_chain;
 
 namespace {
 
+// How long a transaction announcement waits to share an inv with the next
+// ones: a few milliseconds per hop for a lone transaction, a message per
+// batch instead of per transaction under a flood.
+constexpr auto TX_INV_DELAY = std::chrono::milliseconds(5);
+
 void count_rejected(std::uint64_t& total, std::map<std::string, std::uint64_t, std::less<>>& by_reason,
                     chain::RejectReason reason) {
     ++total;
@@ -222,7 +227,27 @@ void Node::Impl::announce_tx(const chain::TxId& txid, detail::PeerKey except) {
     const auto h = chain::hash_cast<chain::Hash256>(txid);
     for (auto& [k, p] : peers) {
         if (k == except || !p->ready() || !p->known.insert(h)) continue;
-        p->send(InvMsg{{{InvType::tx, h}}});
+        p->tx_inv_queue.push_back({InvType::tx, h});
+        if (p->tx_inv_queue.size() == MAX_INV_PER_MESSAGE) {
+            p->send(InvMsg{std::move(p->tx_inv_queue)});
+            p->tx_inv_queue.clear();
+        }
+    }
+    if (tx_inv_flush_pending || stopped) return;
+    tx_inv_flush_pending = true;
+    tx_inv_timer.expires_after(TX_INV_DELAY);
+    tx_inv_timer.async_wait([self = shared_from_this()](const std::error_code&) {
+        self->tx_inv_flush_pending = false;
+        self->flush_tx_invs();
+    });
+}
+
+void Node::Impl::flush_tx_invs() {
+    if (stopped) return;
+    for (auto& [k, p] : peers) {
+        if (p->tx_inv_queue.empty()) continue;
+        if (p->ready() && !p->closed()) p->send(InvMsg{std::move(p->tx_inv_queue)});
+        p->tx_inv_queue.clear();
     }
 }
 
@@ -275,7 +300,8 @@ void Node::Impl::tip_changed(const chain::ChainTip& new_tip, const chain::BlockH
     if (tip_listener) tip_listener(new_tip);
 }
 
-asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block, detail::PeerKey from) {
+asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block, detail::PeerKey from,
+                                                              std::vector<chain::WtxId> wtxids) {
     auto self = shared_from_this();
     struct Outcome {
         chain::AcceptResult result;
@@ -293,12 +319,19 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
     const bool want_cmpct =
         std::any_of(peers.begin(), peers.end(), [](const auto& kv) { return kv.second->wants_cmpct; });
     const std::uint64_t cmpct_nonce = rng();
-    auto job9 = [c = &deps.chain, mp = &deps.mempool, b = std::move(block), t, from, box = summary, want_cmpct,
-                 cmpct_nonce]() mutable {
+    auto job9 = [c = &deps.chain, mp = &deps.mempool, b = std::move(block), w = std::move(wtxids), t, from,
+                 box = summary, want_cmpct, cmpct_nonce]() mutable {
         Outcome out;
         const auto old_tip = c->tip().hash;
         const auto started = detail::Clock::now();
-        out.result = c->accept_block(b, t, from);
+        // Hashed once for check_block, the connect's signature cache and the
+        // cmpctblock we relay (a rebuilt block brings them).
+        if (w.size() != b.txs.size()) {
+            w.clear();
+            w.reserve(b.txs.size());
+            for (const auto& tx : b.txs) w.push_back(tx.wtxid());
+        }
+        out.result = c->accept_block(b, t, from, w);
         out.took = detail::Clock::now() - started;
         box->publish(*c);
         out.tip = c->tip();
@@ -306,7 +339,7 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
         if (out.result.tip_changed) {
             if (auto h = c->header(out.tip.hash)) out.tip_header = *h;
             out.returned = returned_to_pool(*c, *mp, old_tip);
-            if (want_cmpct && out.tip.hash == b.hash()) out.cmpct = detail::make_compact(b, cmpct_nonce);
+            if (want_cmpct && out.tip.hash == b.hash()) out.cmpct = detail::make_compact(b, cmpct_nonce, w);
         }
         return out;
     };

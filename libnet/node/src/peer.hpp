@@ -87,6 +87,7 @@ public:
     double addr_tokens = 1000;  // addr rate limit (token bucket)
     Clock::time_point addr_tokens_at = Clock::now();
     KnownInventory known;
+    std::vector<InvItem> tx_inv_queue;  // announcements waiting for Impl::flush_tx_invs
     // Compact blocks (node_compact.cpp).
     bool cmpct_capable = false;  // it sent sendcmpct: it answers getdata(compact block)
     bool wants_cmpct = false;    // it sent sendcmpct(1): new blocks go to it as cmpctblock
