@@ -12,7 +12,10 @@
 // block's signatures again), or both: the block phases run with the cache
 // off, then on, in the same network (kinds suffixed _nocache in the CSV).
 // Prints a report and, with --csv FILE, every arrival time (kind, round,
-// node, ms) for scripts/scale/run.sh to draw. Release preset.
+// node, ms) for scripts/scale/run.sh to draw. --phases runs a subset;
+// --timeline prints each block's steady-clock window, so a profile taken
+// with `perf record -k CLOCK_MONOTONIC -p PID` can be cut to the blocks
+// (`perf report --time START,END`). Release preset.
 #include "scale_cluster.hpp"
 #include "scale_fixture.hpp"
 
@@ -44,6 +47,8 @@ struct Options {
     std::uint64_t seed = 1;
     std::string csv;
     std::string sig_cache = "on";  // on, off, both
+    bool timeline = false;
+    std::vector<std::string> phases{"small", "big", "wide"};
 };
 
 // The options, or nullopt when --help was asked (CLI11 printed it). A bad
@@ -66,6 +71,14 @@ std::optional<Options> parse(int argc, char** argv) {
         ->check(CLI::Range(std::size_t{1'000}, std::size_t{4'000'000}));
     app.add_option("--seed", o.seed, "seed of the random wiring and miners");
     app.add_option("--csv", o.csv, "write every arrival time (kind, round, node, ms) to this file");
+    app.add_option("--phases", o.phases,
+                   "which phases run: small (4-payment blocks and transaction relay), big (blocks of --big-block "
+                   "bytes of payments), wide (the same size in one transaction)")
+        ->check(CLI::IsMember({"small", "big", "wide"}))
+        ->delimiter(',');
+    app.add_flag("--timeline", o.timeline,
+                 "print each block's steady-clock window (CLOCK_MONOTONIC ns), to slice a `perf record -k "
+                 "CLOCK_MONOTONIC` profile");
     app.add_option("--sig-cache", o.sig_cache, "on (as the apps run), off, or both (off then on)")
         ->check(CLI::IsMember({"on", "off", "both"}));
     try {
@@ -146,7 +159,12 @@ public:
                       std::chrono::seconds(120)))
             throw std::runtime_error(fmt::format("block {} did not reach every node", h));
         std::vector<double> ms;
-        for (auto& n : m_c.nodes) ms.push_back(static_cast<double>(n->watch.tip_ns.load() - t0) / 1e6);
+        std::int64_t last = t0;
+        for (auto& n : m_c.nodes) {
+            ms.push_back(static_cast<double>(n->watch.tip_ns.load() - t0) / 1e6);
+            last = std::max(last, n->watch.tip_ns.load());
+        }
+        if (m_o.timeline) fmt::print("timeline: block {} ({} B) from {} to {} ns\n", h, block_size, t0, last);
         // A session that ended meanwhile takes its counter out of the sum:
         // such a round has no figure (-1).
         const auto after = quiet_sent();
@@ -341,13 +359,16 @@ int run(int argc, char** argv) {
     if (o.sig_cache != "on") modes.push_back(false);
     if (o.sig_cache != "off") modes.push_back(true);
     const auto kb = o.big_block / 1000.0;
+    const auto runs = [&o](const char* phase) {
+        return std::find(o.phases.begin(), o.phases.end(), phase) != o.phases.end();
+    };
     for (const bool cached : modes) {
         for (auto& n : c.nodes) run_on_chain(*n, [&n, cached] { n->use_sig_cache(cached); });
         const std::string mode = cached ? "sig cache on" : "sig cache off";
         const std::string suffix = cached || o.sig_cache != "both" ? "" : "_nocache";
         PhaseStats small, tx, big;
         auto paths = block_paths(c);
-        for (std::size_t k = 0; k < o.rounds; ++k) {
+        for (std::size_t k = 0; k < o.rounds && runs("small"); ++k) {
             std::vector<chain::Transaction> txs;
             for (int i = 0; i < 4; ++i) {
                 txs.push_back(r.next_tx());
@@ -357,12 +378,14 @@ int run(int argc, char** argv) {
             }
             mine_round(r, std::move(txs), small, ("block_1k" + suffix).c_str(), k, samples);
         }
-        print_phase(("1 KB blocks, " + mode).c_str(), small, 300, 1000);
-        auto paths_after = block_paths(c);
-        print_paths(paths, paths_after, o.rounds, o.nodes);
-        paths = paths_after;
-        print_phase(("transactions, " + mode).c_str(), tx, 300, 1000);  // submitted, not mined
-        for (std::size_t k = 0; k < o.rounds; ++k) {
+        if (runs("small")) {
+            print_phase(("1 KB blocks, " + mode).c_str(), small, 300, 1000);
+            auto paths_after = block_paths(c);
+            print_paths(paths, paths_after, o.rounds, o.nodes);
+            paths = paths_after;
+            print_phase(("transactions, " + mode).c_str(), tx, 300, 1000);  // submitted, not mined
+        }
+        for (std::size_t k = 0; k < o.rounds && runs("big"); ++k) {
             auto txs = fill_block(r, o.big_block);
             if (k == 0)
                 fmt::print(
@@ -372,8 +395,10 @@ int run(int argc, char** argv) {
             (void)r.relay_txs(txs);
             mine_round(r, std::move(txs), big, ("block_100k" + suffix).c_str(), k, samples);
         }
-        print_phase(fmt::format("{:.0f} KB blocks, {}", kb, mode).c_str(), big, 300, 1000);
-        print_paths(paths, block_paths(c), o.rounds, o.nodes);
+        if (runs("big")) {
+            print_phase(fmt::format("{:.0f} KB blocks, {}", kb, mode).c_str(), big, 300, 1000);
+            print_paths(paths, block_paths(c), o.rounds, o.nodes);
+        }
         std::uint64_t hits = 0, misses = 0;
         for (auto& n : c.nodes) {
             const auto st = n->sig_cache.stats();
@@ -386,13 +411,15 @@ int run(int argc, char** argv) {
     // The same size with one signature: what relaying the bytes costs
     // without each node verifying hundreds of signatures again.
     const auto wide_paths = block_paths(c);
-    for (std::size_t k = 0; k < o.rounds; ++k) {
+    for (std::size_t k = 0; k < o.rounds && runs("wide"); ++k) {
         std::vector<chain::Transaction> txs{fan_out(r.next_coin(), o.big_block)};
         (void)r.relay_txs(txs);
         mine_round(r, std::move(txs), wide, "block_100k_1sig", k, samples);
     }
-    print_phase(fmt::format("{:.0f} KB blocks of one transaction (1 signature)", kb).c_str(), wide, 300, 1000);
-    print_paths(wide_paths, block_paths(c), o.rounds, o.nodes);
+    if (runs("wide")) {
+        print_phase(fmt::format("{:.0f} KB blocks of one transaction (1 signature)", kb).c_str(), wide, 300, 1000);
+        print_paths(wide_paths, block_paths(c), o.rounds, o.nodes);
+    }
     const auto rss_end = rss_bytes();
     fmt::print("memory at the end ({} more blocks): RSS {:.1f} MiB per node\n", 3 * o.rounds,
                static_cast<double>(rss_end - rss0) / o.nodes / (1 << 20));
