@@ -62,13 +62,18 @@ namespace {
 // Txids and wtxids are hashed thousands of times per block (pool matching,
 // merkle root, connect, pool removal): one serialization buffer per thread,
 // not an allocation per hash.
+constexpr std::size_t MAX_KEPT_SCRATCH = 16 * 1024;
+
 template <class Id>
 Id hash_of(const Transaction& tx, bool with_signatures) {
     thread_local Bytes scratch;
+    scratch.reserve(tx.serialized_size());  // once per thread, or after a huge one
     ByteWriter w(std::move(scratch));
     tx.serialize(w, with_signatures);
     const auto id = hash_cast<Id>(sha256(w.data()));
     scratch = w.take();
+    // A rare huge transaction must not pin its size on every thread.
+    if (scratch.capacity() > MAX_KEPT_SCRATCH) Bytes().swap(scratch);
     return id;
 }
 

@@ -249,10 +249,23 @@ TEST_CASE("peers that agree skip each other's periodic rewrites", "[pulse][node]
         REQUIRE(a.add_bpm(72, "T1").ok());
         bool agreed = co_await eventually([&] { return b.chain().blocks() == a.chain().blocks(); });
         REQUIRE(agreed);
+        // b's rewrites of its genesis-only chain written before it adopted
+        // a's may still be in flight to a, and the first is parsed (it
+        // matched neither a's chain nor a last good line; a failure under
+        // load). A skip after agreement on each side means they are all
+        // behind: a skipped line either came after b adopted (the stream
+        // keeps order) or repeated a genesis line a had parsed already.
+        const auto skipped_a = a.stats().lines_skipped;
+        const auto skipped_b = b.stats().lines_skipped;
+        bool settled = co_await eventually(
+            [&] { return a.stats().lines_skipped > skipped_a && b.stats().lines_skipped > skipped_b; });
+        REQUIRE(settled);
         const auto parsed_a = a.stats().lines_parsed;
         const auto parsed_b = b.stats().lines_parsed;
-        bool rewrites =
-            co_await eventually([&] { return a.stats().lines_skipped >= 5 && b.stats().lines_skipped >= 5; });
+        const auto base_a = a.stats().lines_skipped;
+        const auto base_b = b.stats().lines_skipped;
+        bool rewrites = co_await eventually(
+            [&] { return a.stats().lines_skipped >= base_a + 5 && b.stats().lines_skipped >= base_b + 5; });
         CHECK(rewrites);
         CHECK(a.stats().lines_parsed == parsed_a);
         CHECK(b.stats().lines_parsed == parsed_b);
