@@ -324,13 +324,9 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
         Outcome out;
         const auto old_tip = c->tip().hash;
         const auto started = detail::Clock::now();
-        // Hashed once for check_block, the connect's signature cache and the
-        // cmpctblock we relay (a rebuilt block brings them).
-        if (w.size() != b.txs.size()) {
-            w.clear();
-            w.reserve(b.txs.size());
-            for (const auto& tx : b.txs) w.push_back(tx.wtxid());
-        }
+        // A rebuilt block brings its wtxids (check_block, the signature
+        // cache and the relayed cmpctblock use them); a full block is hashed
+        // by check_block after its proof of work, never before.
         out.result = c->accept_block(b, t, from, w);
         out.took = detail::Clock::now() - started;
         box->publish(*c);
