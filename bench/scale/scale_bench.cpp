@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <malloc.h>
 #include <optional>
 #include <string>
 #include <sys/resource.h>
@@ -48,6 +49,7 @@ struct Options {
     std::string csv;
     std::string sig_cache = "on";  // on, off, both
     bool timeline = false;
+    bool shared_arenas = false;
     std::vector<std::string> phases{"small", "big", "wide"};
 };
 
@@ -79,6 +81,9 @@ std::optional<Options> parse(int argc, char** argv) {
     app.add_flag("--timeline", o.timeline,
                  "print each block's steady-clock window (CLOCK_MONOTONIC ns), to slice a `perf record -k "
                  "CLOCK_MONOTONIC` profile");
+    app.add_flag("--shared-arenas", o.shared_arenas,
+                 "keep glibc's default of 8 malloc arenas per core for all the nodes' threads (by default each "
+                 "thread gets its own, as each node has its own heap when nodes are processes)");
     app.add_option("--sig-cache", o.sig_cache, "on (as the apps run), off, or both (off then on)")
         ->check(CLI::IsMember({"on", "off", "both"}));
     try {
@@ -325,6 +330,12 @@ int run(int argc, char** argv) {
     const auto parsed = parse(argc, argv);
     if (!parsed) return 0;
     const auto& o = *parsed;
+    // Every node runs in this one process, and glibc serves its ~N threads
+    // from 8 arenas per core: nodes would contend for arena locks and
+    // consolidate each other's free chunks, which separate node processes
+    // (each with its own heap) never do. An arena per thread, before any
+    // thread starts, keeps the harness's allocator costs those of N nodes.
+    if (!o.shared_arenas) mallopt(M_ARENA_MAX, static_cast<int>(std::min<std::size_t>(4 * o.nodes + 64, 65'536)));
     const auto p = chain::params_for(chain::Network::regtest);
     const auto key = test::TestKey::from_seed(7);
     const auto genesis = test::make_genesis(p, key.key_hash);

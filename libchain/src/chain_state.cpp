@@ -233,8 +233,8 @@ void ChainState::update_has_chain(BlockIndex& b) {
     }
 }
 
-AcceptResult ChainState::accept_block(const Block& block, std::int64_t now, PeerTag from,
-                                      std::span<const WtxId> wtxids) {
+AcceptResult ChainState::accept_block(const Block& block, std::int64_t now, PeerTag from, std::span<const WtxId> wtxids,
+                                      std::span<const TxId> txids) {
     AcceptResult res;
     const auto hash = block.hash();
     m_connect_failures.clear();
@@ -265,7 +265,9 @@ AcceptResult ChainState::accept_block(const Block& block, std::int64_t now, Peer
                                        fmt::format("parent {} unknown: kept as an orphan", block.header.prev.hex())),
                 false, true};
     }
+    m_arriving_txids = txids.size() == block.txs.size() ? txids : std::span<const TxId>{};
     res = accept_connected_block(block, hash, now);
+    m_arriving_txids = {};
     process_orphans(hash, now, res);
     return res;
 }

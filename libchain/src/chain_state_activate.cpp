@@ -107,7 +107,7 @@ Result<bool> ChainState::activation_step(BlockIndex& target) {
     }
     if (next != fork) path.clear();  // more to disconnect first: no connects in this step
     std::deque<Block> owned;         // blocks read from the store (stable addresses)
-    std::vector<const Block*> connected;
+    std::vector<Connected> connected;
     auto ok = connect_path(path, cache, batch, owned, connected);
     m_max_blocks_held = std::max(m_max_blocks_held, disconnected.size() + owned.size());
     if (!ok) return ok.error();
@@ -126,24 +126,34 @@ Result<bool> ChainState::activation_step(BlockIndex& target) {
 }
 
 Result<bool> ChainState::connect_path(const std::vector<BlockIndex*>& path, UtxoCache& cache, StoreBatch& batch,
-                                      std::deque<Block>& owned, std::vector<const Block*>& connected) {
+                                      std::deque<Block>& owned, std::vector<Connected>& connected) {
     for (BlockIndex* node : path) {
         const Block* block = nullptr;
         std::span<const WtxId> wtxids;
+        std::vector<TxId> txids;
         if (m_arriving && node->hash == m_arriving_hash) {
             block = m_arriving;  // just received: no need to read it back
             wtxids = m_arriving_wtxids;
+            txids.assign(m_arriving_txids.begin(), m_arriving_txids.end());
         } else {
             auto read = m_store.read_block(node->hash);
             if (!read) return storage_error("reading block " + node->hash.hex());
             if (!*read) return Error{make_error_code(ChainError::corrupt), "missing block " + node->hash.hex()};
             block = &owned.emplace_back(std::move(**read));
         }
+        // Hashed once here when the caller did not: the connect and every
+        // observer (the mempool) use them.
+        if (txids.size() != block->txs.size()) {
+            txids.clear();
+            txids.reserve(block->txs.size());
+            for (const auto& tx : block->txs) txids.push_back(tx.txid());
+        }
         // Straight into the step's cache: a failure discards the whole step
         // (nothing but the marks is written), so no per-block child cache
         // (and its merge, a second hash-map insert per coin) is needed.
         BlockUndo undo;
-        if (auto r = connect_block(*block, node->height(), m_params, cache, undo, m_queue, m_sig_cache, wtxids); !r) {
+        if (auto r = connect_block(*block, node->height(), m_params, cache, undo, m_queue, m_sig_cache, wtxids, txids);
+            !r) {
             // An input the store could not read looks absent: a storage
             // fault, never a verdict on the block (nothing is marked).
             if (auto e = m_store.read_error())
@@ -161,15 +171,16 @@ Result<bool> ChainState::connect_path(const std::vector<BlockIndex*>& path, Utxo
         BlockIndexRecord rec = node->record;
         rec.status = BlockStatus::connected_once;
         batch.index.emplace_back(node->hash, rec);
-        for (const auto& [outpoint, coin] : undo.spent) batch.erased_keys[outpoint] = coin.out.key_hash;
+        if (m_store.uses_erased_keys())
+            for (const auto& [outpoint, coin] : undo.spent) batch.erased_keys[outpoint] = coin.out.key_hash;
         batch.undo.emplace_back(node->hash, std::move(undo));
-        connected.push_back(block);
+        connected.push_back(Connected{block, std::move(txids)});
     }
     return true;
 }
 
 void ChainState::notify_and_log(const std::vector<Block>& disconnected, std::uint64_t old_height,
-                                const std::vector<const Block*>& connected, std::uint64_t first_height) {
+                                const std::vector<Connected>& connected, std::uint64_t first_height) {
     if (!disconnected.empty())
         log(fmt::format("reorg: disconnecting {} blocks down to height {}", disconnected.size(), first_height));
     std::uint64_t h = old_height;
@@ -179,9 +190,9 @@ void ChainState::notify_and_log(const std::vector<Block>& disconnected, std::uin
         --h;
     }
     h = first_height;
-    for (const Block* b : connected) {
+    for (const auto& [b, txids] : connected) {
         log(fmt::format("connected block {} {} ({} txs)", h, b->hash().hex(), b->txs.size()));
-        for (auto* o : m_observers) o->on_block_connected(*b, h);
+        for (auto* o : m_observers) o->on_block_connected(*b, h, txids);
         ++h;
     }
 }

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <span>
 #include <unordered_set>
@@ -78,7 +80,7 @@ constexpr std::size_t PUBLISH_BATCH = 8;
 
 ValidationResult connect_block(const Block& b, std::uint64_t height, const ConsensusParams& p, UtxoCache& view,
                                BlockUndo& undo, SigCheckQueue* queue, const SigCache* cache,
-                               std::span<const WtxId> wtxids) {
+                               std::span<const WtxId> wtxids, std::span<const TxId> txids) {
     if (b.txs.empty()) return ValidationResult::fail(R::no_coinbase, "block has no transactions");
     if (b.txs[0].coinbase_height() != height)
         return ValidationResult::fail(R::bad_coinbase_height, fmt::format("coinbase says height {}, block is at {}",
@@ -99,9 +101,16 @@ ValidationResult connect_block(const Block& b, std::uint64_t height, const Conse
     std::optional<SigCheckQueue::Session> session;
     if (queue) session.emplace(*queue);
     std::size_t published = 0;
+    const bool have_txids = txids.size() == b.txs.size();
     for (std::size_t t = 0; t < b.txs.size(); ++t) {
         const auto& tx = b.txs[t];
-        const auto txid = tx.txid();
+        const TxId txid = have_txids ? txids[t] : tx.txid();
+#ifndef NDEBUG
+        if (have_txids && txid != tx.txid()) {
+            std::fprintf(stderr, "connect_block: txid %zu is not the transaction's\n", t);
+            std::abort();
+        }
+#endif
         if (t > 0) {
             for (const auto& in : tx.inputs) {
                 if (!spent_here.insert(in.prevout).second)

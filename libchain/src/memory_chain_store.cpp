@@ -49,20 +49,30 @@ Result<void> MemoryChainStore::for_each_coin(const std::function<bool(const OutP
 }
 
 void MemoryChainStore::put_coin(const OutPoint& o, const Coin& c) {
-    erase_coin(o);
-    m_coins[o] = c;
+    auto [it, added] = m_coins.try_emplace(o, c);
+    if (!added) {
+        if (it->second.out.key_hash == c.out.key_hash) {
+            it->second = c;
+            return;
+        }
+        unindex(o, it->second.out.key_hash);
+        it->second = c;
+    }
     m_by_key[c.out.key_hash].insert(o);
 }
 
 void MemoryChainStore::erase_coin(const OutPoint& o) {
     auto it = m_coins.find(o);
     if (it == m_coins.end()) return;
-    auto k = m_by_key.find(it->second.out.key_hash);
-    if (k != m_by_key.end()) {
-        k->second.erase(o);
-        if (k->second.empty()) m_by_key.erase(k);
-    }
+    unindex(o, it->second.out.key_hash);
     m_coins.erase(it);
+}
+
+void MemoryChainStore::unindex(const OutPoint& o, const KeyHash& key) {
+    auto k = m_by_key.find(key);
+    if (k == m_by_key.end()) return;
+    k->second.erase(o);
+    if (k->second.empty()) m_by_key.erase(k);
 }
 
 Result<void> MemoryChainStore::write(const StoreBatch& batch) {

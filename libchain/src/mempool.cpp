@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <unordered_set>
 
 namespace chainkit::chain {
@@ -44,6 +45,33 @@ private:
     const std::unordered_map<OutPoint, TxId, OutPointHasher>& m_spent_by;
     std::uint64_t m_height;
 };
+
+// Calls `f` once per distinct key hash `e` touches (the outputs it spends
+// and its own): without an allocation for the usual handful, sorted past it.
+template <class F>
+void for_each_key_hash(const MempoolEntry& e, F&& f) {
+    constexpr std::size_t FEW = 8;
+    if (e.spent.size() + e.tx.outputs.size() <= FEW) {
+        std::array<const KeyHash*, FEW> seen{};
+        std::size_t n = 0;
+        const auto visit = [&](const KeyHash& kh) {
+            for (std::size_t i = 0; i < n; ++i)
+                if (*seen[i] == kh) return;
+            seen[n++] = &kh;
+            f(kh);
+        };
+        for (const auto& s : e.spent) visit(s.key_hash);
+        for (const auto& o : e.tx.outputs) visit(o.key_hash);
+        return;
+    }
+    std::vector<KeyHash> all;
+    all.reserve(e.spent.size() + e.tx.outputs.size());
+    for (const auto& s : e.spent) all.push_back(s.key_hash);
+    for (const auto& o : e.tx.outputs) all.push_back(o.key_hash);
+    std::sort(all.begin(), all.end());
+    all.erase(std::unique(all.begin(), all.end()), all.end());
+    for (const auto& kh : all) f(kh);
+}
 
 }  // namespace
 
@@ -176,7 +204,7 @@ void Mempool::insert(MempoolEntry e) {
     e.sequence = m_next_sequence++;
     for (const auto& in : e.tx.inputs) m_spent_by.emplace(in.prevout, e.txid);
     m_by_rate.insert(RateKey{e.fee_rate(), e.sequence, e.txid});
-    for (const auto& kh : key_hashes_of(e)) m_by_key[kh].insert(e.txid);
+    for_each_key_hash(e, [&](const KeyHash& kh) { m_by_key[kh].insert(e.txid); });
     m_bytes += e.size;
     const TxId id = e.txid;
     m_entries.emplace(id, std::move(e));
@@ -190,12 +218,12 @@ void Mempool::erase(const TxId& txid) {
         if (auto s = m_spent_by.find(in.prevout); s != m_spent_by.end() && s->second == txid) m_spent_by.erase(s);
     }
     m_by_rate.erase(RateKey{e.fee_rate(), e.sequence, txid});
-    for (const auto& kh : key_hashes_of(e)) {
+    for_each_key_hash(e, [&](const KeyHash& kh) {
         if (auto k = m_by_key.find(kh); k != m_by_key.end()) {
             k->second.erase(txid);
             if (k->second.empty()) m_by_key.erase(k);
         }
-    }
+    });
     m_bytes -= e.size;
     m_entries.erase(it);
 }
@@ -245,15 +273,6 @@ std::vector<TxId> Mempool::parents_in_pool(const MempoolEntry& e) const {
         if (m_entries.contains(in.prevout.txid) && std::find(out.begin(), out.end(), in.prevout.txid) == out.end())
             out.push_back(in.prevout.txid);
     }
-    return out;
-}
-
-std::vector<KeyHash> Mempool::key_hashes_of(const MempoolEntry& e) const {
-    std::vector<KeyHash> out;
-    for (const auto& s : e.spent) out.push_back(s.key_hash);
-    for (const auto& o : e.tx.outputs) out.push_back(o.key_hash);
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
 

@@ -5,11 +5,14 @@
 namespace chainkit::chain {
 
 void Mempool::on_block_connected(const Block& block, std::uint64_t height) {
-    m_tip_height = height;
-    // Hashed once: every step below looks transactions up by txid.
     std::vector<TxId> ids;
     ids.reserve(block.txs.size());
     for (const auto& tx : block.txs) ids.push_back(tx.txid());
+    on_block_connected(block, height, ids);
+}
+
+void Mempool::on_block_connected(const Block& block, std::uint64_t height, std::span<const TxId> ids) {
+    m_tip_height = height;
     // Included transactions leave alone: their pool children stay valid,
     // now spending confirmed outputs.
     for (std::size_t t = 1; t < block.txs.size(); ++t) {

@@ -1,5 +1,7 @@
 #include "chainkit/chain/utxo.hpp"
 
+#include <utility>
+
 namespace chainkit::chain {
 
 std::optional<Coin> UtxoCache::get_coin(const OutPoint& o) const {
@@ -11,8 +13,25 @@ std::optional<Coin> UtxoCache::get_coin(const OutPoint& o) const {
 }
 
 std::optional<Coin> UtxoCache::spend_coin(const OutPoint& o) {
-    auto coin = get_coin(o);
-    if (coin) m_changes[o] = std::nullopt;
+    if (auto it = m_changes.find(o); it != m_changes.end()) {
+        auto coin = std::exchange(it->second, std::nullopt);
+        return coin;
+    }
+    // A coin read before (an input checked, then spent) moves its node from
+    // the reads to the changes: no allocation, no second lookup in the base.
+    if (auto read = m_read.extract(o)) {
+        auto coin = std::exchange(read.mapped(), std::nullopt);
+        if (coin)
+            m_changes.insert(std::move(read));
+        else
+            m_read.insert(std::move(read));  // still absent: keep the answer
+        return coin;
+    }
+    auto coin = m_base->get_coin(o);
+    if (coin)
+        m_changes.emplace(o, std::nullopt);
+    else
+        m_read.emplace(o, std::nullopt);
     return coin;
 }
 

@@ -42,7 +42,7 @@ TEST_CASE("a 1,000-block reorg holds a bounded number of blocks and matches a fr
     struct Counter final : ChainObserver {
         std::size_t* n;
         explicit Counter(std::size_t* c) : n(c) {}
-        void on_block_connected(const Block&, std::uint64_t) override {}
+        void on_block_connected(const Block&, std::uint64_t, std::span<const TxId>) override {}
         void on_block_disconnected(const Block&, std::uint64_t) override { ++*n; }
         void on_tip_changed(const BlockHash&, std::uint64_t) override {}
     } counter(&disconnected);

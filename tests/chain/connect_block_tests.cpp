@@ -74,6 +74,31 @@ TEST_CASE("a chain of spends inside one block connects, and disconnect restores 
     CHECK(f.set.coins() == before);
 }
 
+TEST_CASE("a block connected with the caller's txids changes the view exactly as one hashed here", "[connect]") {
+    Fixture f;
+    auto a = spend_outpoint(f.alice, f.funding, 10 * COIN, {{4 * COIN, f.bob.key_hash}, {6 * COIN, f.alice.key_hash}});
+    auto b = spend_outpoint(f.bob, OutPoint{a.txid(), 0}, 4 * COIN, {{3 * COIN, f.alice.key_hash}});
+    const auto blk = f.block({a, b}, 11 * COIN);
+    std::vector<TxId> txids;
+    std::vector<WtxId> wtxids;
+    for (const auto& tx : blk.txs) {
+        txids.push_back(tx.txid());
+        wtxids.push_back(tx.wtxid());
+    }
+    UtxoCache hashed(f.set), given(f.set);
+    BlockUndo hashed_undo, given_undo;
+    REQUIRE(connect_block(blk, 1, P, hashed, hashed_undo).ok());
+    REQUIRE(connect_block(blk, 1, P, given, given_undo, nullptr, nullptr, wtxids, txids).ok());
+    CHECK(given.changes() == hashed.changes());
+    CHECK(given_undo == hashed_undo);
+    CHECK(given.get_coin(OutPoint{b.txid(), 0})->out.value == 3 * COIN);
+    // A list of another length is ignored, never read past its end.
+    UtxoCache short_list(f.set);
+    BlockUndo short_undo;
+    REQUIRE(connect_block(blk, 1, P, short_list, short_undo, nullptr, nullptr, {}, std::span(txids).first(2)).ok());
+    CHECK(short_list.changes() == hashed.changes());
+}
+
 TEST_CASE("disconnect reports an inconsistent view", "[connect]") {
     Fixture f;
     auto pay = spend_outpoint(f.alice, f.funding, 10 * COIN, {{10 * COIN, f.bob.key_hash}});

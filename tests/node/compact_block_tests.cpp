@@ -33,19 +33,24 @@ chain::Block block_of(std::size_t n_txs) {
     return b;
 }
 
-// The pool as the node hands it over: each transaction with its wtxid.
+// The pool as the node hands it over: each transaction with its hashes.
 std::vector<Candidate> ptrs(const std::vector<chain::Transaction>& v) {
     std::vector<Candidate> out;
-    for (const auto& t : v) out.push_back({&t, t.wtxid()});
+    for (const auto& t : v) out.push_back({&t, t.txid(), t.wtxid()});
     return out;
 }
 
-// The rebuilt block must be `b`, with `b`'s wtxids in order.
+// The rebuilt block must be `b`, with `b`'s txids and wtxids in order
+// (prefilled, pool and blocktxn positions alike).
 void check_rebuilt(const std::optional<RebuiltBlock>& r, const chain::Block& b) {
     REQUIRE(r);
     CHECK(r->block == b);
-    REQUIRE(r->wtxids.size() == b.txs.size());
-    for (std::size_t i = 0; i < b.txs.size(); ++i) CHECK(r->wtxids[i] == b.txs[i].wtxid());
+    REQUIRE(r->hashes.wtxids.size() == b.txs.size());
+    REQUIRE(r->hashes.txids.size() == b.txs.size());
+    for (std::size_t i = 0; i < b.txs.size(); ++i) {
+        CHECK(r->hashes.wtxids[i] == b.txs[i].wtxid());
+        CHECK(r->hashes.txids[i] == b.txs[i].txid());
+    }
 }
 
 }  // namespace

@@ -34,7 +34,13 @@ void check_against_rebuild(const chain::ChainState& cs, const chain::ConsensusPa
 
 struct CountingObserver final : chain::ChainObserver {
     int connected = 0, disconnected = 0, tips = 0;
-    void on_block_connected(const chain::Block&, std::uint64_t) override { ++connected; }
+    int wrong_txids = 0;  // connects whose txids were not the block's, in order
+    void on_block_connected(const chain::Block& b, std::uint64_t, std::span<const chain::TxId> txids) override {
+        ++connected;
+        bool same = txids.size() == b.txs.size();
+        for (std::size_t i = 0; same && i < txids.size(); ++i) same = txids[i] == b.txs[i].txid();
+        if (!same) ++wrong_txids;
+    }
     void on_block_disconnected(const chain::Block&, std::uint64_t) override { ++disconnected; }
     void on_tip_changed(const chain::BlockHash&, std::uint64_t) override { ++tips; }
 };
@@ -84,6 +90,7 @@ TEMPLATE_TEST_CASE("a heavier branch one block deep reorganizes the chain", "[ch
     CHECK_FALSE(n.state.on_active_chain(main[2].hash()));
     CHECK(obs.disconnected == 1);
     CHECK(obs.connected == 3 + 2);
+    CHECK(obs.wrong_txids == 0);  // read back from the store for the reconnect: hashed once, in order
     const auto logged = [&](const std::string& text) {
         return std::any_of(lines.begin(), lines.end(),
                            [&](const auto& l) { return l.find(text) != std::string::npos; });
@@ -91,6 +98,30 @@ TEMPLATE_TEST_CASE("a heavier branch one block deep reorganizes the chain", "[ch
     CHECK(logged("disconnected block 3 " + main[2].hash().hex()));
     CHECK(logged("connected block 4 " + c4.hash().hex()));
     CHECK(logged("new tip height 4 " + c4.hash().hex()));
+    check_against_rebuild(n.state, n.params);
+}
+
+TEMPLATE_TEST_CASE("a block accepted with its hashes given connects as one hashed by the chain state", "[chain_state]",
+                   MemoryBackend, RocksBackend) {
+    Node<TestType> n;
+    CountingObserver obs;
+    n.state.add_observer(&obs);
+    const auto key2 = TestKey::from_seed(2);
+    auto first = extend(n, n.genesis, 1, key2.key_hash, 0);
+    auto b = n.build_on(first[0].hash(), {pay_coinbase(first[0], n.miner, key2.key_hash, 100)}, 100, 0);
+    std::vector<chain::TxId> txids;
+    std::vector<chain::WtxId> wtxids;
+    for (const auto& tx : b.txs) {
+        txids.push_back(tx.txid());
+        wtxids.push_back(tx.wtxid());
+    }
+    const auto r = n.state.accept_block(b, n.now(), chain::LOCAL_PEER, wtxids, txids);
+    REQUIRE(r.ok());
+    CHECK(r.tip_changed);
+    CHECK(n.state.tip().hash == b.hash());
+    CHECK(obs.connected == 2);
+    CHECK(obs.wrong_txids == 0);
+    CHECK(n.state.utxo().get_coin(chain::OutPoint{txids[1], 0}));
     check_against_rebuild(n.state, n.params);
 }
 

@@ -78,10 +78,16 @@ public:
         return b;
     }
 
+    static std::vector<chain::TxId> txids_of(const chain::Block& b) {
+        std::vector<chain::TxId> ids;
+        for (const auto& tx : b.txs) ids.push_back(tx.txid());
+        return ids;
+    }
+
     // One connect as ChainState reports it: block connected, then tip.
     void connect(const chain::Block& b, chain::ChainObserver& o) {
         apply_connect(b);
-        o.on_block_connected(b, tip_height);
+        o.on_block_connected(b, tip_height, txids_of(b));
         o.on_tip_changed(b.hash(), tip_height);
     }
 
@@ -96,7 +102,7 @@ public:
         for (const auto& b : branch) apply_connect(b);
         for (const auto& [b, h] : gone) o.on_block_disconnected(b, h);
         for (std::size_t i = 0; i < branch.size(); ++i)
-            o.on_block_connected(branch[i], tip_height - branch.size() + 1 + i);
+            o.on_block_connected(branch[i], tip_height - branch.size() + 1 + i, txids_of(branch[i]));
         o.on_tip_changed(blocks.back().hash(), tip_height);
     }
 

@@ -48,10 +48,13 @@ CmpctBlockMsg make_compact(const chain::Block& block, std::uint64_t nonce, std::
 }
 
 PartialBlock::PartialBlock(const CmpctBlockMsg& msg, std::span<const Candidate> candidates)
-    : m_header(msg.header), m_txs(msg.short_ids.size() + msg.prefilled.size()), m_wtxids(m_txs.size()) {
+    : m_header(msg.header), m_txs(msg.short_ids.size() + msg.prefilled.size()) {
+    m_hashes.txids.resize(m_txs.size());
+    m_hashes.wtxids.resize(m_txs.size());
     for (const auto& p : msg.prefilled) {
         m_txs.at(p.index) = p.tx;
-        m_wtxids[p.index] = p.tx.wtxid();
+        m_hashes.txids[p.index] = p.tx.txid();
+        m_hashes.wtxids[p.index] = p.tx.wtxid();
     }
     // Position of each short id; a short id at two positions maps to none.
     constexpr std::size_t AMBIGUOUS = SIZE_MAX;
@@ -77,7 +80,8 @@ PartialBlock::PartialBlock(const CmpctBlockMsg& msg, std::span<const Candidate> 
                 continue;
             }
             m_txs[pos] = *c.tx;
-            m_wtxids[pos] = c.wtxid;
+            m_hashes.txids[pos] = c.txid;
+            m_hashes.wtxids[pos] = c.wtxid;
             from_pool[pos] = true;
         }
     }
@@ -93,7 +97,8 @@ PartialBlock::PartialBlock(const CmpctBlockMsg& msg, std::span<const Candidate> 
 bool PartialBlock::fill(std::vector<chain::Transaction> txs) {
     if (txs.size() != m_missing.size()) return false;
     for (std::size_t i = 0; i < txs.size(); ++i) {
-        m_wtxids[m_missing[i]] = txs[i].wtxid();
+        m_hashes.txids[m_missing[i]] = txs[i].txid();
+        m_hashes.wtxids[m_missing[i]] = txs[i].wtxid();
         m_txs[m_missing[i]] = std::move(txs[i]);
     }
     m_missing.clear();
@@ -103,13 +108,13 @@ bool PartialBlock::fill(std::vector<chain::Transaction> txs) {
 std::optional<RebuiltBlock> PartialBlock::take_block() {
     if (!complete()) return std::nullopt;
     bool mutated = false;
-    if (chain::merkle_root(m_wtxids, &mutated) != m_header.merkle_root || mutated) return std::nullopt;
+    if (chain::merkle_root(m_hashes.wtxids, &mutated) != m_header.merkle_root || mutated) return std::nullopt;
     RebuiltBlock r;
     r.block.header = m_header;
     r.block.txs.reserve(m_txs.size());
     for (auto& tx : m_txs) r.block.txs.push_back(std::move(*tx));
     m_txs.clear();
-    r.wtxids = std::move(m_wtxids);
+    r.hashes = std::move(m_hashes);
     return r;
 }
 

@@ -37,16 +37,26 @@ using ShortIdKey = std::array<std::uint8_t, 16>;
 [[nodiscard]] CmpctBlockMsg make_compact(const chain::Block& block, std::uint64_t nonce,
                                          std::span<const chain::WtxId> wtxids = {});
 
-// A transaction the receiver has, with its wtxid (the pool hashed it once).
+// A transaction the receiver has, with its hashes (the pool hashed it once).
 struct Candidate {
     const chain::Transaction* tx = nullptr;
+    chain::TxId txid;
     chain::WtxId wtxid;
 };
 
-// A block rebuilt from a cmpctblock, with its wtxids (for check_block_hashed).
+// The hashes of a block's transactions, in block order, hashed by this node
+// from those very transactions (chain::ChainState::accept_block's contract);
+// both empty when the block came whole (then check_block hashes it after its
+// proof of work, never before).
+struct TxHashes {
+    std::vector<chain::TxId> txids;
+    std::vector<chain::WtxId> wtxids;
+};
+
+// A block rebuilt from a cmpctblock, with its transactions' hashes.
 struct RebuiltBlock {
     chain::Block block;
-    std::vector<chain::WtxId> wtxids;
+    TxHashes hashes;
 };
 
 // A block being rebuilt from a cmpctblock. Construct it from the message and
@@ -79,7 +89,7 @@ public:
 private:
     chain::BlockHeader m_header;
     std::vector<std::optional<chain::Transaction>> m_txs;
-    std::vector<chain::WtxId> m_wtxids;  // of each filled position
+    TxHashes m_hashes;  // of each filled position
     std::vector<std::uint32_t> m_missing;
     std::size_t m_from_pool = 0;
 };

@@ -99,9 +99,8 @@ asio::awaitable<void> Node::Impl::on_cmpctblock(const PeerPtr& peer, CmpctBlockM
         v.next = m.header.prev == c->tip().hash;
         if (v.headers.ok() && !v.have_block && v.next) {
             std::vector<detail::Candidate> pool;
-            const auto entries = mp->entries();
-            pool.reserve(entries.size());
-            for (const auto* e : entries) pool.push_back({&e->tx, e->wtxid});
+            pool.reserve(mp->size());
+            mp->for_each_entry([&pool](const chain::MempoolEntry& e) { pool.push_back({&e.tx, e.txid, e.wtxid}); });
             v.partial.emplace(m, pool);
         }
         return v;
@@ -145,7 +144,7 @@ asio::awaitable<void> Node::Impl::on_cmpctblock(const PeerPtr& peer, CmpctBlockM
             // No download refresh here: it would run on the chain thread
             // before this block's connect and list it as needed again (a
             // second fetch). accept_block refreshes after the connect.
-            co_await take_block(peer, std::move(rebuilt->block), std::move(rebuilt->wtxids));
+            co_await take_block(peer, std::move(rebuilt->block), std::move(rebuilt->hashes));
             co_return;
         }
     } else if (peer->partial) {
@@ -179,7 +178,7 @@ asio::awaitable<void> Node::Impl::on_blocktxn(const PeerPtr& peer, BlockTxnMsg m
         co_return;
     }
     ++counters.blocktxn_completed;
-    co_await take_block(peer, std::move(rebuilt->block), std::move(rebuilt->wtxids));
+    co_await take_block(peer, std::move(rebuilt->block), std::move(rebuilt->hashes));
 }
 
 asio::awaitable<void> Node::Impl::on_getblocktxn(const PeerPtr& peer, GetBlockTxnMsg m) {

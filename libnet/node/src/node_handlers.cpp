@@ -237,6 +237,11 @@ asio::awaitable<void> Node::Impl::on_getdata(const PeerPtr& peer, GetDataMsg m) 
         }
         if (item.type == InvType::cmpct_block) {
             ++i;
+            if (recent_cmpct && chain::hash_cast<chain::Hash256>(recent_cmpct->hash) == item.hash) {
+                peer->known.insert(item.hash);
+                peer->send(recent_cmpct->msg);
+                continue;
+            }
             auto job5c = [c = &deps.chain, h = chain::hash_cast<chain::BlockHash>(item.hash), n = rng()] {
                 auto b = c->read_block(h);
                 return b ? std::optional<CmpctBlockMsg>(detail::make_compact(*b, n)) : std::nullopt;
@@ -305,32 +310,31 @@ asio::awaitable<void> Node::Impl::on_block(const PeerPtr& peer, BlockMsg m) {
     co_await take_block(peer, std::move(m.block));
 }
 
-asio::awaitable<void> Node::Impl::take_block(const PeerPtr& peer, chain::Block block,
-                                             std::vector<chain::WtxId> wtxids) {
+asio::awaitable<void> Node::Impl::take_block(const PeerPtr& peer, chain::Block block, detail::TxHashes hashes) {
     download.received(peer->key, block.hash());
     request_blocks();  // its slot is free: ask for the next one now
     // Keep reading this peer while its block validates: chain jobs run in the
     // order posted, so its blocks still connect in the order they came. At
     // most MAX_BLOCKS_VALIDATING per peer; past that the session waits.
     if (peer->blocks_validating >= detail::MAX_BLOCKS_VALIDATING) {
-        co_await validate_block(peer, std::move(block), std::move(wtxids));
+        co_await validate_block(peer, std::move(block), std::move(hashes));
         co_return;
     }
     ++peer->blocks_validating;
     asio::co_spawn(
         ex,
         [self = shared_from_this(), peer, b = std::move(block),
-         w = std::move(wtxids)]() mutable -> asio::awaitable<void> {
-            co_await self->validate_block(peer, std::move(b), std::move(w));
+         h = std::move(hashes)]() mutable -> asio::awaitable<void> {
+            co_await self->validate_block(peer, std::move(b), std::move(h));
             --peer->blocks_validating;
         },
         asio::detached);
 }
 
-asio::awaitable<void> Node::Impl::validate_block(PeerPtr peer, chain::Block block, std::vector<chain::WtxId> wtxids) {
+asio::awaitable<void> Node::Impl::validate_block(PeerPtr peer, chain::Block block, detail::TxHashes hashes) {
     auto self = shared_from_this();
     const auto hash = block.hash();
-    auto r = co_await accept_block(std::move(block), peer->key, std::move(wtxids));
+    auto r = co_await accept_block(std::move(block), peer->key, std::move(hashes));
     if (!r.ok() && is_peer_fault(r.validation.reason))
         misbehaving(peer, "invalid block " + hash.hex() + ": " + r.validation.message);
     else if (r.tip_changed && tip.hash == hash)

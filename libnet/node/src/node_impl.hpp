@@ -54,6 +54,15 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     // Peers we asked to push new blocks as cmpctblock (sendcmpct 1), the one
     // that most recently delivered a new tip first; at most MAX_HB_PEERS.
     std::deque<detail::PeerKey> hb_peers;
+    // The new tip as a cmpctblock, built once when it connected: the
+    // getdata(cmpct_block) of every low-bandwidth peer is answered from it
+    // (as Bitcoin Core's most recent compact block) instead of a store read
+    // and a rehash of the whole block per request.
+    struct RecentCmpct {
+        chain::BlockHash hash;
+        CmpctBlockMsg msg;
+    };
+    std::optional<RecentCmpct> recent_cmpct;
     asio::steady_timer ticker;
     // Transaction announcements wait in each peer's tx_inv_queue for up to
     // TX_INV_DELAY, then go out as one inv: a burst of N accepted
@@ -115,9 +124,9 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     asio::awaitable<void> on_block(const PeerPtr& peer, BlockMsg m);
     // A requested block arrived from `peer` (whole or rebuilt): out of the
     // download and validated, the session reading on meanwhile.
-    // `wtxids`: empty, or the block's (a compact block's rebuild has them).
-    asio::awaitable<void> take_block(const PeerPtr& peer, chain::Block block, std::vector<chain::WtxId> wtxids = {});
-    asio::awaitable<void> validate_block(PeerPtr peer, chain::Block block, std::vector<chain::WtxId> wtxids);
+    // `hashes`: empty, or the block's (a compact block's rebuild has them).
+    asio::awaitable<void> take_block(const PeerPtr& peer, chain::Block block, detail::TxHashes hashes = {});
+    asio::awaitable<void> validate_block(PeerPtr peer, chain::Block block, detail::TxHashes hashes);
     asio::awaitable<void> on_tx(const PeerPtr& peer, TxMsg m);
     // Validates the peer's queued transactions one at a time (one runs per peer).
     asio::awaitable<void> validate_txs(PeerPtr peer);
@@ -158,7 +167,7 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     void tip_changed(const chain::ChainTip& new_tip, const chain::BlockHeader& header,
                      const CmpctBlockMsg* cmpct = nullptr);
     asio::awaitable<chain::AcceptResult> accept_block(chain::Block block, detail::PeerKey from,
-                                                      std::vector<chain::WtxId> wtxids = {});
+                                                      detail::TxHashes hashes = {});
     asio::awaitable<chain::ValidationResult> accept_tx(chain::Transaction tx, detail::PeerKey from);
 
     // node_storage.cpp: a storage_failure from the chain thread is a fault

@@ -301,7 +301,7 @@ void Node::Impl::tip_changed(const chain::ChainTip& new_tip, const chain::BlockH
 }
 
 asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block, detail::PeerKey from,
-                                                              std::vector<chain::WtxId> wtxids) {
+                                                              detail::TxHashes hashes) {
     auto self = shared_from_this();
     struct Outcome {
         chain::AcceptResult result;
@@ -319,15 +319,15 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
     const bool want_cmpct =
         std::any_of(peers.begin(), peers.end(), [](const auto& kv) { return kv.second->wants_cmpct; });
     const std::uint64_t cmpct_nonce = rng();
-    auto job9 = [c = &deps.chain, mp = &deps.mempool, b = std::move(block), w = std::move(wtxids), t, from,
+    auto job9 = [c = &deps.chain, mp = &deps.mempool, b = std::move(block), hs = std::move(hashes), t, from,
                  box = summary, want_cmpct, cmpct_nonce]() mutable {
         Outcome out;
         const auto old_tip = c->tip().hash;
         const auto started = detail::Clock::now();
-        // A rebuilt block brings its wtxids (check_block, the signature
-        // cache and the relayed cmpctblock use them); a full block is hashed
-        // by check_block after its proof of work, never before.
-        out.result = c->accept_block(b, t, from, w);
+        // A rebuilt block brings its hashes (check_block, the connect, the
+        // pool, the signature cache and the relayed cmpctblock use them); a
+        // full block is hashed by check_block after its proof of work, never before.
+        out.result = c->accept_block(b, t, from, hs.wtxids, hs.txids);
         out.took = detail::Clock::now() - started;
         box->publish(*c);
         out.tip = c->tip();
@@ -335,7 +335,10 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
         if (out.result.tip_changed) {
             if (auto h = c->header(out.tip.hash)) out.tip_header = *h;
             out.returned = returned_to_pool(*c, *mp, old_tip);
-            if (want_cmpct && out.tip.hash == b.hash()) out.cmpct = detail::make_compact(b, cmpct_nonce, w);
+            // Relaying by compact blocks (a peer wants them pushed, or this
+            // one came as one): built now, for pushes and later getdata.
+            if ((want_cmpct || !hs.wtxids.empty()) && out.tip.hash == b.hash())
+                out.cmpct = detail::make_compact(b, cmpct_nonce, hs.wtxids);
         }
         return out;
     };
@@ -360,6 +363,7 @@ asio::awaitable<chain::AcceptResult> Node::Impl::accept_block(chain::Block block
     if (o.result.tip_changed) {
         storage_worked();
         tip_changed(o.tip, o.tip_header, o.cmpct ? &*o.cmpct : nullptr);
+        if (o.cmpct) recent_cmpct = RecentCmpct{o.tip.hash, std::move(*o.cmpct)};
     }
     if (!o.returned.empty()) reannounce_txs(o.returned);
     // The download list only needs the chain again when it runs low (the

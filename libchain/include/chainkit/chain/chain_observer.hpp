@@ -9,13 +9,17 @@
 #include "chainkit/chain/block.hpp"
 
 #include <cstdint>
+#include <span>
 
 namespace chainkit::chain {
 
 class ChainObserver {
 public:
     virtual ~ChainObserver() = default;
-    virtual void on_block_connected(const Block& /*block*/, std::uint64_t /*height*/) {}
+    // `txids`: the block's transactions' txids, in block order (hashed once by
+    // the chain state, so no observer hashes the block again).
+    virtual void on_block_connected(const Block& /*block*/, std::uint64_t /*height*/, std::span<const TxId> /*txids*/) {
+    }
     virtual void on_block_disconnected(const Block& /*block*/, std::uint64_t /*height*/) {}
     virtual void on_tip_changed(const BlockHash& /*tip*/, std::uint64_t /*height*/) {}
     virtual void on_tx_accepted(const Transaction& /*tx*/) {}

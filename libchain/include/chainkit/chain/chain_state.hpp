@@ -200,8 +200,10 @@ public:
     // `wtxids`: empty, or the block's wtxids in order, hashed by the caller
     // from these very transactions (check_block_hashed's contract): a node
     // that rebuilt the block from its pool has them and need not hash again.
+    // `txids` likewise (connect_block's contract), else hashed here once for
+    // the connect and every observer.
     AcceptResult accept_block(const Block& block, std::int64_t now, PeerTag from = LOCAL_PEER,
-                              std::span<const WtxId> wtxids = {});
+                              std::span<const WtxId> wtxids = {}, std::span<const TxId> txids = {});
     // Records one header whose parent is known. No low-work defence: input
     // from peers goes through accept_headers.
     AcceptResult accept_header(const BlockHeader& header, std::int64_t now);
@@ -325,12 +327,17 @@ private:
     void process_orphans(const BlockHash& parent, std::int64_t now, AcceptResult& result);
     [[nodiscard]] Result<bool> activate_best_chain();
     [[nodiscard]] Result<bool> activation_step(BlockIndex& target);
+    // A block connected in the current step, with its txids for the observers.
+    struct Connected {
+        const Block* block;
+        std::vector<TxId> txids;
+    };
     [[nodiscard]] Result<bool> connect_path(const std::vector<BlockIndex*>& path, UtxoCache& cache, StoreBatch& batch,
-                                            std::deque<Block>& owned, std::vector<const Block*>& connected);
+                                            std::deque<Block>& owned, std::vector<Connected>& connected);
     void set_tip(BlockIndex* tip);
     void reset_candidates();
     void notify_and_log(const std::vector<Block>& disconnected, std::uint64_t old_height,
-                        const std::vector<const Block*>& connected, std::uint64_t first_height);
+                        const std::vector<Connected>& connected, std::uint64_t first_height);
     void log(std::string_view line) const;
     // Headers-first helpers (chain_state_headers.cpp).
     void note_index(BlockIndex* node);
@@ -363,6 +370,7 @@ private:
     const Block* m_arriving = nullptr;
     BlockHash m_arriving_hash;
     std::vector<WtxId> m_arriving_wtxids;     // check_block's, for the signature cache's keys
+    std::span<const TxId> m_arriving_txids;   // the caller's, if it gave them
     std::unique_ptr<OrphanBlocks> m_orphans;  // never null (orphan_blocks.hpp: bounds, eviction)
     std::vector<ChainObserver*> m_observers;
     ChainLogFn m_log;

@@ -79,6 +79,10 @@ public:
     [[nodiscard]] virtual Result<void> write(const StoreBatch& batch) = 0;
     // False for a read-only open: write() then always fails.
     [[nodiscard]] virtual bool writable() const noexcept = 0;
+    // Whether write() reads StoreBatch::erased_keys. A store whose address
+    // index is in memory finds each key itself, so the writer skips building
+    // the hints (a hash-map insert per spent coin).
+    [[nodiscard]] virtual bool uses_erased_keys() const noexcept { return true; }
 };
 
 }  // namespace chainkit::chain

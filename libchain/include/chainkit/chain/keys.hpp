@@ -8,6 +8,7 @@
 #include <array>
 #include <compare>
 #include <cstdint>
+#include <cstring>
 
 namespace chainkit::chain {
 
@@ -22,6 +23,16 @@ struct KeyHash {
 
     friend auto operator<=>(const KeyHash&, const KeyHash&) = default;
     [[nodiscard]] std::string hex() const { return to_hex(bytes); }
+};
+
+// For unordered indexes by key: a key hash is a digest, so any 8 of its
+// bytes are a well-spread hash.
+struct KeyHashHasher {
+    std::size_t operator()(const KeyHash& k) const noexcept {
+        std::size_t v;
+        std::memcpy(&v, k.bytes.data(), sizeof v);
+        return v;
+    }
 };
 
 [[nodiscard]] KeyHash key_hash_of(const PublicKey& pk) noexcept;

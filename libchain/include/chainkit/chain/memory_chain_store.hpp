@@ -5,7 +5,6 @@
 
 #include "chainkit/chain/chain_store.hpp"
 
-#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -22,12 +21,15 @@ public:
     [[nodiscard]] Result<void> for_each_coin(const std::function<bool(const OutPoint&, const Coin&)>& f) const override;
     [[nodiscard]] Result<void> write(const StoreBatch& batch) override;
     [[nodiscard]] bool writable() const noexcept override { return true; }
+    // Its coins carry their key: write() needs no hints.
+    [[nodiscard]] bool uses_erased_keys() const noexcept override { return false; }
 
     [[nodiscard]] std::size_t batches_written() const noexcept { return m_batches; }
 
 private:
     void put_coin(const OutPoint& o, const Coin& c);
     void erase_coin(const OutPoint& o);
+    void unindex(const OutPoint& o, const KeyHash& key);
 
     std::optional<ChainMeta> m_meta;
     std::unordered_map<BlockHash, BlockIndexRecord, HashHasher> m_index;
@@ -39,7 +41,7 @@ private:
     std::unordered_map<OutPoint, Coin, OutPointHasher> m_coins;
     // The address index: outpoints by key (hashed, not ordered: a block's
     // thousands of updates to one busy key stay O(1) each; coins_for sorts).
-    std::map<KeyHash, std::unordered_set<OutPoint, OutPointHasher>> m_by_key;
+    std::unordered_map<KeyHash, std::unordered_set<OutPoint, OutPointHasher>, KeyHashHasher> m_by_key;
     std::size_t m_batches = 0;
 };
 

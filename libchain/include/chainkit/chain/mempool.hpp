@@ -27,8 +27,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <set>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -156,6 +156,12 @@ public:
     // Every entry, parents before children (arrival order): relay and
     // templates walk this. Pointers are valid until the pool next changes.
     [[nodiscard]] std::vector<const MempoolEntry*> entries() const;
+    // Every entry in no particular order, without entries()' sort: for
+    // lookups by content (a compact block matches the pool by wtxid).
+    template <class F>
+    void for_each_entry(F&& f) const {
+        for (const auto& [id, e] : m_entries) f(e);
+    }
     // Pool transactions that `e` spends from, each once.
     [[nodiscard]] std::vector<TxId> parents_in_pool(const MempoolEntry& e) const;
 
@@ -180,7 +186,9 @@ public:
     // reflects the new tip) the pool is revalidated: the set-aside
     // transactions first, in chain order, then the previous pool entries
     // (or at the next accept(), should a reorg end without a tip change).
-    void on_block_connected(const Block& block, std::uint64_t height) override;
+    void on_block_connected(const Block& block, std::uint64_t height, std::span<const TxId> txids) override;
+    // The same, hashing the txids here (tests and callers outside a chain state).
+    void on_block_connected(const Block& block, std::uint64_t height);
     void on_block_disconnected(const Block& block, std::uint64_t height) override;
     void on_tip_changed(const BlockHash& tip, std::uint64_t height) override;
 
@@ -214,7 +222,6 @@ private:
     void remove_with_descendants(const std::vector<TxId>& roots);
     void revalidate_after_reorg();
     void remember_confirmed(const TxId& txid);
-    [[nodiscard]] std::vector<KeyHash> key_hashes_of(const MempoolEntry& e) const;
 
     ConsensusParams m_params;
     const UtxoView& m_chain;
@@ -227,7 +234,7 @@ private:
     // Pool transactions touching each key hash: hashed sets, so a block's
     // hundreds of removals for one busy key stay O(1) each (wallet queries
     // sort what they read).
-    std::map<KeyHash, std::unordered_set<TxId, HashHasher>> m_by_key;
+    std::unordered_map<KeyHash, std::unordered_set<TxId, HashHasher>, KeyHashHasher> m_by_key;
     [[nodiscard]] std::vector<TxId> txids_touching(const KeyHash& kh) const;
     std::size_t m_bytes = 0;
     std::uint64_t m_next_sequence = 0;

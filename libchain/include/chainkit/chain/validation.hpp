@@ -152,11 +152,14 @@ ValidationResult check_tx_signatures(const Transaction& tx, const SignatureHashe
 // (keyed by its wtxid and the outputs it spends, sig_cache.hpp) has its
 // signatures skipped, nothing else; connect_block never inserts. `wtxids` is
 // empty or one per transaction, as check_block gave them (else they are
-// hashed here again). On failure `view` and `undo` are in an unspecified
-// state: the caller discards them.
+// hashed here again); `txids` likewise, hashed by the caller from these
+// very transactions (the chain state needs them for its observers, a
+// mempool entry has its own): they name the outputs the block creates, so
+// builds without NDEBUG hash again and abort on a difference. On failure
+// `view` and `undo` are in an unspecified state: the caller discards them.
 ValidationResult connect_block(const Block& b, std::uint64_t height, const ConsensusParams& p, UtxoCache& view,
                                BlockUndo& undo, SigCheckQueue* queue = nullptr, const SigCache* cache = nullptr,
-                               std::span<const WtxId> wtxids = {});
+                               std::span<const WtxId> wtxids = {}, std::span<const TxId> txids = {});
 
 // A block that can start a chain: check_block, a zero parent, the network's
 // easiest bits (pow_limit_bits), and a coinbase that connects at height 0 to
