@@ -16,6 +16,7 @@
 
 #include "load_peer.hpp"
 #include "scale_fixture.hpp"
+#include "scale_report.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
@@ -111,12 +112,6 @@ Rates prepare(const std::vector<chain::OwnedCoin>& coins, const test::TestKey& k
             clients[k++ % clients.size()]->queue.push_back(node::encode_message(node::TxMsg{std::move(tx)}));
         }
     return rates;
-}
-
-double pct(std::vector<double> v, double q) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size() - 1) + 0.5))];
 }
 
 struct BlockRelay {
@@ -280,7 +275,8 @@ struct Measure {
         fmt::print(
             "ping to T every 100 ms: {} answered, median {:.1f} ms, max {:.1f} ms ({:.2f} of the 1 s bar); "
             "unanswered at the end: {:.0f} ms\n",
-            rtts.size(), pct(rtts, 0.5), pct(rtts, 1.0), pct(rtts, 1.0) / 1000, prober.outstanding_ms());
+            rtts.size(), percentile(rtts, 0.5), percentile(rtts, 1.0), percentile(rtts, 1.0) / 1000,
+            prober.outstanding_ms());
         report_blocks();
         fmt::print("after the flood the nodes were idle again in {:.1f} s\n", settled_after);
         report_reach();
@@ -293,7 +289,8 @@ struct Measure {
         fmt::print(
             "T's pool, sampled each second: full (>= 0.95 of its {} B cap) from second {} on, then "
             "{:.2f}..{:.2f} of the cap (median {:.2f})\n",
-            o.mempool_bytes, full - fill.begin() + 1, pct(later, 0), pct(later, 1), pct(later, 0.5));
+            o.mempool_bytes, full - fill.begin() + 1, percentile(later, 0), percentile(later, 1),
+            percentile(later, 0.5));
         pool = run_on_chain(t, [&t] {
             std::unordered_set<chain::TxId, chain::HashHasher> s;
             for (const auto* e : t.mempool.entries()) s.insert(e->txid);
@@ -309,12 +306,13 @@ struct Measure {
                 evicted.push_back(it->second);
         }
         std::size_t above = 0;
-        const double kept_min = pct(kept, 0);
+        const double kept_min = percentile(kept, 0);
         for (double r : evicted) above += r > kept_min ? 1 : 0;
         fmt::print(
             "fee rates (base units/B): {} kept in T's pool, min {:.3f} median {:.3f}; {} evicted, median {:.3f} "
             "max {:.3f}; evicted above the kept minimum: {}\n",
-            kept.size(), kept_min, pct(kept, 0.5), evicted.size(), pct(evicted, 0.5), pct(evicted, 1.0), above);
+            kept.size(), kept_min, percentile(kept, 0.5), evicted.size(), percentile(evicted, 0.5),
+            percentile(evicted, 1.0), above);
     }
 
     void report_blocks() {
@@ -335,8 +333,8 @@ struct Measure {
             "blocks mined during the flood: {}; connected by their miner median {:.0f} ms max {:.0f} ms, at T "
             "median {:.0f} ms max {:.0f} ms, relayed by T to the others median {:.0f} ms max {:.0f} ms; not "
             "arrived: {}\n",
-            blocks.size(), pct(at_miner, 0.5), pct(at_miner, 1.0), pct(at_t, 0.5), pct(at_t, 1.0), pct(through_t, 0.5),
-            pct(through_t, 1.0), missing);
+            blocks.size(), percentile(at_miner, 0.5), percentile(at_miner, 1.0), percentile(at_t, 0.5),
+            percentile(at_t, 1.0), percentile(through_t, 0.5), percentile(through_t, 1.0), missing);
     }
 
     // A transaction T accepted and then evicted (a full pool keeps the best
