@@ -12,6 +12,8 @@ void Mempool::on_block_connected(const Block& block, std::uint64_t height) {
 }
 
 void Mempool::on_block_connected(const Block& block, std::uint64_t height, std::span<const TxId> ids) {
+    // A list of another length is not the block's: hashed here instead.
+    if (ids.size() != block.txs.size()) return on_block_connected(block, height);
     m_tip_height = height;
     // Included transactions leave alone: their pool children stay valid,
     // now spending confirmed outputs.

@@ -83,10 +83,11 @@ std::size_t TxOrphanPool::erase_from(PeerTag from) {
 
 std::size_t TxOrphanPool::erase_for_block(const Block& block, std::span<const TxId> txids) {
     if (m_orphans.empty()) return 0;
+    const bool hashed = txids.size() == block.txs.size();
     std::vector<TxId> gone;
     for (std::size_t t = 0; t < block.txs.size(); ++t) {
         const auto& tx = block.txs[t];
-        const TxId& id = txids[t];
+        const TxId id = hashed ? txids[t] : tx.txid();
         if (m_orphans.contains(id)) gone.push_back(id);
         for (const auto& in : tx.inputs) {
             for (const auto& child : children_of(in.prevout.txid)) {

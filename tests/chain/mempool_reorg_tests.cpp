@@ -41,6 +41,25 @@ TEST_CASE("a connected block removes its transactions and their conflicts", "[me
     CHECK(f.pool.parents_in_pool(*f.pool.get(a_child.txid())).empty());
 }
 
+TEST_CASE("a connect reported with a txid list of another length is hashed by the pool, never read past it",
+          "[mempool]") {
+    PoolFixture f;
+    const auto c1 = f.chain.fund(f.alice, 10 * COIN);
+    const auto c2 = f.chain.fund(f.alice, 10 * COIN);
+    const auto a = pay({c1}, f.alice, f.bob.key_hash, FEE);
+    const auto b = pay({c2}, f.alice, f.bob.key_hash, FEE);
+    REQUIRE(f.pool.accept(a).ok());
+    REQUIRE(f.pool.accept(b).ok());
+    const auto block = f.chain.build({a}, f.alice.key_hash, FEE);
+    f.chain.apply_connect(block);
+    // Only the coinbase's txid: a wrong list from an observer's caller.
+    const std::vector<TxId> short_list{block.txs[0].txid()};
+    f.pool.on_block_connected(block, f.chain.tip_height, short_list);
+    CHECK_FALSE(f.pool.contains(a.txid()));
+    CHECK(f.pool.contains(b.txid()));
+    CHECK(f.pool.accept(a).validation.reason == RejectReason::already_have);  // remembered as confirmed
+}
+
 TEST_CASE("reorg returns disconnected transactions that are still valid", "[mempool]") {
     PoolFixture f;
     const auto c1 = f.chain.fund(f.alice, 10 * COIN);

@@ -187,6 +187,7 @@ public:
     // transactions first, in chain order, then the previous pool entries
     // (or at the next accept(), should a reorg end without a tip change).
     void on_block_connected(const Block& block, std::uint64_t height, std::span<const TxId> txids) override;
+    // `txids` of another length than the block's are ignored (hashed here).
     // The same, hashing the txids here (tests and callers outside a chain state).
     void on_block_connected(const Block& block, std::uint64_t height);
     void on_block_disconnected(const Block& block, std::uint64_t height) override;

@@ -70,7 +70,8 @@ public:
     std::size_t erase_from(PeerTag from);
     // Drops the orphans `block` confirms and those spending an output it
     // spends (they can never be valid on this chain). Returns how many.
-    // `txids` are the block's, in order (the caller has them hashed).
+    // `txids` are the block's, in order (the caller has them hashed); a list
+    // of another length is ignored (hashed here).
     std::size_t erase_for_block(const Block& block, std::span<const TxId> txids);
 
     [[nodiscard]] std::size_t size() const noexcept { return m_orphans.size(); }
