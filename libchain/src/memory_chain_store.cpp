@@ -7,7 +7,7 @@
 namespace chainkit::chain {
 
 std::optional<Coin> MemoryChainStore::get_coin(const OutPoint& o) const {
-    if (auto it = m_coins.find(o); it != m_coins.end()) return it->second;
+    if (const Coin* c = m_coins.find(o)) return *c;
     return std::nullopt;
 }
 
@@ -36,36 +36,32 @@ Result<std::vector<OwnedCoin>> MemoryChainStore::coins_for(const KeyHash& key) c
     std::vector<OwnedCoin> out;
     if (auto it = m_by_key.find(key); it != m_by_key.end()) {
         out.reserve(it->second.size());
-        for (const auto& o : it->second) out.push_back(OwnedCoin{o, m_coins.at(o)});
+        it->second.for_each([&](const OutPoint& o) { out.push_back(OwnedCoin{o, *m_coins.find(o)}); });
     }
     std::sort(out.begin(), out.end(), [](const OwnedCoin& a, const OwnedCoin& b) { return a.outpoint < b.outpoint; });
     return out;
 }
 
 Result<void> MemoryChainStore::for_each_coin(const std::function<bool(const OutPoint&, const Coin&)>& f) const {
-    for (const auto& [o, c] : m_coins)
-        if (!f(o, c)) break;
+    m_coins.for_each([&](const OutPoint& o, const Coin& c) { return f(o, c); });
     return {};
 }
 
 void MemoryChainStore::put_coin(const OutPoint& o, const Coin& c) {
-    auto [it, added] = m_coins.try_emplace(o, c);
+    auto [stored, added] = m_coins.try_emplace(o, c);
     if (!added) {
-        if (it->second.out.key_hash == c.out.key_hash) {
-            it->second = c;
+        if (stored->out.key_hash == c.out.key_hash) {
+            *stored = c;
             return;
         }
-        unindex(o, it->second.out.key_hash);
-        it->second = c;
+        unindex(o, stored->out.key_hash);
+        *stored = c;
     }
-    m_by_key[c.out.key_hash].insert(o);
+    m_by_key.try_emplace(c.out.key_hash, m_hasher).first->second.insert(o);
 }
 
 void MemoryChainStore::erase_coin(const OutPoint& o) {
-    auto it = m_coins.find(o);
-    if (it == m_coins.end()) return;
-    unindex(o, it->second.out.key_hash);
-    m_coins.erase(it);
+    if (const auto c = m_coins.take(o)) unindex(o, c->out.key_hash);
 }
 
 void MemoryChainStore::unindex(const OutPoint& o, const KeyHash& key) {

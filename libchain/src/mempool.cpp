@@ -26,7 +26,7 @@ Wide cross(Amount fee, std::size_t size) {
 class PoolView final : public UtxoView {
 public:
     PoolView(const UtxoView& chain, const std::unordered_map<TxId, MempoolEntry, HashHasher>& entries,
-             const std::unordered_map<OutPoint, TxId, OutPointHasher>& spent_by, std::uint64_t height)
+             const FlatHashMap<OutPoint, TxId, SaltedHasher>& spent_by, std::uint64_t height)
         : m_chain(chain), m_entries(entries), m_spent_by(spent_by), m_height(height) {}
 
     [[nodiscard]] std::optional<Coin> get_coin(const OutPoint& o) const override {
@@ -42,7 +42,7 @@ public:
 private:
     const UtxoView& m_chain;
     const std::unordered_map<TxId, MempoolEntry, HashHasher>& m_entries;
-    const std::unordered_map<OutPoint, TxId, OutPointHasher>& m_spent_by;
+    const FlatHashMap<OutPoint, TxId, SaltedHasher>& m_spent_by;
     std::uint64_t m_height;
 };
 
@@ -126,10 +126,10 @@ ValidationResult Mempool::accept_checked(const Transaction& tx, const TxId& txid
     if (auto r = check_transaction(tx, m_params); !r) return r;
     for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
         const auto& prev = tx.inputs[i].prevout;
-        if (auto it = m_spent_by.find(prev); it != m_spent_by.end())
+        if (const TxId* spender = m_spent_by.find(prev))
             return ValidationResult::fail(R::mempool_conflict,
                                           fmt::format("input {} spends {}:{} already spent by pool transaction {}", i,
-                                                      prev.txid.hex(), prev.index, it->second.hex()));
+                                                      prev.txid.hex(), prev.index, spender->hex()));
     }
     MempoolEntry e;
     const PoolView view(m_chain, m_entries, m_spent_by, m_tip_height + 1);
@@ -202,9 +202,9 @@ ValidationResult Mempool::make_room(const MempoolEntry& e, std::vector<TxId>& ev
 
 void Mempool::insert(MempoolEntry e) {
     e.sequence = m_next_sequence++;
-    for (const auto& in : e.tx.inputs) m_spent_by.emplace(in.prevout, e.txid);
+    for (const auto& in : e.tx.inputs) m_spent_by.try_emplace(in.prevout, e.txid);
     m_by_rate.insert(RateKey{e.fee_rate(), e.sequence, e.txid});
-    for_each_key_hash(e, [&](const KeyHash& kh) { m_by_key[kh].insert(e.txid); });
+    for_each_key_hash(e, [&](const KeyHash& kh) { m_by_key.try_emplace(kh, m_hasher).first->second.insert(e.txid); });
     m_bytes += e.size;
     const TxId id = e.txid;
     m_entries.emplace(id, std::move(e));
@@ -215,7 +215,7 @@ void Mempool::erase(const TxId& txid) {
     if (it == m_entries.end()) return;
     const auto& e = it->second;
     for (const auto& in : e.tx.inputs) {
-        if (auto s = m_spent_by.find(in.prevout); s != m_spent_by.end() && s->second == txid) m_spent_by.erase(s);
+        if (const TxId* s = m_spent_by.find(in.prevout); s && *s == txid) m_spent_by.erase(in.prevout);
     }
     m_by_rate.erase(RateKey{e.fee_rate(), e.sequence, txid});
     for_each_key_hash(e, [&](const KeyHash& kh) {
@@ -239,7 +239,7 @@ std::vector<TxId> Mempool::with_descendants(const std::vector<TxId>& roots) cons
         if (it == m_entries.end() || !seen.insert(id).second) continue;
         out.push_back(id);
         for (std::uint32_t i = 0; i < it->second.tx.outputs.size(); ++i) {
-            if (auto s = m_spent_by.find(OutPoint{id, i}); s != m_spent_by.end()) todo.push_back(s->second);
+            if (const TxId* s = m_spent_by.find(OutPoint{id, i})) todo.push_back(*s);
         }
     }
     return out;
@@ -255,8 +255,7 @@ const MempoolEntry* Mempool::get(const TxId& txid) const {
 }
 
 const TxId* Mempool::spender_of(const OutPoint& o) const {
-    const auto it = m_spent_by.find(o);
-    return it == m_spent_by.end() ? nullptr : &it->second;
+    return m_spent_by.find(o);
 }
 
 std::vector<const MempoolEntry*> Mempool::entries() const {
@@ -278,7 +277,10 @@ std::vector<TxId> Mempool::parents_in_pool(const MempoolEntry& e) const {
 
 std::vector<TxId> Mempool::txids_touching(const KeyHash& kh) const {
     std::vector<TxId> ids;
-    if (auto k = m_by_key.find(kh); k != m_by_key.end()) ids.assign(k->second.begin(), k->second.end());
+    if (auto k = m_by_key.find(kh); k != m_by_key.end()) {
+        ids.reserve(k->second.size());
+        k->second.for_each([&](const TxId& id) { ids.push_back(id); });
+    }
     std::sort(ids.begin(), ids.end());
     return ids;
 }

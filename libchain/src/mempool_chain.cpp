@@ -24,7 +24,7 @@ void Mempool::on_block_connected(const Block& block, std::uint64_t height, std::
     std::vector<TxId> conflicts;
     for (std::size_t t = 1; t < block.txs.size(); ++t) {
         for (const auto& in : block.txs[t].inputs) {
-            if (auto it = m_spent_by.find(in.prevout); it != m_spent_by.end()) conflicts.push_back(it->second);
+            if (const TxId* spender = m_spent_by.find(in.prevout)) conflicts.push_back(*spender);
         }
     }
     remove_with_descendants(conflicts);
@@ -92,11 +92,11 @@ void Mempool::revalidate_after_reorg() {
 void Mempool::remember_confirmed(const TxId& txid) {
     if (m_options.recent_confirmed == 0) return;
     const std::uint64_t n = m_recent_next++;
-    m_recent[txid] = n;
+    m_recent.insert_or_assign(txid, n);
     m_recent_order.emplace_back(n, txid);
     while (m_recent_order.size() > m_options.recent_confirmed) {
         const auto& [old_n, old_id] = m_recent_order.front();
-        if (auto it = m_recent.find(old_id); it != m_recent.end() && it->second == old_n) m_recent.erase(it);
+        if (const std::uint64_t* at = m_recent.find(old_id); at && *at == old_n) m_recent.erase(old_id);
         m_recent_order.pop_front();
     }
 }

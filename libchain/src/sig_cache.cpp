@@ -1,5 +1,6 @@
 #include "chainkit/chain/sig_cache.hpp"
 
+#include "chainkit/chain/flat_hash_map.hpp"
 #include "chainkit/chain/sha256.hpp"
 
 #include <sodium.h>
@@ -7,15 +8,15 @@
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
-#include <unordered_set>
 #include <vector>
 
 namespace chainkit::chain {
 namespace {
 
 // Keys are salted SHA-256 digests: any 8 of their bytes are already a
-// uniform hash no peer can steer. Bytes 8..15 pick the bucket, byte 0 the
-// shard, so the two choices are independent.
+// uniform hash no peer can steer, so open addressing is safe without
+// another key. Bytes 8..15 pick the slot, byte 0 the shard, so the two
+// choices are independent.
 struct KeyHasher {
     std::size_t operator()(const SigCache::Key& k) const noexcept {
         std::uint64_t h = 0;
@@ -28,7 +29,7 @@ struct KeyHasher {
 
 struct SigCache::Shard {
     std::mutex mutex;
-    std::unordered_set<Key, KeyHasher> keys;  // guarded by mutex
+    FlatHashSet<Key, KeyHasher> keys;  // guarded by mutex; one cache miss per lookup
     std::vector<Key> ring;                    // insertion order, guarded by mutex; at most the shard's bound
     std::size_t next = 0;                     // oldest slot once the ring is full, guarded by mutex
 };
@@ -77,7 +78,7 @@ void SigCache::insert(const Key& k) {
     if (m_per_shard == 0) return;
     auto& s = shard_of(k);
     std::lock_guard lock(s.mutex);
-    if (!s.keys.insert(k).second) return;
+    if (!s.keys.insert(k)) return;
     m_inserts.fetch_add(1, std::memory_order_relaxed);
     if (s.ring.size() < m_per_shard) {
         if (s.ring.capacity() == 0) s.ring.reserve(m_per_shard);  // exact: no doubling past the bound

@@ -2,6 +2,8 @@
 
 #include "chainkit/chain/sha256.hpp"
 
+#include <array>
+#include <cstring>
 #include <string_view>
 
 namespace chainkit::chain {
@@ -98,12 +100,17 @@ SignatureHasher::SignatureHasher(const Transaction& tx, std::span<const SpentOut
     : SignatureHasher(tx.txid(), spent) {}
 
 SignatureHasher::SignatureHasher(const TxId& txid, std::span<const SpentOutput> spent) : m_txid(txid) {
-    ByteWriter w;
+    // Streamed, not serialized into a buffer first: a block hashes one of
+    // these per transaction (no allocation per transaction).
+    Sha256 h;
     for (const auto& s : spent) {
-        w.i64(s.value);
-        w.bytes(s.key_hash.bytes);
+        std::array<std::uint8_t, 8 + KeyHash{}.bytes.size()> item;
+        for (std::size_t i = 0; i < 8; ++i)
+            item[i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(s.value) >> (8 * i));
+        std::memcpy(item.data() + 8, s.key_hash.bytes.data(), s.key_hash.bytes.size());
+        h.write(item);
     }
-    m_spent_hash = sha256(w.data());
+    m_spent_hash = h.finalize();
 }
 
 Hash256 SignatureHasher::hash(std::uint32_t input_index) const {

@@ -4,9 +4,10 @@
 #pragma once
 
 #include "chainkit/chain/chain_store.hpp"
+#include "chainkit/chain/flat_hash_map.hpp"
+#include "chainkit/chain/salted_hasher.hpp"
 
 #include <unordered_map>
-#include <unordered_set>
 
 namespace chainkit::chain {
 
@@ -38,10 +39,14 @@ private:
     // reorgs).
     std::unordered_map<BlockHash, Bytes, HashHasher> m_blocks;
     std::unordered_map<BlockHash, BlockUndo, HashHasher> m_undo;
-    std::unordered_map<OutPoint, Coin, OutPointHasher> m_coins;
+    // Open addressing, keyed hashes: a block's coins are cold and chosen by
+    // its senders (flat_hash_map.hpp, salted_hasher.hpp).
+    SaltedHasher m_hasher;
+    FlatHashMap<OutPoint, Coin, SaltedHasher> m_coins{m_hasher};
     // The address index: outpoints by key (hashed, not ordered: a block's
     // thousands of updates to one busy key stay O(1) each; coins_for sorts).
-    std::unordered_map<KeyHash, std::unordered_set<OutPoint, OutPointHasher>, KeyHashHasher> m_by_key;
+    using OutPointSet = FlatHashSet<OutPoint, SaltedHasher>;
+    std::unordered_map<KeyHash, OutPointSet, SaltedHasher> m_by_key{0, m_hasher};
     std::size_t m_batches = 0;
 };
 

@@ -17,7 +17,9 @@
 #pragma once
 
 #include "chainkit/chain/chain_observer.hpp"
+#include "chainkit/chain/flat_hash_map.hpp"
 #include "chainkit/chain/params.hpp"
+#include "chainkit/chain/salted_hasher.hpp"
 #include "chainkit/chain/sig_cache.hpp"
 #include "chainkit/chain/transaction.hpp"
 #include "chainkit/chain/tx_orphan_pool.hpp"
@@ -73,7 +75,8 @@ struct MempoolOutput {
 struct MempoolOptions {
     std::size_t max_bytes = 32'000'000;  // total serialized size of the pool
     // Txids of the last transactions confirmed while the pool watched, so a
-    // late relay of one is `already_have` at no store read. ~100 bytes each.
+    // late relay of one is `already_have` at no store read. ~120 bytes each
+    // (a 56-byte slot in a table at most 3/4 full, 40 in the arrival queue).
     std::size_t recent_confirmed = 50'000;
     // Transactions refused as unknown_input wait here for their parent.
     OrphanPoolOptions orphans{};
@@ -230,12 +233,15 @@ private:
     MempoolOptions m_options;
 
     std::unordered_map<TxId, MempoolEntry, HashHasher> m_entries;
-    std::unordered_map<OutPoint, TxId, OutPointHasher> m_spent_by;
+    // Open addressing under a keyed hash: peers choose these keys, and a
+    // block's removals are cold lookups (flat_hash_map.hpp).
+    SaltedHasher m_hasher;
+    FlatHashMap<OutPoint, TxId, SaltedHasher> m_spent_by{m_hasher};
     std::set<RateKey> m_by_rate;
     // Pool transactions touching each key hash: hashed sets, so a block's
     // hundreds of removals for one busy key stay O(1) each (wallet queries
     // sort what they read).
-    std::unordered_map<KeyHash, std::unordered_set<TxId, HashHasher>, KeyHashHasher> m_by_key;
+    std::unordered_map<KeyHash, FlatHashSet<TxId, SaltedHasher>, KeyHashHasher> m_by_key;
     [[nodiscard]] std::vector<TxId> txids_touching(const KeyHash& kh) const;
     std::size_t m_bytes = 0;
     std::uint64_t m_next_sequence = 0;
@@ -251,7 +257,7 @@ private:
 
     // Recently confirmed txids -> arrival number, and arrival order (with
     // stale entries for txids a disconnect forgot); see remember_confirmed.
-    std::unordered_map<TxId, std::uint64_t, HashHasher> m_recent;
+    FlatHashMap<TxId, std::uint64_t, SaltedHasher> m_recent{m_hasher};
     std::deque<std::pair<std::uint64_t, TxId>> m_recent_order;
     std::uint64_t m_recent_next = 0;
 
