@@ -1,7 +1,6 @@
 #include "chainkit/chain/bytes.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cstring>
 
 namespace chainkit::chain {
@@ -24,19 +23,12 @@ std::string_view to_string(DecodeError e) {
     return "unknown decode error";
 }
 
-// Little-endian into a local array, appended at once: one capacity check
-// per integer instead of one per byte (blocks and txids serialize
-// thousands of these per block).
 void ByteWriter::u32(std::uint32_t v) {
-    std::array<std::uint8_t, 4> b;
-    for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<std::uint8_t>(v >> (8 * i));
-    bytes(b);
+    for (int i = 0; i < 4; ++i) m_out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
 }
 
 void ByteWriter::u64(std::uint64_t v) {
-    std::array<std::uint8_t, 8> b;
-    for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<std::uint8_t>(v >> (8 * i));
-    bytes(b);
+    for (int i = 0; i < 8; ++i) m_out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
 }
 
 void ByteWriter::compact_size(std::uint64_t v) {

@@ -91,6 +91,10 @@ void Mempool::revalidate_after_reorg() {
 // when they come up (the map then holds another arrival number or nothing).
 void Mempool::remember_confirmed(const TxId& txid) {
     if (m_options.recent_confirmed == 0) return;
+    // Sized for the bound at the first block (Bitcoin Core allocates its
+    // rolling filter whole): no doubling, copying and page faults of a
+    // growing table on the block path later.
+    if (m_recent.empty()) m_recent.reserve(m_options.recent_confirmed);
     const std::uint64_t n = m_recent_next++;
     m_recent.insert_or_assign(txid, n);
     m_recent_order.emplace_back(n, txid);

@@ -242,3 +242,35 @@ TEST_CASE("hostile peer: oversized compact-block counts end the session without 
     CHECK_FALSE(h.banned());
     CHECK(h.victim.node.counters().peers_banned == 0);
 }
+
+TEST_CASE("an announcement of the node's own tip, by header or by cmpctblock, records the peer's height and "
+          "nothing else",
+          "[node][relay][cmpct][integration]") {
+    // Most announcements of a new block reach a node after it connected the
+    // block from the first: answered without a chain job (known_height), so
+    // what the job used to record, the peer's height, must still be recorded.
+    asio::io_context io;
+    const auto genesis = shared_genesis();
+    TestNode n{io, genesis, 1};
+    n.mine(io, 3);
+    RawPeer peer{io, 77, genesis.hash()};
+    REQUIRE(peer.connect(n.addr()));
+    const auto id = peer.host.peer_id().to_string();
+    REQUIRE(run_until(io, [&] { return has_peer(n, id, true); }));
+    const auto peer_height = [&] {
+        for (const auto& p : n.node.peers())
+            if (p.peer_id == id) return p.best_height;
+        return std::uint64_t{0};
+    };
+    REQUIRE(peer_height() == 0);
+    const auto tip = *n.store.read_block(n.chain.tip().hash).value();
+    SECTION("headers") { peer.send(node::HeadersMsg{{tip.header}}); }
+    SECTION("cmpctblock") { peer.send(node::detail::make_compact(tip, 7)); }
+    REQUIRE(run_until(io, [&] { return peer_height() == 3; }));
+    const auto c = n.node.counters();
+    CHECK(c.cmpct_reconstructed == 0);
+    CHECK(c.getblocktxn_sent == 0);
+    CHECK(c.block_getdata_sent == 0);
+    CHECK(n.chain.height() == 3);
+    CHECK_FALSE(n.node.bans().is_banned(id, NOW));
+}

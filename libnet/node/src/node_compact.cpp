@@ -80,6 +80,14 @@ asio::awaitable<void> Node::Impl::on_cmpctblock(const PeerPtr& peer, CmpctBlockM
     // Being fetched from another peer already (the first high-bandwidth
     // push wins): nothing to do.
     if (const auto h = download.holder(hash); h && *h != peer->key) co_return;
+    // Our tip already (another push came first): nothing for the chain
+    // thread; the same hash is the same, valid, header. (A best header
+    // whose block we lack still wants this push.)
+    if (const auto known = known_height(hash, /*or_best_header=*/false)) {
+        if (*known > peer->best_height) peer->best_height = *known;
+        if (download.holder(hash) == peer->key) download.received(peer->key, hash);
+        co_return;
+    }
     struct View {
         chain::HeadersResult headers;
         bool have_block = false;

@@ -147,6 +147,14 @@ asio::awaitable<void> Node::Impl::on_headers(const PeerPtr& peer, HeadersMsg m) 
     if (m.headers.empty()) co_return;
     const bool full = m.headers.size() == MAX_HEADERS_PER_MESSAGE;
     for (const auto& h : m.headers) peer->known.insert(chain::hash_cast<chain::Hash256>(h.hash()));
+    // Most announcements of a new block reach a node after it connected the
+    // block from the first one: a single header naming our tip or best
+    // header needs no chain job (nor the download refresh after it).
+    if (const auto known =
+            known_height(m.headers.size() == 1 ? m.headers[0].hash() : chain::BlockHash{}, /*or_best_header=*/true)) {
+        if (*known > peer->best_height) peer->best_height = *known;
+        co_return;
+    }
     const std::int64_t t = now();
     auto job2 = [c = &deps.chain, hs = std::move(m.headers), t, k = peer->key, box = summary] {
         auto r = c->accept_headers(hs, t, k);

@@ -17,6 +17,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -158,6 +159,14 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     // A new tip to every peer not known to have it: as `cmpct` to those that
     // asked for high bandwidth (when given), else as a one-header `headers`.
     void announce_block(const chain::BlockHeader& header, const CmpctBlockMsg* cmpct);
+    // The height of `hash` if it is our tip or, with `or_best_header`, our
+    // best header (as this thread last heard from the chain); else nothing.
+    [[nodiscard]] std::optional<std::uint64_t> known_height(const chain::BlockHash& hash, bool or_best_header) const {
+        if (hash.is_zero()) return std::nullopt;
+        if (hash == tip.hash) return tip.height;
+        if (or_best_header && hash == best_header.hash) return best_header.height;
+        return std::nullopt;
+    }
     void announce_tx(const chain::TxId& txid, detail::PeerKey except);
     void flush_tx_invs();
     // Transactions a reorg returned to the pool, to every peer again.

@@ -142,7 +142,8 @@ private:
             m_slots[hole] = std::move(m_slots[j]);
             hole = j;
         }
-        m_slots[hole] = Slot{};  // frees what the value held
+        m_slots[hole].used = false;
+        if constexpr (!std::is_trivially_destructible_v<V>) m_slots[hole].value = V{};  // frees what it held
         --m_size;
     }
 
