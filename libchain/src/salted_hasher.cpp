@@ -3,12 +3,15 @@
 #include <sodium.h>
 
 #include <cstring>
+#include <stdexcept>
 
 namespace chainkit::chain {
 
 static_assert(crypto_shorthash_KEYBYTES == 16 && crypto_shorthash_BYTES == 8);
 
 SaltedHasher::SaltedHasher() {
+    // Idempotent and thread-safe; the RNG needs it.
+    if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialize");
     randombytes_buf(m_key.data(), m_key.size());
 }
 
