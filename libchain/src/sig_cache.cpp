@@ -30,8 +30,8 @@ struct KeyHasher {
 struct SigCache::Shard {
     std::mutex mutex;
     FlatHashSet<Key, KeyHasher> keys;  // guarded by mutex; one cache miss per lookup
-    std::vector<Key> ring;                    // insertion order, guarded by mutex; at most the shard's bound
-    std::size_t next = 0;                     // oldest slot once the ring is full, guarded by mutex
+    std::vector<Key> ring;             // insertion order, guarded by mutex; at most the shard's bound
+    std::size_t next = 0;              // oldest slot once the ring is full, guarded by mutex
 };
 
 SigCache::SigCache(SigCacheOptions options)

@@ -52,36 +52,36 @@ void random_ops(Hasher hasher, std::uint32_t key_space, int ops, unsigned seed) 
     for (int i = 0; i < ops; ++i) {
         const std::uint32_t k = rng() % key_space;
         switch (rng() % 4) {
-        case 0:
-        case 1: {
-            const std::string v = std::to_string(rng());
-            const auto [stored, added] = m.try_emplace(k, v);
-            const auto [it, model_added] = model.try_emplace(k, v);
-            REQUIRE(added == model_added);
-            CHECK(*stored == it->second);
-            break;
-        }
-        case 2: {
-            const std::string v = "over" + std::to_string(i);
-            m.insert_or_assign(k, v);
-            model[k] = v;
-            break;
-        }
-        case 3:
-            if (rng() % 2 == 0) {
-                REQUIRE(m.erase(k) == (model.erase(k) == 1));
-            } else {
-                const auto taken = m.take(k);
-                const auto it = model.find(k);
-                REQUIRE(taken.has_value() == (it != model.end()));
-                if (taken) {
-                    CHECK(*taken == it->second);
-                    model.erase(it);
-                }
+            case 0:
+            case 1: {
+                const std::string v = std::to_string(rng());
+                const auto [stored, added] = m.try_emplace(k, v);
+                const auto [it, model_added] = model.try_emplace(k, v);
+                REQUIRE(added == model_added);
+                CHECK(*stored == it->second);
+                break;
             }
-            break;
-        default:
-            break;
+            case 2: {
+                const std::string v = "over" + std::to_string(i);
+                m.insert_or_assign(k, v);
+                model[k] = v;
+                break;
+            }
+            case 3:
+                if (rng() % 2 == 0) {
+                    REQUIRE(m.erase(k) == (model.erase(k) == 1));
+                } else {
+                    const auto taken = m.take(k);
+                    const auto it = model.find(k);
+                    REQUIRE(taken.has_value() == (it != model.end()));
+                    if (taken) {
+                        CHECK(*taken == it->second);
+                        model.erase(it);
+                    }
+                }
+                break;
+            default:
+                break;
         }
         if (i % 97 == 0) check_equal(m, model);
         for (std::uint32_t probe = 0; probe < 4; ++probe) {
@@ -103,11 +103,15 @@ void random_ops(Hasher hasher, std::uint32_t key_space, int ops, unsigned seed) 
 }  // namespace
 
 TEST_CASE("a flat hash map agrees with std::unordered_map through random operations", "[flat_hash_map]") {
-    SECTION("well spread keys") { random_ops(PlainHasher{}, 5000, 40000, 1); }
+    SECTION("well spread keys") {
+        random_ops(PlainHasher{}, 5000, 40000, 1);
+    }
     SECTION("every key in one of three homes: long runs wrapping the table's end") {
         random_ops(CrowdingHasher{3}, 300, 20000, 2);
     }
-    SECTION("one home for all") { random_ops(CrowdingHasher{1}, 64, 5000, 3); }
+    SECTION("one home for all") {
+        random_ops(CrowdingHasher{1}, 64, 5000, 3);
+    }
 }
 
 TEST_CASE("a flat hash map's erase keeps later keys of the run reachable across the table's end", "[flat_hash_map]") {

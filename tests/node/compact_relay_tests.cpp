@@ -243,9 +243,10 @@ TEST_CASE("hostile peer: oversized compact-block counts end the session without 
     CHECK(h.victim.node.counters().peers_banned == 0);
 }
 
-TEST_CASE("an announcement of the node's own tip, by header or by cmpctblock, records the peer's height and "
-          "nothing else",
-          "[node][relay][cmpct][integration]") {
+TEST_CASE(
+    "an announcement of the node's own tip, by header or by cmpctblock, records the peer's height and "
+    "nothing else",
+    "[node][relay][cmpct][integration]") {
     // Most announcements of a new block reach a node after it connected the
     // block from the first: answered without a chain job (known_height), so
     // what the job used to record, the peer's height, must still be recorded.
@@ -264,8 +265,12 @@ TEST_CASE("an announcement of the node's own tip, by header or by cmpctblock, re
     };
     REQUIRE(peer_height() == 0);
     const auto tip = *n.store.read_block(n.chain.tip().hash).value();
-    SECTION("headers") { peer.send(node::HeadersMsg{{tip.header}}); }
-    SECTION("cmpctblock") { peer.send(node::detail::make_compact(tip, 7)); }
+    SECTION("headers") {
+        peer.send(node::HeadersMsg{{tip.header}});
+    }
+    SECTION("cmpctblock") {
+        peer.send(node::detail::make_compact(tip, 7));
+    }
     REQUIRE(run_until(io, [&] { return peer_height() == 3; }));
     const auto c = n.node.counters();
     CHECK(c.cmpct_reconstructed == 0);
